@@ -1,0 +1,38 @@
+namespace IdlibLedger.Geometry;
+
+/// <summary>What is wrong with a GeoJSON position, if anything.</summary>
+public sealed record PositionDefect(int Axis, string Message);
+
+/// <summary>The rules every position obeys (DOMAIN.md "Geometry rules"): finite, in range, lon/lat order.</summary>
+public static class PositionRules
+{
+    /// <summary>Checks a GeoJSON position ([lon, lat] or [lon, lat, alt]); returns the first defect or null.</summary>
+    public static PositionDefect? Check(IReadOnlyList<double> position)
+    {
+        ArgumentNullException.ThrowIfNull(position);
+        if (position.Count is < 2 or > 3)
+        {
+            return new PositionDefect(-1, $"a position has 2 or 3 numbers [longitude, latitude(, altitude)], not {position.Count}");
+        }
+
+        for (var axis = 0; axis < position.Count; axis++)
+        {
+            if (!double.IsFinite(position[axis]))
+            {
+                return new PositionDefect(axis, "coordinates must be finite numbers");
+            }
+        }
+
+        if (position[0] is < -180 or > 180)
+        {
+            return new PositionDefect(0, $"longitude {position[0]} is outside [-180, 180]");
+        }
+
+        if (position[1] is < -90 or > 90)
+        {
+            return new PositionDefect(1, $"latitude {position[1]} is outside [-90, 90]");
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,97 @@
+using FluentValidation;
+using IdlibLedger.Attacks.Reporting;
+using IdlibLedger.Infrastructure;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+using Wolverine.Marten;
+
+namespace IdlibLedger.Attacks.Correcting;
+
+/// <summary>
+/// CorrectAttackReport: replaces the fields it carries, named as in the report, for a reason. Fields left out
+/// stay as they were. <c>expectedVersion</c> is the version the corrector saw; a stale one is refused (409).
+/// </summary>
+public sealed record CorrectAttackReport(
+    long ExpectedVersion,
+    string? Reason,
+    string? CorrectedBy = null,
+    string? Perpetrator = null,
+    IReadOnlyList<string>? Targets = null,
+    EventType? EventType = null,
+    SubEventType? SubEventType = null,
+    GeoJsonPoint? Location = null,
+    LocationPrecision? LocationPrecision = null,
+    DateTimeOffset? OccurredAt = null,
+    DateTimeOffset? OccurredFrom = null,
+    DateTimeOffset? OccurredUntil = null,
+    DatePrecision? DatePrecision = null,
+    string? Description = null,
+    IReadOnlyList<Source>? Sources = null,
+    IReadOnlyList<Casualties>? Casualties = null)
+{
+    public sealed class Validator : AbstractValidator<CorrectAttackReport>
+    {
+        public Validator(TimeProvider clock)
+        {
+            RuleFor(c => c.ExpectedVersion).GreaterThan(0);
+            RuleFor(c => c.Reason).NotEmpty().MaximumLength(FactRules.MaxTextLength);
+            RuleFor(c => c.CorrectedBy).MaximumLength(FactRules.MaxNameLength);
+            RuleFor(c => c.Perpetrator).NotEmpty().MaximumLength(FactRules.MaxNameLength).When(c => c.Perpetrator is not null);
+            RuleForEach(c => c.Targets).NotEmpty().MaximumLength(FactRules.MaxNameLength);
+            RuleFor(c => c.Location).MustBeValidPoint();
+            FactRules.AddOccurrenceRules(this, c => c.OccurredAt, c => c.OccurredFrom, c => c.OccurredUntil, c => c.DatePrecision, clock);
+            RuleFor(c => c.Description).NotEmpty().MaximumLength(FactRules.MaxTextLength).When(c => c.Description is not null);
+            RuleFor(c => c.Sources).NotEmpty().When(c => c.Sources is not null).WithMessage("a report keeps at least one source");
+            RuleForEach(c => c.Sources).SetValidator(new FactRules.SourceValidator(clock));
+            RuleForEach(c => c.Casualties).SetValidator(new FactRules.CasualtiesValidator());
+            RuleFor(c => c)
+                .Must(c => c.Changes(null).FieldNames().Count > 0)
+                .OverridePropertyName("reason")
+                .WithMessage("a correction changes at least one field of the report");
+        }
+    }
+
+    /// <summary>
+    /// The change this correction makes. Any of occurredAt/occurredFrom/occurredUntil/datePrecision replaces
+    /// the whole occurrence, keeping the current precision when none is given.
+    /// </summary>
+    public AttackFactsChange Changes(AttackFacts? current)
+    {
+        var occurrenceChanged = OccurredAt is not null || OccurredFrom is not null || OccurredUntil is not null || DatePrecision is not null;
+        Occurrence? occurrence = null;
+        if (occurrenceChanged)
+        {
+            var was = current?.Occurrence;
+            occurrence = OccurredAt is null && OccurredFrom is null && was is not null
+                ? was with { Precision = DatePrecision ?? was.Precision }
+                : new Occurrence(OccurredAt, OccurredFrom, OccurredUntil, DatePrecision ?? was?.Precision ?? Attacks.DatePrecision.Day);
+        }
+
+        return new AttackFactsChange(
+            Perpetrator?.Trim(), Targets, EventType, SubEventType,
+            Location is null ? null : GeoJsonPoint.At(Location.Longitude, Location.Latitude),
+            LocationPrecision, occurrence, Description, Sources, Casualties);
+    }
+}
+
+public static class CorrectAttackReportEndpoint
+{
+    /// <summary>State checks before the decider runs: a retracted report is closed.</summary>
+    public static ProblemDetails Before(AttackReport report) =>
+        report.Retracted
+            ? LedgerProblems.Conflict($"attack {report.Id} was retracted at version {report.Version}; it can no longer be corrected")
+            : WolverineContinue.NoProblems;
+
+    /// <summary>The decider: the correction becomes one AttackReportCorrected event.</summary>
+    public static AttackReportCorrected Decide(CorrectAttackReport command, AttackReport report) =>
+        new(report.Id, command.Changes(report.Facts), command.Reason!.Trim(), command.CorrectedBy?.Trim());
+
+    [WolverinePost("/api/attacks/{id}/corrections", OperationId = "CorrectAttackReport")]
+    [Tags("Attacks")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
+    public static (AttackReceipt, Events) Post(
+        CorrectAttackReport command,
+        [WriteAggregate(VersionSource = nameof(CorrectAttackReport.ExpectedVersion))] AttackReport report) =>
+        (new AttackReceipt(report.Id, report.Version + 1, AlreadyRecorded: false), [Decide(command, report)]);
+}

@@ -1,0 +1,55 @@
+namespace IdlibLedger.Attacks;
+
+// Events of an attack's stream. Immutable facts, past tense; recordedAt is Marten's event timestamp.
+
+public sealed record AttackReported(Guid AttackId, AttackFacts Facts, string ReportedBy);
+
+/// <summary>Only the fields that change are set; the others are null (as in the correction command).</summary>
+public sealed record AttackReportCorrected(Guid AttackId, AttackFactsChange Changes, string Reason, string? CorrectedBy);
+
+public sealed record AttackReportRetracted(Guid AttackId, string Reason, string? RetractedBy);
+
+/// <summary>The fields a correction replaces. Null means "unchanged".</summary>
+public sealed record AttackFactsChange(
+    string? Perpetrator = null,
+    IReadOnlyList<string>? Targets = null,
+    EventType? EventType = null,
+    SubEventType? SubEventType = null,
+    GeoJsonPoint? Location = null,
+    LocationPrecision? LocationPrecision = null,
+    Occurrence? Occurrence = null,
+    string? Description = null,
+    IReadOnlyList<Source>? Sources = null,
+    IReadOnlyList<Casualties>? Casualties = null)
+{
+    public AttackFacts ApplyTo(AttackFacts facts) => facts with
+    {
+        Perpetrator = Perpetrator ?? facts.Perpetrator,
+        Targets = Targets ?? facts.Targets,
+        EventType = EventType ?? facts.EventType,
+        SubEventType = SubEventType ?? facts.SubEventType,
+        Location = Location ?? facts.Location,
+        LocationPrecision = LocationPrecision ?? facts.LocationPrecision,
+        Occurrence = Occurrence ?? facts.Occurrence,
+        Description = Description ?? facts.Description,
+        Sources = Sources ?? facts.Sources,
+        Casualties = Casualties ?? facts.Casualties,
+    };
+
+    /// <summary>The wire names of the fields this change sets, for the report's history.</summary>
+    public IReadOnlyList<string> FieldNames()
+    {
+        var names = new List<string>();
+        if (Perpetrator is not null) names.Add("perpetrator");
+        if (Targets is not null) names.Add("targets");
+        if (EventType is not null) names.Add("eventType");
+        if (SubEventType is not null) names.Add("subEventType");
+        if (Location is not null) names.Add("location");
+        if (LocationPrecision is not null) names.Add("locationPrecision");
+        if (Occurrence is not null) names.Add("occurrence");
+        if (Description is not null) names.Add("description");
+        if (Sources is not null) names.Add("sources");
+        if (Casualties is not null) names.Add("casualties");
+        return names;
+    }
+}

@@ -1,0 +1,65 @@
+using FluentValidation;
+
+namespace IdlibLedger.Attacks.Reporting;
+
+/// <summary>
+/// ReportAttack: a monitoring desk reports an attack. <c>id</c> is optional: give one (or an
+/// <c>Idempotency-Key</c> header) and a retried report is recognised instead of appended twice.
+/// </summary>
+public sealed record ReportAttack(
+    string? Perpetrator,
+    IReadOnlyList<string>? Targets,
+    EventType? EventType,
+    SubEventType? SubEventType,
+    GeoJsonPoint? Location,
+    LocationPrecision? LocationPrecision,
+    DateTimeOffset? OccurredAt,
+    DateTimeOffset? OccurredFrom,
+    DateTimeOffset? OccurredUntil,
+    DatePrecision? DatePrecision,
+    string? Description,
+    IReadOnlyList<Source>? Sources,
+    IReadOnlyList<Casualties>? Casualties,
+    string? ReportedBy,
+    Guid? Id = null)
+{
+    public sealed class Validator : AbstractValidator<ReportAttack>
+    {
+        public Validator(TimeProvider clock)
+        {
+            RuleFor(c => c.Perpetrator).NotEmpty().MaximumLength(FactRules.MaxNameLength)
+                .WithMessage("perpetrator is required (an actor, or 'unknown')");
+            RuleFor(c => c.Targets).NotNull();
+            RuleForEach(c => c.Targets).NotEmpty().MaximumLength(FactRules.MaxNameLength);
+            RuleFor(c => c.EventType).NotNull();
+            RuleFor(c => c.Location).NotNull().MustBeValidPoint();
+            RuleFor(c => c.LocationPrecision).NotNull();
+            RuleFor(c => c)
+                .Must(c => c.OccurredAt is not null || c.OccurredFrom is not null)
+                .OverridePropertyName("occurredAt")
+                .WithMessage("occurredAt (or occurredFrom and occurredUntil) is required");
+            FactRules.AddOccurrenceRules(this, c => c.OccurredAt, c => c.OccurredFrom, c => c.OccurredUntil, c => c.DatePrecision, clock);
+            RuleFor(c => c.DatePrecision).NotNull();
+            RuleFor(c => c.Description).NotEmpty().MaximumLength(FactRules.MaxTextLength);
+            RuleFor(c => c.Sources).NotEmpty().WithMessage("at least one source is required");
+            RuleForEach(c => c.Sources).SetValidator(new FactRules.SourceValidator(clock));
+            RuleFor(c => c.Casualties).NotNull().WithMessage("casualties are required (an empty list when there were none)");
+            RuleForEach(c => c.Casualties).SetValidator(new FactRules.CasualtiesValidator());
+            RuleFor(c => c.ReportedBy).NotEmpty().MaximumLength(FactRules.MaxNameLength);
+            RuleFor(c => c.Id).NotEqual(Guid.Empty);
+        }
+    }
+
+    /// <summary>The facts this report states. Call only on a validated command.</summary>
+    public AttackFacts ToFacts() => new(
+        Perpetrator!.Trim(),
+        Targets!,
+        EventType!.Value,
+        SubEventType,
+        GeoJsonPoint.At(Location!.Longitude, Location.Latitude),
+        LocationPrecision!.Value,
+        new Occurrence(OccurredAt, OccurredFrom, OccurredUntil, DatePrecision!.Value),
+        Description!,
+        Sources!,
+        Casualties!);
+}

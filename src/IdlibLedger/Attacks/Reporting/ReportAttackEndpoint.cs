@@ -1,0 +1,70 @@
+using System.Security.Cryptography;
+using System.Text;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace IdlibLedger.Attacks.Reporting;
+
+/// <summary>The answer to a report: where the report lives and its version.</summary>
+public sealed record AttackReceipt(Guid Id, int Version, bool AlreadyRecorded);
+
+public static class ReportAttackEndpoint
+{
+    public const string IdempotencyHeader = "Idempotency-Key";
+
+    /// <summary>The decider: a valid report becomes one AttackReported event.</summary>
+    public static AttackReported Decide(ReportAttack command, Guid attackId) =>
+        new(attackId, command.ToFacts(), command.ReportedBy!.Trim());
+
+    /// <summary>
+    /// The stream id: the client's <c>id</c>, else one derived from the Idempotency-Key (so a retry maps to
+    /// the same stream), else a new one.
+    /// </summary>
+    public static Guid AttackIdFor(ReportAttack command, string? idempotencyKey)
+    {
+        if (command.Id is { } id)
+        {
+            return id;
+        }
+
+        if (string.IsNullOrWhiteSpace(idempotencyKey))
+        {
+            return Guid.CreateVersion7();
+        }
+
+        // A name-based id: the same key always names the same report.
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes("idlib-ledger/attack/" + idempotencyKey.Trim()));
+        var bytes = hash.AsSpan(0, 16).ToArray();
+        bytes[7] = (byte)((bytes[7] & 0x0F) | 0x80); // version 8 (custom), per RFC 9562
+        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80); // RFC 4122 variant
+        return new Guid(bytes, bigEndian: true);
+    }
+
+    [WolverinePost("/api/attacks", OperationId = "ReportAttack")]
+    [Tags("Attacks")]
+    [ProducesResponseType<AttackReceipt>(StatusCodes.Status201Created)]
+    [ProducesResponseType<AttackReceipt>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
+    public static async Task<IResult> Post(
+        ReportAttack command,
+        [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey,
+        HttpResponse response,
+        IDocumentSession session,
+        CancellationToken cancellation)
+    {
+        var attackId = AttackIdFor(command, idempotencyKey);
+        var location = $"/api/attacks/{attackId}";
+
+        var existing = await session.Events.FetchStreamStateAsync(attackId, cancellation);
+        if (existing is not null)
+        {
+            // A retry of a report already recorded: answer as before, append nothing.
+            response.Headers.Location = location;
+            return Results.Ok(new AttackReceipt(attackId, (int)existing.Version, AlreadyRecorded: true));
+        }
+
+        session.Events.StartStream<AttackReport>(attackId, Decide(command, attackId));
+        return Results.Created(location, new AttackReceipt(attackId, 1, AlreadyRecorded: false));
+    }
+}

@@ -1,0 +1,42 @@
+using FluentValidation;
+using IdlibLedger.Attacks.Reporting;
+using IdlibLedger.Infrastructure;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+using Wolverine.Marten;
+
+namespace IdlibLedger.Attacks.Retracting;
+
+/// <summary>RetractAttackReport: withdraws a report for a reason. The report and its history stay readable.</summary>
+public sealed record RetractAttackReport(long ExpectedVersion, string? Reason, string? RetractedBy = null)
+{
+    public sealed class Validator : AbstractValidator<RetractAttackReport>
+    {
+        public Validator()
+        {
+            RuleFor(c => c.ExpectedVersion).GreaterThan(0);
+            RuleFor(c => c.Reason).NotEmpty().MaximumLength(FactRules.MaxTextLength);
+            RuleFor(c => c.RetractedBy).MaximumLength(FactRules.MaxNameLength);
+        }
+    }
+}
+
+public static class RetractAttackReportEndpoint
+{
+    public static ProblemDetails Before(AttackReport report) =>
+        report.Retracted
+            ? LedgerProblems.Conflict($"attack {report.Id} is already retracted")
+            : WolverineContinue.NoProblems;
+
+    public static AttackReportRetracted Decide(RetractAttackReport command, AttackReport report) =>
+        new(report.Id, command.Reason!.Trim(), command.RetractedBy?.Trim());
+
+    [WolverinePost("/api/attacks/{id}/retraction", OperationId = "RetractAttackReport")]
+    [Tags("Attacks")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
+    public static (AttackReceipt, Events) Post(
+        RetractAttackReport command,
+        [WriteAggregate(VersionSource = nameof(RetractAttackReport.ExpectedVersion))] AttackReport report) =>
+        (new AttackReceipt(report.Id, report.Version + 1, AlreadyRecorded: false), [Decide(command, report)]);
+}

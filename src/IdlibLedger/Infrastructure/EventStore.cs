@@ -1,0 +1,50 @@
+using IdlibLedger.Attacks;
+using JasperFx;
+using JasperFx.Events;
+using Marten;
+using Npgsql;
+using Weasel.Core;
+using Wolverine.Marten;
+
+namespace IdlibLedger.Infrastructure;
+
+/// <summary>Marten: the event store, its read-model tables and the Wolverine integration (outbox, transactions).</summary>
+public static class EventStore
+{
+    public static IServiceCollection AddLedgerEventStore(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = LedgerOptions.From(configuration);
+        var connectionString = configuration.GetConnectionString("Ledger")
+            ?? throw new InvalidOperationException("ConnectionStrings:Ledger is not set (deploy/local/run.sh sets it for a local cluster).");
+
+        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString) { Name = "ledger" }.Build());
+        services.AddSingleton(TimeProvider.System);
+
+        services.AddMarten(sp =>
+            {
+                var store = new StoreOptions();
+                store.Connection(sp.GetRequiredService<NpgsqlDataSource>());
+                store.DatabaseSchemaName = options.Schema;
+                store.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, LedgerJson.Configure);
+                store.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+
+                // recordedAt is the server's clock (Marten's event timestamp), never the client's.
+                store.Events.TimeProvider = sp.GetRequiredService<TimeProvider>();
+                store.Events.AppendMode = EventAppendMode.QuickWithServerTimestamps;
+                store.Events.MetadataConfig.CorrelationIdEnabled = true;
+                store.Events.MetadataConfig.CausationIdEnabled = true;
+                store.Events.MetadataConfig.HeadersEnabled = true;
+                store.OpenTelemetry.TrackConnections = JasperFx.OpenTelemetry.TrackLevel.Normal;
+                store.OpenTelemetry.TrackEventCounters();
+
+                // PostGIS is part of the schema from the start; the territory read models use it.
+                store.Storage.ExtendedSchemaObjects.Add(new Weasel.Postgresql.Extension("postgis"));
+                Attacks.AttacksConfiguration.Configure(store);
+                return store;
+            })
+            .UseLightweightSessions()
+            .IntegrateWithWolverine();
+
+        return services;
+    }
+}

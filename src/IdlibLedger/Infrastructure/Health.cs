@@ -1,0 +1,25 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Npgsql;
+
+namespace IdlibLedger.Infrastructure;
+
+/// <summary><c>/health/live</c>: the process answers. <c>/health/ready</c>: and the database does too.</summary>
+public static class Health
+{
+    private const string Ready = "ready";
+
+    public static IServiceCollection AddLedgerHealth(this IServiceCollection services)
+    {
+        services.AddHealthChecks()
+            .AddNpgSql(sp => sp.GetRequiredService<NpgsqlDataSource>(), name: "postgresql", tags: [Ready]);
+        return services;
+    }
+
+    public static WebApplication MapLedgerHealth(this WebApplication app)
+    {
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(Ready) });
+        return app;
+    }
+}

@@ -1,0 +1,62 @@
+using System.Text.Json;
+using JasperFx;
+using JasperFx.Events;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+
+namespace IdlibLedger.Infrastructure;
+
+/// <summary>
+/// Turns the exceptions a client can cause into ProblemDetails: unreadable JSON → 400 naming the field,
+/// an oversized body → 413, a concurrency conflict → 409. Anything else stays a 500.
+/// </summary>
+public sealed partial class LedgerExceptionHandler(IProblemDetailsService problems, ILogger<LedgerExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(httpContext);
+        var problem = ToProblem(exception);
+        if (problem is null)
+        {
+            return false;
+        }
+
+        LogRefused(logger, httpContext.Request.Method, httpContext.Request.Path, problem.Status, problem.Detail);
+        httpContext.Response.StatusCode = problem.Status ?? StatusCodes.Status400BadRequest;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
+    }
+
+    public static ProblemDetails? ToProblem(Exception exception) => exception switch
+    {
+        JsonException json => FromJson(json),
+        BadHttpRequestException { InnerException: JsonException json } => FromJson(json),
+        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } tooLarge => new ProblemDetails
+        {
+            Status = StatusCodes.Status413PayloadTooLarge,
+            Title = "The request body is too large",
+            Detail = tooLarge.Message + " Nothing was recorded.",
+            Type = "https://www.rfc-editor.org/rfc/rfc9110#name-413-content-too-large",
+        },
+        BadHttpRequestException bad => LedgerProblems.Invalid("body", bad.Message),
+        ExistingStreamIdCollisionException or Marten.Exceptions.ExistingStreamIdCollisionException =>
+            LedgerProblems.Conflict("the stream already exists; another request recorded it at the same time"),
+        EventStreamUnexpectedMaxEventIdException => LedgerProblems.Conflict("the stream moved on while this command ran; read it again and retry with its current version"),
+        ConcurrencyException concurrency => LedgerProblems.Conflict(concurrency.Message + " Read the current version and retry with it as expectedVersion."),
+        _ => null,
+    };
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Refused {Method} {Path} with {Status}: {Detail}")]
+    private static partial void LogRefused(ILogger logger, string method, PathString path, int? status, string? detail);
+
+    private static HttpValidationProblemDetails FromJson(JsonException json)
+    {
+        var field = string.IsNullOrEmpty(json.Path) || json.Path == "$" ? "body" : json.Path.TrimStart('$', '.');
+        var message = json.InnerException is { } inner and not JsonException ? inner.Message : json.Message;
+        // System.Text.Json appends its own path/position text; keep the first sentence, which says what is wrong.
+        var cut = message.IndexOf(" Path: ", StringComparison.Ordinal);
+        message = cut > 0 ? message[..cut] : message;
+        return LedgerProblems.Invalid(
+            new Dictionary<string, string[]> { [field] = [message] },
+            "The body is not the JSON this command expects. Nothing was recorded.");
+    }
+}

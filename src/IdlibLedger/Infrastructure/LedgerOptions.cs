@@ -1,0 +1,22 @@
+namespace IdlibLedger.Infrastructure;
+
+/// <summary>The service's own settings, section "Ledger" (environment: <c>Ledger__SharedDataPath</c> …).</summary>
+public sealed class LedgerOptions
+{
+    public const string Section = "Ledger";
+
+    /// <summary>The PostgreSQL schema of the event store and the read models.</summary>
+    public string Schema { get; set; } = "ledger";
+
+    /// <summary>Requests with a larger body are refused with 413.</summary>
+    public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Load the seed scenario into an empty ledger at start-up (on by default in Development).</summary>
+    public bool? LoadDemoData { get; set; }
+
+    /// <summary>Where the openly licensed reference data lives (../shared/data); optional.</summary>
+    public string? SharedDataPath { get; set; }
+
+    public static LedgerOptions From(IConfiguration configuration) =>
+        configuration.GetSection(Section).Get<LedgerOptions>() ?? new LedgerOptions();
+}

@@ -1,0 +1,45 @@
+namespace IdlibLedger.Infrastructure;
+
+/// <summary>
+/// The two time axes of every read (DOMAIN.md "Time"): <c>at</c> is valid time (the world at that moment),
+/// <c>asOf</c> is transaction time (what the ledger had recorded by then). Both default to now. A date
+/// without a time means the end of that day (UTC), so "as of 2020-03-05" includes what was recorded that day.
+/// </summary>
+public sealed record Temporal(DateTimeOffset At, DateTimeOffset AsOf)
+{
+    /// <summary>Parses <c>at</c>/<c>asOf</c> query values, or names the one that is wrong.</summary>
+    public static bool TryParse(string? at, string? asOf, TimeProvider clock, out Temporal temporal, out IResult? problem)
+    {
+        ArgumentNullException.ThrowIfNull(clock);
+        var now = clock.GetUtcNow();
+        temporal = new Temporal(now, now);
+        var errors = new Dictionary<string, string[]>();
+        var atValue = ParseBound(at, "at", endOfDay: true, errors) ?? now;
+        var asOfValue = ParseBound(asOf, "asOf", endOfDay: true, errors) ?? now;
+        problem = errors.Count > 0 ? LedgerProblems.Invalid(errors, "Fix the query parameters named under 'errors'.").ToResult() : null;
+        temporal = new Temporal(atValue, asOfValue);
+        return problem is null;
+    }
+
+    /// <summary>
+    /// Parses a time query value: an ISO 8601 date or date-time. A bare date is the start of that day, or
+    /// its last microsecond with <paramref name="endOfDay"/>. Errors go to <paramref name="errors"/>.
+    /// </summary>
+    public static DateTimeOffset? ParseBound(string? text, string name, bool endOfDay, IDictionary<string, string[]> errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        if (!LedgerJson.TryParseInstant(text, out var value, out var dateOnly))
+        {
+            errors[name] = [$"'{text}' is not an ISO 8601 date (2020-02-28) or date-time (2020-02-28T12:00:00Z)"];
+            return null;
+        }
+
+        // PostgreSQL keeps microseconds: the last one of the day is the day's end.
+        return dateOnly && endOfDay ? value.AddDays(1).AddTicks(-TimeSpan.TicksPerMicrosecond) : value;
+    }
+}

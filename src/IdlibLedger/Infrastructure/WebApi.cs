@@ -1,0 +1,49 @@
+using FluentValidation;
+using Scalar.AspNetCore;
+using Wolverine;
+using Wolverine.Http;
+
+namespace IdlibLedger.Infrastructure;
+
+/// <summary>The HTTP side: Wolverine endpoints, JSON, validation, ProblemDetails, OpenAPI and the API page.</summary>
+public static class WebApi
+{
+    public static WebApplicationBuilder AddLedgerWebApi(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = LedgerOptions.From(builder.Configuration);
+        builder.Services.Configure<LedgerOptions>(builder.Configuration.GetSection(LedgerOptions.Section));
+
+        builder.Services.ConfigureHttpJsonOptions(json => LedgerJson.Configure(json.SerializerOptions));
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<LedgerExceptionHandler>();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
+
+        FluentValidationPolicy.UseJsonFieldNames();
+        builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton, includeInternalTypes: false);
+
+        builder.Host.UseWolverine(wolverine =>
+        {
+            wolverine.UseRuntimeCompilation();
+            wolverine.Policies.AutoApplyTransactions();
+        });
+        builder.Services.AddWolverineHttp();
+        builder.Services.AddOpenApi();
+        return builder;
+    }
+
+    public static WebApplication UseLedgerWebApi(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<LedgerOptions>>().Value;
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseMiddleware<RequestLimits>(options.MaxRequestBodyBytes);
+
+        app.MapOpenApi();
+        app.MapScalarApiReference(page => page.WithTitle("IdlibLedger API"));
+        app.MapGet("/", () => Results.Redirect("/scalar")).ExcludeFromDescription();
+        app.MapWolverineEndpoints(http => http.AddPolicy<FluentValidationPolicy>());
+        return app;
+    }
+}

@@ -1,0 +1,23 @@
+using IdlibLedger.Demo;
+using IdlibLedger.Infrastructure;
+using JasperFx;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.Services
+    .AddLedgerEventStore(builder.Configuration)
+    .AddLedgerTelemetry(builder.Configuration)
+    .AddLedgerHealth()
+    .AddDemoData();
+builder.AddLedgerWebApi();
+
+var app = builder.Build();
+
+app.UseLedgerWebApi();
+app.MapLedgerHealth();
+
+// JasperFx command line: run (default), db-apply, db-assert, codegen, describe, …
+return await app.RunJasperFxCommands(args);
+
+/// <summary>The entry point, visible to the HTTP tests.</summary>
+public partial class Program;
