@@ -89,9 +89,9 @@ public sealed class AttackTimeline : IProjection
 
     private async Task<AttackReport?> CurrentAsync(IQuerySession session, Guid attackId, CancellationToken cancellation)
     {
-        var rows = await session.AdvancedSql.QueryAsync<AttackReport>(
-            $"select report from {Table} where attack_id = ? and recorded_until is null", cancellation, attackId);
-        return rows.SingleOrDefault();
+        var rows = await session.AdvancedSql.QueryAsync<string>(
+            $"select report::text from {Table} where attack_id = ? and recorded_until is null", cancellation, attackId);
+        return rows.Count == 0 ? null : session.DocumentStore.Options.Serializer().FromJson<AttackReport>(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(rows[0])));
     }
 
     private void Record(IDocumentOperations operations, AttackReport report, DateTimeOffset recordedAt)

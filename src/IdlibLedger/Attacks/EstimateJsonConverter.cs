@@ -6,6 +6,7 @@ namespace IdlibLedger.Attacks;
 /// <summary>
 /// Reads <c>13</c> as low = best = high = 13 and <c>{"low", "best", "high"}</c> with low/high defaulting to
 /// best; writes the object form. Range rules (low ≤ best ≤ high, no negatives) are the validators' job.
+/// Failures carry no message so that System.Text.Json reports the field's path (see JsonProblems).
 /// </summary>
 public sealed class EstimateJsonConverter : JsonConverter<Estimate>
 {
@@ -18,7 +19,7 @@ public sealed class EstimateJsonConverter : JsonConverter<Estimate>
 
         if (reader.TokenType != JsonTokenType.StartObject)
         {
-            throw new JsonException("an estimate is a whole number or an object {\"low\", \"best\", \"high\"}");
+            throw new JsonException();
         }
 
         int? low = null, best = null, high = null;
@@ -32,14 +33,14 @@ public sealed class EstimateJsonConverter : JsonConverter<Estimate>
                 case "low": low = value; break;
                 case "best": best = value; break;
                 case "high": high = value; break;
-                default: throw new JsonException($"an estimate has only low, best and high, not '{name}'");
+                default: throw new JsonException();
             }
         }
 
         best ??= low == high ? low : null;
         if (best is null)
         {
-            throw new JsonException("an estimate needs 'best' (or a single number)");
+            throw new JsonException();
         }
 
         return new Estimate(low ?? best.Value, best.Value, high ?? best.Value);

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using IdlibLedger.Infrastructure;
 
 namespace IdlibLedger.Attacks;
 
@@ -6,7 +7,7 @@ namespace IdlibLedger.Attacks;
 // C# member can never silently change the contract integrating systems depend on.
 
 /// <summary>ACLED event types, where they fit.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<EventType>))]
+[JsonConverter(typeof(WireEnumConverter<EventType>))]
 public enum EventType
 {
     [JsonStringEnumMemberName("battles")] Battles,
@@ -16,7 +17,7 @@ public enum EventType
 }
 
 /// <summary>ACLED sub-event types of the four event types above.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<SubEventType>))]
+[JsonConverter(typeof(WireEnumConverter<SubEventType>))]
 public enum SubEventType
 {
     [JsonStringEnumMemberName("armed-clash")] ArmedClash,
@@ -35,7 +36,7 @@ public enum SubEventType
 }
 
 /// <summary>How exactly the location is known; UCDP <c>where_prec</c> 1..7 in that order.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<LocationPrecision>))]
+[JsonConverter(typeof(WireEnumConverter<LocationPrecision>))]
 public enum LocationPrecision
 {
     [JsonStringEnumMemberName("exact")] Exact = 1,
@@ -48,7 +49,7 @@ public enum LocationPrecision
 }
 
 /// <summary>How exactly the time is known (DOMAIN.md "Time"); cf. UCDP <c>date_prec</c>.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<DatePrecision>))]
+[JsonConverter(typeof(WireEnumConverter<DatePrecision>))]
 public enum DatePrecision
 {
     /// <summary>The instant is known.</summary>
@@ -66,7 +67,7 @@ public enum DatePrecision
 }
 
 /// <summary>Who the casualties were.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<CasualtyCategory>))]
+[JsonConverter(typeof(WireEnumConverter<CasualtyCategory>))]
 public enum CasualtyCategory
 {
     [JsonStringEnumMemberName("civilian")] Civilian,

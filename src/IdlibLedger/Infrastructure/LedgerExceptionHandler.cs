@@ -28,7 +28,6 @@ public sealed partial class LedgerExceptionHandler(IProblemDetailsService proble
 
     public static ProblemDetails? ToProblem(Exception exception) => exception switch
     {
-        JsonException json => FromJson(json),
         BadHttpRequestException { InnerException: JsonException json } => FromJson(json),
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } tooLarge => new ProblemDetails
         {

@@ -14,6 +14,7 @@ public static partial class LedgerJson
         options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
         options.DictionaryKeyPolicy = JsonNamingPolicy.CamelCase;
         options.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+        options.NumberHandling = JsonNumberHandling.Strict;
         options.Converters.Add(new UtcDateTimeOffsetConverter());
         options.Converters.Add(new NullableUtcDateTimeOffsetConverter());
     }
@@ -58,7 +59,8 @@ public static partial class LedgerJson
                 return value;
             }
 
-            throw new JsonException("expected an ISO 8601 date (2020-02-10) or date-time (2020-02-10T14:30:00Z)");
+            // No message: System.Text.Json then reports the field's path, and JsonProblems says what is expected.
+            throw new JsonException();
         }
 
         public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>

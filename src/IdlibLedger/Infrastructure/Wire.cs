@@ -10,6 +10,11 @@ public static class Wire
         typeof(TEnum).GetField(value.ToString())?.GetCustomAttribute<JsonStringEnumMemberNameAttribute>()?.Name
         ?? value.ToString().ToLowerInvariant();
 
-    public static IReadOnlyList<string> Names<TEnum>() where TEnum : struct, Enum =>
-        [.. Enum.GetValues<TEnum>().Select(Name)];
+    /// <summary>The wire names of an enum type's values.</summary>
+    public static IReadOnlyList<string> Names(Type enumType)
+    {
+        ArgumentNullException.ThrowIfNull(enumType);
+        return [.. enumType.GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Select(f => f.GetCustomAttribute<JsonStringEnumMemberNameAttribute>()?.Name ?? f.Name.ToLowerInvariant())];
+    }
 }
