@@ -5,7 +5,7 @@ using JasperFx;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.Services
-    .AddLedgerEventStore(builder.Configuration)
+    .AddLedgerEventStore()
     .AddLedgerTelemetry(builder.Configuration)
     .AddLedgerHealth()
     .AddDemoData();

@@ -20,7 +20,7 @@ public sealed record AttackFilter(
 {
     /// <summary>Parses the query parameters every attack read takes; errors name the parameter.</summary>
     public static bool TryParse(
-        string? at, string? asOf, string? from, string? to, string? bbox, string? perpetrator, TimeProvider clock,
+        string? at, string? asOf, string? from, string? to, string? bbox, string? perpetrator, LedgerClock clock,
         out AttackFilter filter, IDictionary<string, string[]> errors)
     {
         ArgumentNullException.ThrowIfNull(errors);

@@ -20,7 +20,7 @@ public sealed record AttackFactsChange(
     Occurrence? Occurrence = null,
     string? Description = null,
     IReadOnlyList<Source>? Sources = null,
-    IReadOnlyList<Casualties>? Casualties = null)
+    IReadOnlyList<CategoryCasualties>? Casualties = null)
 {
     public AttackFacts ApplyTo(AttackFacts facts) => facts with
     {

@@ -1,4 +1,5 @@
 using FluentValidation;
+using IdlibLedger.Infrastructure;
 using IdlibLedger.Geometry;
 
 namespace IdlibLedger.Attacks;
@@ -37,7 +38,7 @@ public static class FactRules
 
     public sealed class SourceValidator : AbstractValidator<Source>
     {
-        public SourceValidator(TimeProvider clock)
+        public SourceValidator(LedgerClock clock)
         {
             RuleFor(s => s.Outlet).NotEmpty().MaximumLength(MaxNameLength);
             RuleFor(s => s.Title).MaximumLength(MaxTextLength);
@@ -53,9 +54,9 @@ public static class FactRules
         }
     }
 
-    public sealed class CasualtiesValidator : AbstractValidator<Casualties>
+    public sealed class CategoryCasualtiesValidator : AbstractValidator<CategoryCasualties>
     {
-        public CasualtiesValidator()
+        public CategoryCasualtiesValidator()
         {
             RuleFor(c => c.Category).NotNull();
             RuleFor(c => c.Party)
@@ -90,7 +91,7 @@ public static class FactRules
         Func<T, DateTimeOffset?> from,
         Func<T, DateTimeOffset?> until,
         Func<T, DatePrecision?> precision,
-        TimeProvider clock)
+        LedgerClock clock)
     {
         validator.RuleFor(c => at(c))
             .Must((_, value) => value is null || value <= clock.GetUtcNow())

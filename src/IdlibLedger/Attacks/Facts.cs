@@ -23,7 +23,7 @@ public sealed record Estimate(int Low, int Best, int High)
 }
 
 /// <summary>Killed and injured of one category (and party, for military casualties).</summary>
-public sealed record Casualties(CasualtyCategory? Category, string? Party, Estimate? Killed, Estimate? Injured)
+public sealed record CategoryCasualties(CasualtyCategory? Category, string? Party, Estimate? Killed, Estimate? Injured)
 {
     [JsonIgnore] public Estimate KilledOrNone => Killed ?? Estimate.None;
     [JsonIgnore] public Estimate InjuredOrNone => Injured ?? Estimate.None;
@@ -71,7 +71,7 @@ public sealed record AttackFacts(
     Occurrence Occurrence,
     string Description,
     IReadOnlyList<Source> Sources,
-    IReadOnlyList<Casualties> Casualties)
+    IReadOnlyList<CategoryCasualties> Casualties)
 {
     public Estimate TotalKilled() => Casualties.Aggregate(Estimate.None, (sum, c) => sum.Plus(c.KilledOrNone));
 

@@ -11,17 +11,20 @@ namespace IdlibLedger.Infrastructure;
 /// <summary>Marten: the event store, its read-model tables and the Wolverine integration (outbox, transactions).</summary>
 public static class EventStore
 {
-    public static IServiceCollection AddLedgerEventStore(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddLedgerEventStore(this IServiceCollection services)
     {
-        var options = LedgerOptions.From(configuration);
-        var connectionString = configuration.GetConnectionString("Ledger")
-            ?? throw new InvalidOperationException("ConnectionStrings:Ledger is not set (deploy/local/run.sh sets it for a local cluster).");
-
-        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString) { Name = "ledger" }.Build());
-        services.AddSingleton(TimeProvider.System);
+        // Configuration is read when the services are built, so hosts (and tests) can still override it.
+        services.AddSingleton(sp =>
+        {
+            var connectionString = sp.GetRequiredService<IConfiguration>().GetConnectionString("Ledger")
+                ?? throw new InvalidOperationException("ConnectionStrings:Ledger is not set (deploy/local/run.sh sets it for a local cluster).");
+            return new NpgsqlDataSourceBuilder(connectionString) { Name = "ledger" }.Build();
+        });
+        services.AddSingleton<LedgerClock>();
 
         services.AddMarten(sp =>
             {
+                var options = LedgerOptions.From(sp.GetRequiredService<IConfiguration>());
                 var store = new StoreOptions();
                 store.Connection(sp.GetRequiredService<NpgsqlDataSource>());
                 store.DatabaseSchemaName = options.Schema;
@@ -29,7 +32,7 @@ public static class EventStore
                 store.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
 
                 // recordedAt is the server's clock (Marten's event timestamp), never the client's.
-                store.Events.TimeProvider = sp.GetRequiredService<TimeProvider>();
+                store.Events.TimeProvider = sp.GetRequiredService<LedgerClock>();
                 store.Events.AppendMode = EventAppendMode.QuickWithServerTimestamps;
                 store.Events.MetadataConfig.CorrelationIdEnabled = true;
                 store.Events.MetadataConfig.CausationIdEnabled = true;

@@ -8,7 +8,7 @@ namespace IdlibLedger.Infrastructure;
 public sealed record Temporal(DateTimeOffset At, DateTimeOffset AsOf)
 {
     /// <summary>Parses <c>at</c>/<c>asOf</c> query values, or names the one that is wrong.</summary>
-    public static bool TryParse(string? at, string? asOf, TimeProvider clock, out Temporal temporal, out IResult? problem)
+    public static bool TryParse(string? at, string? asOf, LedgerClock clock, out Temporal temporal, out IResult? problem)
     {
         ArgumentNullException.ThrowIfNull(clock);
         var now = clock.GetUtcNow();

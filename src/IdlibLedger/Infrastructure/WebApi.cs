@@ -11,13 +11,13 @@ public static class WebApi
     public static WebApplicationBuilder AddLedgerWebApi(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var options = LedgerOptions.From(builder.Configuration);
         builder.Services.Configure<LedgerOptions>(builder.Configuration.GetSection(LedgerOptions.Section));
 
         builder.Services.ConfigureHttpJsonOptions(json => LedgerJson.Configure(json.SerializerOptions));
         builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = JsonProblems.Rewrite);
         builder.Services.AddExceptionHandler<LedgerExceptionHandler>();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
+        builder.WebHost.ConfigureKestrel((context, kestrel) =>
+            kestrel.Limits.MaxRequestBodySize = LedgerOptions.From(context.Configuration).MaxRequestBodyBytes);
 
         FluentValidationPolicy.UseJsonFieldNames();
         builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton, includeInternalTypes: false);

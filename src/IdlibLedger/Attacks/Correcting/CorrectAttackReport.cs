@@ -27,11 +27,11 @@ public sealed record CorrectAttackReport(
     DatePrecision? DatePrecision = null,
     string? Description = null,
     IReadOnlyList<Source>? Sources = null,
-    IReadOnlyList<Casualties>? Casualties = null)
+    IReadOnlyList<CategoryCasualties>? Casualties = null)
 {
     public sealed class Validator : AbstractValidator<CorrectAttackReport>
     {
-        public Validator(TimeProvider clock)
+        public Validator(LedgerClock clock)
         {
             RuleFor(c => c.ExpectedVersion).GreaterThan(0);
             RuleFor(c => c.Reason).NotEmpty().MaximumLength(FactRules.MaxTextLength);
@@ -43,7 +43,7 @@ public sealed record CorrectAttackReport(
             RuleFor(c => c.Description).NotEmpty().MaximumLength(FactRules.MaxTextLength).When(c => c.Description is not null);
             RuleFor(c => c.Sources).NotEmpty().When(c => c.Sources is not null).WithMessage("a report keeps at least one source");
             RuleForEach(c => c.Sources).SetValidator(new FactRules.SourceValidator(clock));
-            RuleForEach(c => c.Casualties).SetValidator(new FactRules.CasualtiesValidator());
+            RuleForEach(c => c.Casualties).SetValidator(new FactRules.CategoryCasualtiesValidator());
             RuleFor(c => c)
                 .Must(c => c.Changes(null).FieldNames().Count > 0)
                 .OverridePropertyName("reason")

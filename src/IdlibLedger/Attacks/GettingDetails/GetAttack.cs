@@ -19,7 +19,7 @@ public static class GetAttackEndpoint
     [ProducesResponseType<AttackDetails>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest)]
-    public static async Task<IResult> Get(Guid id, string? at, string? asOf, IQuerySession session, TimeProvider clock, CancellationToken cancellation)
+    public static async Task<IResult> Get(Guid id, string? at, string? asOf, IQuerySession session, LedgerClock clock, CancellationToken cancellation)
     {
         if (!Temporal.TryParse(at, asOf, clock, out var temporal, out var problem))
         {

@@ -21,7 +21,7 @@ public static class ListAttacksEndpoint
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest)]
     public static async Task<IResult> Get(
         string? from, string? to, string? bbox, string? perpetrator, int? page, int? pageSize, string? at, string? asOf, bool? includeRetracted,
-        NpgsqlDataSource database, IDocumentStore store, TimeProvider clock, CancellationToken cancellation)
+        NpgsqlDataSource database, IDocumentStore store, LedgerClock clock, CancellationToken cancellation)
     {
         var errors = new Dictionary<string, string[]>();
         var valid = AttackFilter.TryParse(at, asOf, from, to, bbox, perpetrator, clock, out var filter, errors);

@@ -1,4 +1,5 @@
 using FluentValidation;
+using IdlibLedger.Infrastructure;
 
 namespace IdlibLedger.Attacks.Reporting;
 
@@ -19,13 +20,13 @@ public sealed record ReportAttack(
     DatePrecision? DatePrecision,
     string? Description,
     IReadOnlyList<Source>? Sources,
-    IReadOnlyList<Casualties>? Casualties,
+    IReadOnlyList<CategoryCasualties>? Casualties,
     string? ReportedBy,
     Guid? Id = null)
 {
     public sealed class Validator : AbstractValidator<ReportAttack>
     {
-        public Validator(TimeProvider clock)
+        public Validator(LedgerClock clock)
         {
             RuleFor(c => c.Perpetrator).NotEmpty().MaximumLength(FactRules.MaxNameLength)
                 .WithMessage("perpetrator is required (an actor, or 'unknown')");
@@ -44,7 +45,7 @@ public sealed record ReportAttack(
             RuleFor(c => c.Sources).NotEmpty().WithMessage("at least one source is required");
             RuleForEach(c => c.Sources).SetValidator(new FactRules.SourceValidator(clock));
             RuleFor(c => c.Casualties).NotNull().WithMessage("casualties are required (an empty list when there were none)");
-            RuleForEach(c => c.Casualties).SetValidator(new FactRules.CasualtiesValidator());
+            RuleForEach(c => c.Casualties).SetValidator(new FactRules.CategoryCasualtiesValidator());
             RuleFor(c => c.ReportedBy).NotEmpty().MaximumLength(FactRules.MaxNameLength);
             RuleFor(c => c.Id).NotEqual(Guid.Empty);
         }

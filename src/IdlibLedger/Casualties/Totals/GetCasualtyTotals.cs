@@ -36,7 +36,7 @@ public static class GetCasualtyTotalsEndpoint
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest)]
     public static async Task<IResult> Get(
         string? from, string? to, string? perpetrator, string? bbox, string? at, string? asOf, string? groupBy,
-        NpgsqlDataSource database, IDocumentStore store, TimeProvider clock, CancellationToken cancellation)
+        NpgsqlDataSource database, IDocumentStore store, LedgerClock clock, CancellationToken cancellation)
     {
         var errors = new Dictionary<string, string[]>();
         AttackFilter.TryParse(at, asOf, from, to, bbox, perpetrator, clock, out var filter, errors);

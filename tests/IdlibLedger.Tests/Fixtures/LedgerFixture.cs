@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using Alba;
+using IdlibLedger.Attacks;
+using IdlibLedger.Infrastructure;
+using Marten;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using OpenTelemetry.Trace;
+using Testcontainers.PostgreSql;
+
+namespace IdlibLedger.Tests.Fixtures;
+
+/// <summary>
+/// One running ledger for the HTTP tests: the real service (Wolverine, Marten) on a real PostgreSQL with
+/// PostGIS. The database is LEDGER_TEST_CONNECTION when set (deploy/local/test.sh starts a local cluster),
+/// else a Testcontainers PostGIS container (needs Docker).
+/// </summary>
+public sealed class LedgerFixture : IAsyncLifetime
+{
+    public const string Schema = "ledger";
+
+    private PostgreSqlContainer? _container;
+
+    public IAlbaHost Host { get; private set; } = null!;
+
+    public TestClock Clock { get; } = new();
+
+    /// <summary>Every span the service finished, from ASP.NET Core, Wolverine, Marten and Npgsql.</summary>
+    public List<Activity> Spans { get; } = [];
+
+    public string ConnectionString { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        ConnectionString = Environment.GetEnvironmentVariable("LEDGER_TEST_CONNECTION") ?? await StartContainerAsync();
+        Host = await AlbaHost.For<Program>(web =>
+        {
+            web.UseEnvironment("Testing");
+            web.UseSetting("ConnectionStrings:Ledger", ConnectionString);
+            web.UseSetting("Ledger:Schema", Schema);
+            web.UseSetting("Ledger:LoadDemoData", "false");
+            web.UseSetting("Ledger:MaxRequestBodyBytes", "65536");
+            web.ConfigureServices(services =>
+            {
+                services.AddSingleton<LedgerClock>(Clock);
+                services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(Spans));
+            });
+        });
+        await Host.Services.GetRequiredService<IDocumentStore>().Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+    }
+
+    private async Task<string> StartContainerAsync()
+    {
+        _container = new PostgreSqlBuilder("postgis/postgis:15-3.4").Build();
+        await _container.StartAsync();
+        return _container.GetConnectionString();
+    }
+
+    /// <summary>Empties the ledger (events and read models) so a test starts from nothing.</summary>
+    public async Task ResetAsync()
+    {
+        Clock.UseSystemTime();
+        var store = Host.Services.GetRequiredService<IDocumentStore>();
+        await store.Advanced.Clean.DeleteAllEventDataAsync();
+        await ExecuteAsync($"truncate {Schema}.{AttackTimeline.TableName}, {Schema}.{AttackTimeline.CasualtiesTableName}");
+    }
+
+    public async Task<long> EventCountAsync() =>
+        (long)(await ScalarAsync($"select count(*) from {Schema}.mt_events"))!;
+
+    public async Task<object?> ScalarAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return await command.ExecuteScalarAsync();
+    }
+
+    public async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Host.DisposeAsync();
+        if (_container is not null)
+        {
+            await _container.DisposeAsync();
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class LedgerTestGroup : ICollectionFixture<LedgerFixture>
+{
+    public const string Name = "ledger";
+}
+
+/// <summary>Base of the HTTP scenario tests: each starts on an empty ledger.</summary>
+[Collection(LedgerTestGroup.Name)]
+public abstract class LedgerTest(LedgerFixture ledger) : IAsyncLifetime
+{
+    protected LedgerFixture Ledger { get; } = ledger;
+
+    protected IAlbaHost Host => Ledger.Host;
+
+    public virtual Task InitializeAsync() => Ledger.ResetAsync();
+
+    public Task DisposeAsync() => Task.CompletedTask;
+}
