@@ -4,6 +4,7 @@ using IdlibLedger.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 using Wolverine.Marten;
+using Wolverine.Persistence;
 
 namespace IdlibLedger.Attacks.Correcting;
 
@@ -77,10 +78,10 @@ public sealed record CorrectAttackReport(
 public static class CorrectAttackReportEndpoint
 {
     /// <summary>State checks before the decider runs: a retracted report is closed.</summary>
-    public static ProblemDetails Before(AttackReport report) =>
-        report.Retracted
+    public static ProblemDetails Before(CorrectAttackReport command, AttackReport report) =>
+        AttackVersions.Check(command.ExpectedVersion, report) ?? (report.Retracted
             ? LedgerProblems.Conflict($"attack {report.Id} was retracted at version {report.Version}; it can no longer be corrected")
-            : WolverineContinue.NoProblems;
+            : WolverineContinue.NoProblems);
 
     /// <summary>The decider: the correction becomes one AttackReportCorrected event.</summary>
     public static AttackReportCorrected Decide(CorrectAttackReport command, AttackReport report) =>
@@ -92,6 +93,6 @@ public static class CorrectAttackReportEndpoint
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
     public static (AttackReceipt, Events) Post(
         CorrectAttackReport command,
-        [WriteAggregate(VersionSource = nameof(CorrectAttackReport.ExpectedVersion))] AttackReport report) =>
+        [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] AttackReport report) =>
         (new AttackReceipt(report.Id, report.Version + 1, AlreadyRecorded: false), [Decide(command, report)]);
 }

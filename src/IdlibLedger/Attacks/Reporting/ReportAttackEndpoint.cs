@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using Wolverine;
 using Wolverine.Http;
 
 namespace IdlibLedger.Attacks.Reporting;
@@ -41,6 +42,10 @@ public static class ReportAttackEndpoint
         return new Guid(bytes, bigEndian: true);
     }
 
+    /// <summary>
+    /// The HTTP side: names the stream (so retries map to it), hands the validated command to Wolverine and
+    /// answers 201 for a new report, 200 with the same Location for a retry of one already recorded.
+    /// </summary>
     [WolverinePost("/api/attacks", OperationId = "ReportAttack")]
     [Tags("Attacks")]
     [ProducesResponseType<AttackReceipt>(StatusCodes.Status201Created)]
@@ -50,21 +55,35 @@ public static class ReportAttackEndpoint
         ReportAttack command,
         [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey,
         HttpResponse response,
-        IDocumentSession session,
+        IMessageBus bus,
         CancellationToken cancellation)
     {
-        var attackId = AttackIdFor(command, idempotencyKey);
-        var location = $"/api/attacks/{attackId}";
+        var receipt = await bus.InvokeAsync<AttackReceipt>(command with { Id = AttackIdFor(command, idempotencyKey) }, cancellation);
+        var location = $"/api/attacks/{receipt.Id}";
+        if (receipt.AlreadyRecorded)
+        {
+            response.Headers.Location = location;
+            return Results.Ok(receipt);
+        }
 
+        return Results.Created(location, receipt);
+    }
+}
+
+/// <summary>The Wolverine handler of ReportAttack: starts the attack's stream, or recognises a retry.</summary>
+public static class ReportAttackHandler
+{
+    public static async Task<AttackReceipt> Handle(ReportAttack command, IDocumentSession session, CancellationToken cancellation)
+    {
+        var attackId = command.Id ?? throw new ArgumentException("ReportAttack reaches its handler with the stream id chosen", nameof(command));
         var existing = await session.Events.FetchStreamStateAsync(attackId, cancellation);
         if (existing is not null)
         {
             // A retry of a report already recorded: answer as before, append nothing.
-            response.Headers.Location = location;
-            return Results.Ok(new AttackReceipt(attackId, (int)existing.Version, AlreadyRecorded: true));
+            return new AttackReceipt(attackId, (int)existing.Version, AlreadyRecorded: true);
         }
 
-        session.Events.StartStream<AttackReport>(attackId, Decide(command, attackId));
-        return Results.Created(location, new AttackReceipt(attackId, 1, AlreadyRecorded: false));
+        session.Events.StartStream<AttackReport>(attackId, ReportAttackEndpoint.Decide(command, attackId));
+        return new AttackReceipt(attackId, 1, AlreadyRecorded: false);
     }
 }

@@ -4,6 +4,7 @@ using IdlibLedger.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 using Wolverine.Marten;
+using Wolverine.Persistence;
 
 namespace IdlibLedger.Attacks.Retracting;
 
@@ -23,10 +24,10 @@ public sealed record RetractAttackReport(long ExpectedVersion, string? Reason, s
 
 public static class RetractAttackReportEndpoint
 {
-    public static ProblemDetails Before(AttackReport report) =>
-        report.Retracted
+    public static ProblemDetails Before(RetractAttackReport command, AttackReport report) =>
+        AttackVersions.Check(command.ExpectedVersion, report) ?? (report.Retracted
             ? LedgerProblems.Conflict($"attack {report.Id} is already retracted")
-            : WolverineContinue.NoProblems;
+            : WolverineContinue.NoProblems);
 
     public static AttackReportRetracted Decide(RetractAttackReport command, AttackReport report) =>
         new(report.Id, command.Reason!.Trim(), command.RetractedBy?.Trim());
@@ -37,6 +38,6 @@ public static class RetractAttackReportEndpoint
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
     public static (AttackReceipt, Events) Post(
         RetractAttackReport command,
-        [WriteAggregate(VersionSource = nameof(RetractAttackReport.ExpectedVersion))] AttackReport report) =>
+        [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] AttackReport report) =>
         (new AttackReceipt(report.Id, report.Version + 1, AlreadyRecorded: false), [Decide(command, report)]);
 }

@@ -1,0 +1,56 @@
+using System.Net;
+using IdlibLedger.Tests.Fixtures;
+using Shouldly;
+
+namespace IdlibLedger.Tests.Platform;
+
+public sealed class health_and_api_description(LedgerFixture ledger) : LedgerTest(ledger)
+{
+    [Theory]
+    [InlineData("/health/live")]
+    [InlineData("/health/ready")]
+    public async Task health_endpoints_answer_healthy(string url)
+    {
+        using var client = Host.Server.CreateClient();
+        using var response = await client.GetAsync(url);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await response.Content.ReadAsStringAsync()).ShouldBe("Healthy");
+    }
+
+    [Fact]
+    public async Task the_openapi_document_describes_every_endpoint()
+    {
+        var document = await Host.GetJsonAsync("/openapi/v1.json");
+        var paths = document["paths"]!.AsObject();
+
+        paths.Select(p => p.Key).ShouldBe(
+            ["/api/attacks", "/api/attacks/{id}", "/api/attacks/{id}/corrections", "/api/attacks/{id}/retraction", "/api/casualties/totals"],
+            ignoreOrder: true);
+        paths["/api/attacks"]!["post"]!["requestBody"].ShouldNotBeNull();
+        paths["/api/attacks"]!["post"]!["responses"]!.AsObject().Select(r => r.Key).ShouldContain("400");
+        paths["/api/attacks/{id}/corrections"]!["post"]!["responses"]!.AsObject().Select(r => r.Key).ShouldContain("409");
+    }
+
+    [Fact]
+    public async Task the_interactive_api_page_is_served()
+    {
+        using var client = Host.Server.CreateClient();
+        using var page = await client.GetAsync("/scalar/");
+
+        page.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await page.Content.ReadAsStringAsync()).ShouldContain("openapi/v1.json");
+    }
+
+    [Fact]
+    public async Task a_body_that_is_not_json_is_415_problem_details()
+    {
+        using var client = Host.Server.CreateClient();
+        using var response = await client.PostAsync("/api/attacks", new StringContent("perpetrator=SAA"));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.UnsupportedMediaType);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+        (await Ledger.EventCountAsync()).ShouldBe(0);
+    }
+
+}
