@@ -37,19 +37,13 @@ public sealed record AttackFactsChange(
     };
 
     /// <summary>The wire names of the fields this change sets, for the report's history.</summary>
-    public IReadOnlyList<string> FieldNames()
-    {
-        var names = new List<string>();
-        if (Perpetrator is not null) names.Add("perpetrator");
-        if (Targets is not null) names.Add("targets");
-        if (EventType is not null) names.Add("eventType");
-        if (SubEventType is not null) names.Add("subEventType");
-        if (Location is not null) names.Add("location");
-        if (LocationPrecision is not null) names.Add("locationPrecision");
-        if (Occurrence is not null) names.Add("occurrence");
-        if (Description is not null) names.Add("description");
-        if (Sources is not null) names.Add("sources");
-        if (Casualties is not null) names.Add("casualties");
-        return names;
-    }
+    public IReadOnlyList<string> FieldNames() =>
+    [
+        .. new (string Name, object? Value)[]
+        {
+            ("perpetrator", Perpetrator), ("targets", Targets), ("eventType", EventType), ("subEventType", SubEventType),
+            ("location", Location), ("locationPrecision", LocationPrecision), ("occurrence", Occurrence),
+            ("description", Description), ("sources", Sources), ("casualties", Casualties),
+        }.Where(field => field.Value is not null).Select(field => field.Name),
+    ];
 }

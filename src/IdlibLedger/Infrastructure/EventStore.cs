@@ -1,4 +1,3 @@
-using IdlibLedger.Attacks;
 using JasperFx;
 using JasperFx.Events;
 using Marten;
