@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace IdlibLedger.Geometry;
 
 /// <summary>What is wrong with a GeoJSON position, if anything.</summary>
@@ -12,7 +14,7 @@ public static class PositionRules
         ArgumentNullException.ThrowIfNull(position);
         if (position.Count is < 2 or > 3)
         {
-            return new PositionDefect(-1, $"a position has 2 or 3 numbers [longitude, latitude(, altitude)], not {position.Count}");
+            return new PositionDefect(-1, string.Create(CultureInfo.InvariantCulture, $"a position has 2 or 3 numbers [longitude, latitude(, altitude)], not {position.Count}"));
         }
 
         for (var axis = 0; axis < position.Count; axis++)
@@ -25,12 +27,12 @@ public static class PositionRules
 
         if (position[0] is < -180 or > 180)
         {
-            return new PositionDefect(0, $"longitude {position[0]} is outside [-180, 180]");
+            return new PositionDefect(0, string.Create(CultureInfo.InvariantCulture, $"longitude {position[0]} is outside [-180, 180]"));
         }
 
         if (position[1] is < -90 or > 90)
         {
-            return new PositionDefect(1, $"latitude {position[1]} is outside [-90, 90]");
+            return new PositionDefect(1, string.Create(CultureInfo.InvariantCulture, $"latitude {position[1]} is outside [-90, 90]"));
         }
 
         return null;

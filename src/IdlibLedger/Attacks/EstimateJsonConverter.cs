@@ -6,7 +6,7 @@ namespace IdlibLedger.Attacks;
 /// <summary>
 /// Reads <c>13</c> as low = best = high = 13 and <c>{"low", "best", "high"}</c> with low/high defaulting to
 /// best; writes the object form. Range rules (low ≤ best ≤ high, no negatives) are the validators' job.
-/// Failures carry no message so that System.Text.Json reports the field's path (see JsonProblems).
+/// Failures carry no message so that System.Text.Json reports the field's path (see WolverineProblems).
 /// </summary>
 public sealed class EstimateJsonConverter : JsonConverter<Estimate>
 {

@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace IdlibLedger.Attacks;
 
 // Events of an attack's stream. Immutable facts, past tense; recordedAt is Marten's event timestamp.
@@ -35,6 +37,22 @@ public sealed record AttackFactsChange(
         Sources = Sources ?? facts.Sources,
         Casualties = Casualties ?? facts.Casualties,
     };
+
+    /// <summary>This change without the fields that already hold the value it gives them.</summary>
+    public AttackFactsChange Against(AttackFacts current)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        T? IfChanged<T>(T? given, T was) => given is not null && !SameJson(given, was) ? given : default;
+        return new AttackFactsChange(
+            IfChanged(Perpetrator, current.Perpetrator), IfChanged(Targets, current.Targets), IfChanged(EventType, current.EventType),
+            IfChanged(SubEventType, current.SubEventType), IfChanged(Location, current.Location), IfChanged(LocationPrecision, current.LocationPrecision),
+            IfChanged(Occurrence, current.Occurrence), IfChanged(Description, current.Description), IfChanged(Sources, current.Sources),
+            IfChanged(Casualties, current.Casualties));
+    }
+
+    // Lists compare by reference in records; their JSON says whether the ledger would record anything new.
+    private static bool SameJson<T>(T a, T b) =>
+        JsonSerializer.Serialize(a, Infrastructure.LedgerJson.Options) == JsonSerializer.Serialize(b, Infrastructure.LedgerJson.Options);
 
     /// <summary>The wire names of the fields this change sets, for the report's history.</summary>
     public IReadOnlyList<string> FieldNames() =>

@@ -8,6 +8,17 @@ namespace IdlibLedger.Infrastructure;
 /// <summary>One JSON dialect for HTTP and for the event store: camelCase, enums by wire name, UTC times.</summary>
 public static partial class LedgerJson
 {
+    /// <summary>The dialect as ready-made options, for code outside HTTP and Marten.</summary>
+    public static JsonSerializerOptions Options { get; } = Create();
+
+    private static JsonSerializerOptions Create()
+    {
+        var options = new JsonSerializerOptions();
+        Configure(options);
+        options.MakeReadOnly(populateMissingResolver: true);
+        return options;
+    }
+
     public static void Configure(JsonSerializerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -59,7 +70,7 @@ public static partial class LedgerJson
                 return value;
             }
 
-            // No message: System.Text.Json then reports the field's path, and JsonProblems says what is expected.
+            // No message: System.Text.Json then reports the field's path, and WolverineProblems says what is expected.
             throw new JsonException();
         }
 

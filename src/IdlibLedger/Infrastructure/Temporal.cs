@@ -40,6 +40,11 @@ public sealed record Temporal(DateTimeOffset At, DateTimeOffset AsOf)
         }
 
         // PostgreSQL keeps microseconds: the last one of the day is the day's end.
-        return dateOnly && endOfDay ? value.AddDays(1).AddTicks(-TimeSpan.TicksPerMicrosecond) : value;
+        if (!dateOnly || !endOfDay)
+        {
+            return value;
+        }
+
+        return value >= DateTimeOffset.MaxValue.AddDays(-1) ? DateTimeOffset.MaxValue : value.AddDays(1).AddTicks(-TimeSpan.TicksPerMicrosecond);
     }
 }

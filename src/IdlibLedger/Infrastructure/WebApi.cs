@@ -14,7 +14,7 @@ public static class WebApi
         builder.Services.Configure<LedgerOptions>(builder.Configuration.GetSection(LedgerOptions.Section));
 
         builder.Services.ConfigureHttpJsonOptions(json => LedgerJson.Configure(json.SerializerOptions));
-        builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = JsonProblems.Rewrite);
+        builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = WolverineProblems.Rewrite);
         builder.Services.AddExceptionHandler<LedgerExceptionHandler>();
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
             kestrel.Limits.MaxRequestBodySize = LedgerOptions.From(context.Configuration).MaxRequestBodyBytes);
@@ -28,7 +28,7 @@ public static class WebApi
             wolverine.Policies.AutoApplyTransactions();
         });
         builder.Services.AddWolverineHttp();
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(OpenApiSchemas.Describe);
         return builder;
     }
 
@@ -43,7 +43,11 @@ public static class WebApi
         app.MapOpenApi();
         app.MapScalarApiReference(page => page.WithTitle("IdlibLedger API"));
         app.MapGet("/", () => Results.Redirect("/scalar")).ExcludeFromDescription();
-        app.MapWolverineEndpoints(http => http.AddPolicy<FluentValidationPolicy>());
+        app.MapWolverineEndpoints(http =>
+        {
+            http.RejectUnparseableQueryValues = true;
+            http.AddPolicy<FluentValidationPolicy>();
+        });
         return app;
     }
 }

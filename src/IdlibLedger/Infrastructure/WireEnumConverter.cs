@@ -5,7 +5,7 @@ namespace IdlibLedger.Infrastructure;
 
 /// <summary>
 /// Reads and writes an enum by its wire name only (no numbers, no C# names). An unknown value fails with
-/// System.Text.Json's own message, which carries the field's path; <see cref="JsonProblems"/> then lists the
+/// System.Text.Json's own message, which carries the field's path; <see cref="WolverineProblems"/> then lists the
 /// allowed values in the 400.
 /// </summary>
 public sealed class WireEnumConverter<TEnum> : JsonConverter<TEnum> where TEnum : struct, Enum

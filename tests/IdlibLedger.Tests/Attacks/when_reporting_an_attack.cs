@@ -12,10 +12,10 @@ public sealed class when_reporting_an_attack(LedgerFixture ledger) : LedgerTest(
     public void the_decider_turns_a_report_into_one_attack_reported_event()
     {
         var command = new ReportAttack(
-            "Syrian Arab Army", ["Turkish Armed Forces"], EventType.ExplosionsRemoteViolence, SubEventType.ShellingArtilleryMissileAttack,
-            GeoJsonPoint.At(36.78, 35.93), LocationPrecision.Within25Km, new DateTimeOffset(2020, 2, 10, 0, 0, 0, TimeSpan.Zero), null, null,
+            "Syrian Arab Army", ["Turkish Armed Forces"], EventType.ExplosionsRemoteViolence, GeoJsonPoint.At(36.78, 35.93), LocationPrecision.Within25Km,
             DatePrecision.Day, "Regime shelling near Taftanaz", [new Source("Daily Sabah", new DateOnly(2020, 2, 26), null, null)],
-            [new CategoryCasualties(CasualtyCategory.Military, "Turkish Armed Forces", Estimate.Exactly(5), null)], " desk-ankara ");
+            [new CategoryCasualties(CasualtyCategory.Military, "Turkish Armed Forces", Estimate.Exactly(5), null)], " desk-ankara ",
+            SubEventType: SubEventType.ShellingArtilleryMissileAttack, OccurredAt: new DateTimeOffset(2020, 2, 10, 0, 0, 0, TimeSpan.Zero));
         var id = Guid.NewGuid();
 
         var reported = ReportAttackEndpoint.Decide(command, id);

@@ -39,6 +39,8 @@ public sealed record CorrectAttackReport(
             RuleFor(c => c.CorrectedBy).MaximumLength(FactRules.MaxNameLength);
             RuleFor(c => c.Perpetrator).NotEmpty().MaximumLength(FactRules.MaxNameLength).When(c => c.Perpetrator is not null);
             RuleForEach(c => c.Targets).NotEmpty().MaximumLength(FactRules.MaxNameLength);
+            RuleForEach(c => c.Sources).NotNull().WithMessage("a source cannot be null");
+            RuleForEach(c => c.Casualties).NotNull().WithMessage("a casualty entry cannot be null");
             RuleFor(c => c.Location).MustBeValidPoint();
             FactRules.AddOccurrenceRules(this, c => c.OccurredAt, c => c.OccurredFrom, c => c.OccurredUntil, c => c.DatePrecision, clock);
             RuleFor(c => c.Description).NotEmpty().MaximumLength(FactRules.MaxTextLength).When(c => c.Description is not null);
@@ -53,7 +55,8 @@ public sealed record CorrectAttackReport(
     }
 
     /// <summary>
-    /// The change this correction makes. Any of occurredAt/occurredFrom/occurredUntil/datePrecision replaces
+    /// The change this correction makes to <paramref name="current"/> (fields already holding the given value
+    /// are left out; with no current facts, every given field). Any of occurredAt/occurredFrom/occurredUntil/datePrecision replaces
     /// the whole occurrence, keeping the current precision when none is given.
     /// </summary>
     public AttackFactsChange Changes(AttackFacts? current)
@@ -68,20 +71,38 @@ public sealed record CorrectAttackReport(
                 : new Occurrence(OccurredAt, OccurredFrom, OccurredUntil, DatePrecision ?? was?.Precision ?? Attacks.DatePrecision.Day);
         }
 
-        return new AttackFactsChange(
+        var change = new AttackFactsChange(
             Perpetrator?.Trim(), Targets, EventType, SubEventType,
             Location is null ? null : GeoJsonPoint.At(Location.Longitude, Location.Latitude),
             LocationPrecision, occurrence, Description, Sources, Casualties);
+        return current is null ? change : change.Against(current);
     }
 }
 
 public static class CorrectAttackReportEndpoint
 {
-    /// <summary>State checks before the decider runs: a retracted report is closed.</summary>
-    public static ProblemDetails Before(CorrectAttackReport command, AttackReport report) =>
-        AttackVersions.Check(command.ExpectedVersion, report) ?? (report.Retracted
-            ? LedgerProblems.Conflict($"attack {report.Id} was retracted at version {report.Version}; it can no longer be corrected")
-            : WolverineContinue.NoProblems);
+    /// <summary>
+    /// State checks before the decider runs: the version the client saw, a retracted report is closed, and a
+    /// correction must change something.
+    /// </summary>
+    public static ProblemDetails Before(CorrectAttackReport command, AttackReport report)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(report);
+        if (AttackVersions.Check(command.ExpectedVersion, report) is { } stale)
+        {
+            return stale;
+        }
+
+        if (report.Retracted)
+        {
+            return LedgerProblems.Conflict($"attack {report.Id} was retracted at version {report.Version}; it can no longer be corrected");
+        }
+
+        return command.Changes(report.Facts).FieldNames().Count == 0
+            ? LedgerProblems.Invalid("reason", $"the correction changes nothing: every field it gives already has that value at version {report.Version}")
+            : WolverineContinue.NoProblems;
+    }
 
     /// <summary>The decider: the correction becomes one AttackReportCorrected event.</summary>
     public static AttackReportCorrected Decide(CorrectAttackReport command, AttackReport report) =>

@@ -5,33 +5,37 @@ namespace IdlibLedger.Attacks.Reporting;
 
 /// <summary>
 /// ReportAttack: a monitoring desk reports an attack. <c>id</c> is optional: give one (or an
-/// <c>Idempotency-Key</c> header) and a retried report is recognised instead of appended twice.
+/// <c>Idempotency-Key</c> header) and a retried report is recognised instead of appended twice. Give
+/// <c>occurredAt</c>, or <c>occurredFrom</c> and <c>occurredUntil</c>.
 /// </summary>
 public sealed record ReportAttack(
     string? Perpetrator,
     IReadOnlyList<string>? Targets,
     EventType? EventType,
-    SubEventType? SubEventType,
     GeoJsonPoint? Location,
     LocationPrecision? LocationPrecision,
-    DateTimeOffset? OccurredAt,
-    DateTimeOffset? OccurredFrom,
-    DateTimeOffset? OccurredUntil,
     DatePrecision? DatePrecision,
     string? Description,
     IReadOnlyList<Source>? Sources,
     IReadOnlyList<CategoryCasualties>? Casualties,
     string? ReportedBy,
+    SubEventType? SubEventType = null,
+    DateTimeOffset? OccurredAt = null,
+    DateTimeOffset? OccurredFrom = null,
+    DateTimeOffset? OccurredUntil = null,
     Guid? Id = null)
 {
     public sealed class Validator : AbstractValidator<ReportAttack>
     {
         public Validator(LedgerClock clock)
         {
-            RuleFor(c => c.Perpetrator).NotEmpty().MaximumLength(FactRules.MaxNameLength)
-                .WithMessage("perpetrator is required (an actor, or 'unknown')");
+            RuleFor(c => c.Perpetrator)
+                .NotEmpty().WithMessage("perpetrator is required (an actor, or 'unknown')")
+                .MaximumLength(FactRules.MaxNameLength);
             RuleFor(c => c.Targets).NotNull();
             RuleForEach(c => c.Targets).NotEmpty().MaximumLength(FactRules.MaxNameLength);
+            RuleForEach(c => c.Sources).NotNull().WithMessage("a source cannot be null");
+            RuleForEach(c => c.Casualties).NotNull().WithMessage("a casualty entry cannot be null");
             RuleFor(c => c.EventType).NotNull();
             RuleFor(c => c.Location).NotNull().MustBeValidPoint();
             RuleFor(c => c.LocationPrecision).NotNull();

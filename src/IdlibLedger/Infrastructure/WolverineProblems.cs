@@ -4,18 +4,28 @@ using System.Text.RegularExpressions;
 namespace IdlibLedger.Infrastructure;
 
 /// <summary>
-/// Wolverine answers an unreadable body with a ProblemDetails whose detail holds System.Text.Json's message.
-/// This rewrites it into the ledger's shape: <c>errors</c> keyed by the JSON path of the bad field, a message
-/// without .NET type names, and the promise that nothing was recorded.
+/// Wolverine answers an unreadable body, or a query value it cannot parse, with a ProblemDetails of its own.
+/// This rewrites both into the ledger's shape: <c>errors</c> keyed by the field (the JSON path of the bad
+/// value, or the query parameter), a message without .NET type names, and the promise that nothing was recorded.
 /// </summary>
-public static partial class JsonProblems
+public static partial class WolverineProblems
 {
     private const string WolverineJsonTitle = "Invalid JSON format";
+    private const string WolverineQueryTitle = "Invalid query string value";
 
     public static void Rewrite(ProblemDetailsContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var problem = context.ProblemDetails;
+        if (problem.Title == WolverineQueryTitle && problem.Extensions.TryGetValue("parameter", out var parameter))
+        {
+            problem.Title = "One or more fields are invalid";
+            problem.Type = "https://www.rfc-editor.org/rfc/rfc9110#name-400-bad-request";
+            problem.Extensions["errors"] = new Dictionary<string, string[]> { [parameter?.ToString() ?? "query"] = [problem.Detail ?? "cannot be parsed"] };
+            problem.Detail = "Fix the query parameters named under 'errors'.";
+            return;
+        }
+
         if (problem.Title != WolverineJsonTitle || problem.Detail is null)
         {
             return;
@@ -48,7 +58,7 @@ public static partial class JsonProblems
     private static string Expectation(string namedType, string path)
     {
         var type = namedType.StartsWith("IdlibLedger.", StringComparison.Ordinal)
-            ? typeof(JsonProblems).Assembly.GetType(namedType)
+            ? typeof(WolverineProblems).Assembly.GetType(namedType)
             : Type.GetType(namedType);
         if (type is not null && !type.IsEnum && type != typeof(Attacks.Estimate) && type.Namespace?.StartsWith("IdlibLedger", StringComparison.Ordinal) == true)
         {
