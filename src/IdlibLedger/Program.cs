@@ -1,5 +1,6 @@
 using IdlibLedger.Demo;
 using IdlibLedger.Infrastructure;
+using IdlibLedger.Territory;
 using JasperFx;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -8,6 +9,7 @@ builder.Services
     .AddLedgerEventStore()
     .AddLedgerTelemetry(builder.Configuration)
     .AddLedgerHealth()
+    .AddTerritory()
     .AddDemoData();
 builder.AddLedgerWebApi();
 

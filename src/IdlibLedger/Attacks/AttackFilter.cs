@@ -8,7 +8,7 @@ namespace IdlibLedger.Attacks;
 /// <summary>
 /// Which attack versions a read sees: those current as of <c>asOf</c> (transaction time), that had begun by
 /// <c>at</c> (valid time), optionally inside [from, to] (by the start of their occurrence window), a bounding
-/// box and a perpetrator. Shared by the attack list and the casualty totals so both count the same attacks.
+/// box, a region (by its polygon, GiST-indexed) and a perpetrator. Shared by the attack list and the casualty totals so both count the same attacks.
 /// </summary>
 public sealed record AttackFilter(
     Temporal Temporal,
@@ -16,7 +16,8 @@ public sealed record AttackFilter(
     DateTimeOffset? To,
     (double MinLon, double MinLat, double MaxLon, double MaxLat)? Bbox,
     string? Perpetrator,
-    bool IncludeRetracted = false)
+    bool IncludeRetracted = false,
+    string? RegionId = null)
 {
     /// <summary>Parses the query parameters every attack read takes; errors name the parameter.</summary>
     public static bool TryParse(
@@ -73,7 +74,7 @@ public sealed record AttackFilter(
     }
 
     /// <summary>Writes the WHERE clause over the timeline alias <paramref name="t"/> and binds its parameters.</summary>
-    public string Where(NpgsqlCommand command, string t = "t")
+    public string Where(NpgsqlCommand command, string schema, string t = "t")
     {
         ArgumentNullException.ThrowIfNull(command);
         var sql = new StringBuilder();
@@ -104,6 +105,12 @@ public sealed record AttackFilter(
             command.Parameters.AddWithValue("min_lat", box.MinLat);
             command.Parameters.AddWithValue("max_lon", box.MaxLon);
             command.Parameters.AddWithValue("max_lat", box.MaxLat);
+        }
+
+        if (RegionId is { } region)
+        {
+            sql.Append(CultureInfo.InvariantCulture, $" and ST_Intersects({t}.location, (select r.area from {schema}.regions r where r.id = @region))");
+            command.Parameters.AddWithValue("region", region);
         }
 
         if (Perpetrator is { } perpetrator)

@@ -40,9 +40,11 @@ public sealed class AttackTimeline : IProjection
         timeline.AddColumn<double>("longitude").NotNull();
         timeline.AddColumn<double>("latitude").NotNull();
         timeline.AddColumn("report", "jsonb").NotNull();
+        timeline.AddColumn("location", "geometry(Point, 4326)").GeneratedAs("ST_SetSRID(ST_MakePoint(longitude, latitude), 4326)");
         timeline.Indexes.Add(new IndexDefinition($"ix_{TableName}_recorded") { Columns = ["recorded_from", "recorded_until"] });
         timeline.Indexes.Add(new IndexDefinition($"ix_{TableName}_occurred") { Columns = ["occurred_from"] });
         timeline.Indexes.Add(new IndexDefinition($"ix_{TableName}_current") { Columns = ["occurred_from"], Predicate = "recorded_until is null" });
+        timeline.Indexes.Add(new IndexDefinition($"ix_{TableName}_location") { Columns = ["location"], Method = IndexMethod.gist });
         yield return timeline;
 
         var casualties = new Table(new PostgresqlObjectName(_schema, CasualtiesTableName, SchemaUtils.IdentifierUsage.General));

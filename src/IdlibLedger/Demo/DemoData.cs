@@ -53,7 +53,8 @@ public sealed partial class DemoDataLoader(
     {
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         await using var session = store.LightweightSession();
-        if (await session.Events.QueryAllRawEvents().AnyAsync(cancellation))
+        // Regions are reference data registered at start-up; anything else means the ledger is in use.
+        if (await session.Events.QueryAllRawEvents().Where(e => e.EventTypeName != "region_registered").AnyAsync(cancellation))
         {
             return false;
         }

@@ -17,7 +17,9 @@ public static class EventStore
         {
             var connectionString = sp.GetRequiredService<IConfiguration>().GetConnectionString("Ledger")
                 ?? throw new InvalidOperationException("ConnectionStrings:Ledger is not set (deploy/local/run.sh sets it for a local cluster).");
-            return new NpgsqlDataSourceBuilder(connectionString) { Name = "ledger" }.Build();
+            var builder = new NpgsqlDataSourceBuilder(connectionString) { Name = "ledger" };
+            builder.UseNetTopologySuite();
+            return builder.Build();
         });
         services.AddSingleton<LedgerClock>();
 
@@ -42,6 +44,7 @@ public static class EventStore
                 // PostGIS is part of the schema from the start; the territory read models use it.
                 store.Storage.ExtendedSchemaObjects.Add(new Weasel.Postgresql.Extension("postgis"));
                 Attacks.AttacksConfiguration.Configure(store);
+                Territory.TerritoryConfiguration.Configure(store);
                 return store;
             })
             .UseLightweightSessions()

@@ -17,6 +17,12 @@ public sealed class LedgerOptions
     /// <summary>Where the openly licensed reference data lives (../shared/data); optional.</summary>
     public string? SharedDataPath { get; set; }
 
+    /// <summary>Most positions one geometry may have.</summary>
+    public int MaxGeometryVertices { get; set; } = 10_000;
+
+    /// <summary>Area of interest, "minLon,minLat,maxLon,maxLat": every position must lie inside (default: Syria with a margin).</summary>
+    public string AreaOfInterest { get; set; } = "35.0,32.0,43.0,37.5";
+
     public static LedgerOptions From(IConfiguration configuration) =>
         configuration.GetSection(Section).Get<LedgerOptions>() ?? new LedgerOptions();
 }

@@ -2,6 +2,9 @@ using System.Diagnostics;
 using Alba;
 using IdlibLedger.Attacks;
 using IdlibLedger.Infrastructure;
+using IdlibLedger.Territory.ControlChanges;
+using IdlibLedger.Territory.ObservationPosts;
+using IdlibLedger.Territory.Regions;
 using Marten;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -31,6 +34,29 @@ public sealed class LedgerFixture : IAsyncLifetime
 
     public string ConnectionString { get; private set; } = null!;
 
+    /// <summary>The shared reference data (OCHA boundaries, UCDP events): LEDGER_SHARED_DATA, or shared/data in a folder above the tests.</summary>
+    public static string? SharedData { get; } = FindSharedData();
+
+    private static string? FindSharedData()
+    {
+        var given = Environment.GetEnvironmentVariable("LEDGER_SHARED_DATA");
+        if (!string.IsNullOrWhiteSpace(given))
+        {
+            return given;
+        }
+
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        {
+            var candidate = Path.Combine(folder.FullName, "shared", "data");
+            if (File.Exists(Path.Combine(candidate, "syria_adm1_governorates_ocha.geojson")))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
     public async Task InitializeAsync()
     {
         ConnectionString = Environment.GetEnvironmentVariable("LEDGER_TEST_CONNECTION") ?? await StartContainerAsync();
@@ -41,6 +67,7 @@ public sealed class LedgerFixture : IAsyncLifetime
             web.UseSetting("Ledger:Schema", Schema);
             web.UseSetting("Ledger:LoadDemoData", "false");
             web.UseSetting("Ledger:MaxRequestBodyBytes", "65536");
+            web.UseSetting("Ledger:SharedDataPath", SharedData);
             web.ConfigureServices(services =>
             {
                 services.AddSingleton<LedgerClock>(Clock);
@@ -57,17 +84,23 @@ public sealed class LedgerFixture : IAsyncLifetime
         return _container.GetConnectionString();
     }
 
-    /// <summary>Empties the ledger (events and read models) so a test starts from nothing.</summary>
+    /// <summary>
+    /// Empties the ledger (events and read models) so a test starts from nothing, but for the regions: reference
+    /// data registered at start-up from ../shared/data, which any test may measure against.
+    /// </summary>
     public async Task ResetAsync()
     {
         Clock.UseSystemTime();
-        var store = Host.Services.GetRequiredService<IDocumentStore>();
-        await store.Advanced.Clean.DeleteAllEventDataAsync();
-        await ExecuteAsync($"truncate {Schema}.{AttackTimeline.TableName}, {Schema}.{AttackTimeline.CasualtiesTableName}");
+        await ExecuteAsync(
+            $"delete from {Schema}.mt_events where type <> 'region_registered'; " +
+            $"delete from {Schema}.mt_streams s where not exists (select 1 from {Schema}.mt_events e where e.stream_id = s.id); " +
+            $"truncate {Schema}.{AttackTimeline.TableName}, {Schema}.{AttackTimeline.CasualtiesTableName}, {Schema}.{ControlChangeTable.Name}, {Schema}.{ObservationPostTable.Name}; " +
+            $"delete from {Schema}.{RegionTable.Name} r where not exists (select 1 from {Schema}.mt_events e where e.type = 'region_registered' and e.data ->> 'regionId' = r.id)");
     }
 
+    /// <summary>Events other than the reference regions: what the test's commands appended.</summary>
     public async Task<long> EventCountAsync() =>
-        (long)(await ScalarAsync($"select count(*) from {Schema}.mt_events"))!;
+        (long)(await ScalarAsync($"select count(*) from {Schema}.mt_events where type <> 'region_registered'"))!;
 
     public async Task<object?> ScalarAsync(string sql)
     {

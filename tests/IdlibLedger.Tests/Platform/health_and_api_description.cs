@@ -25,7 +25,14 @@ public sealed class health_and_api_description(LedgerFixture ledger) : LedgerTes
         var paths = document["paths"]!.AsObject();
 
         paths.Select(p => p.Key).ShouldBe(
-            ["/api/attacks", "/api/attacks/{id}", "/api/attacks/{id}/corrections", "/api/attacks/{id}/retraction", "/api/casualties/totals"],
+            [
+                "/api/attacks", "/api/attacks/{id}", "/api/attacks/{id}/corrections", "/api/attacks/{id}/retraction", "/api/casualties/totals",
+                "/api/regions", "/api/regions/{id}", "/api/agreements", "/api/agreements/{id}", "/api/control-changes",
+                "/api/control-map", "/api/control-map/share", "/api/control-map/holder",
+                "/api/proposals", "/api/proposals/{id}", "/api/proposals/{id}/rejections", "/api/proposals/{id}/acceptances", "/api/proposals/{id}/withdrawal",
+                "/api/observation-posts", "/api/observation-posts/{id}/relocation", "/api/observation-posts/{id}/status",
+                "/api/negotiations", "/api/negotiations/{id}", "/api/negotiations/{id}/outcome",
+            ],
             ignoreOrder: true);
         paths["/api/attacks"]!["post"]!["requestBody"].ShouldNotBeNull();
         paths["/api/attacks"]!["post"]!["responses"]!.AsObject().Select(r => r.Key).ShouldContain("400");

@@ -1,6 +1,7 @@
 using IdlibLedger.Infrastructure;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using IdlibLedger.Territory.Regions;
 using Npgsql;
 using Wolverine.Http;
 
@@ -14,27 +15,30 @@ public sealed record AttackList(IReadOnlyList<AttackSummary> Items, int Page, in
 
 public static class ListAttacksEndpoint
 {
-    /// <summary>Attacks known at <c>asOf</c> that had begun by <c>at</c>, newest occurrence first.</summary>
+    /// <summary>Attacks known at <c>asOf</c> that had begun by <c>at</c>, newest occurrence first; <c>region</c> keeps those inside a region's polygon.</summary>
     [WolverineGet("/api/attacks", OperationId = "ListAttacks")]
     [Tags("Attacks")]
     [ProducesResponseType<AttackList>(StatusCodes.Status200OK)]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest)]
     public static async Task<IResult> Get(
-        string? from, string? to, string? bbox, string? perpetrator, int? page, int? pageSize, string? at, string? asOf, bool? includeRetracted,
-        NpgsqlDataSource database, IDocumentStore store, LedgerClock clock, CancellationToken cancellation)
+        string? from, string? to, string? bbox, string? perpetrator, string? region, int? page, int? pageSize, string? at, string? asOf, bool? includeRetracted,
+        NpgsqlDataSource database, IDocumentStore store, RegionLookup regions, LedgerClock clock, CancellationToken cancellation)
     {
         var errors = new Dictionary<string, string[]>();
         var valid = AttackFilter.TryParse(at, asOf, from, to, bbox, perpetrator, clock, out var filter, errors);
         valid &= Paging.TryParse(page, pageSize, errors, out var pageNumber, out var size);
+        var regionId = await RegionFilter.ResolveAsync(region, regions, errors, cancellation);
+        valid &= errors.Count == 0;
         if (!valid)
         {
             return LedgerProblems.Invalid(errors, "Fix the query parameters named under 'errors'.").ToResult();
         }
 
-        filter = filter with { IncludeRetracted = includeRetracted ?? false };
-        var table = $"{store.Options.DatabaseSchemaName}.{AttackTimeline.TableName}";
+        filter = filter with { IncludeRetracted = includeRetracted ?? false, RegionId = regionId };
+        var schema = store.Options.DatabaseSchemaName;
+        var table = $"{schema}.{AttackTimeline.TableName}";
         await using var command = database.CreateCommand();
-        var where = filter.Where(command);
+        var where = filter.Where(command, schema);
         command.CommandText =
             $"select t.report, first.recorded_from, t.recorded_from, count(*) over () from {table} t " +
             $"join {table} first on first.attack_id = t.attack_id and first.version = 1 " +
@@ -57,16 +61,16 @@ public static class ListAttacksEndpoint
 
         if (items.Count == 0 && pageNumber > 1)
         {
-            total = await CountAsync(database, table, filter, cancellation);
+            total = await CountAsync(database, schema, filter, cancellation);
         }
 
         return Results.Ok(new AttackList(items, pageNumber, size, total, (total + size - 1) / size, filter.Temporal.At, filter.Temporal.AsOf));
     }
 
-    private static async Task<long> CountAsync(NpgsqlDataSource database, string table, AttackFilter filter, CancellationToken cancellation)
+    private static async Task<long> CountAsync(NpgsqlDataSource database, string schema, AttackFilter filter, CancellationToken cancellation)
     {
         await using var command = database.CreateCommand();
-        command.CommandText = $"select count(*) from {table} t where {filter.Where(command)}";
+        command.CommandText = $"select count(*) from {schema}.{AttackTimeline.TableName} t where {filter.Where(command, schema)}";
         return (long)(await command.ExecuteScalarAsync(cancellation))!;
     }
 }

@@ -1,5 +1,4 @@
-using System.Security.Cryptography;
-using System.Text;
+using IdlibLedger.Infrastructure;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine;
@@ -22,25 +21,8 @@ public static class ReportAttackEndpoint
     /// The stream id: the client's <c>id</c>, else one derived from the Idempotency-Key (so a retry maps to
     /// the same stream), else a new one.
     /// </summary>
-    public static Guid AttackIdFor(ReportAttack command, string? idempotencyKey)
-    {
-        if (command.Id is { } id)
-        {
-            return id;
-        }
-
-        if (string.IsNullOrWhiteSpace(idempotencyKey))
-        {
-            return Guid.CreateVersion7();
-        }
-
-        // A name-based id: the same key always names the same report.
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes("idlib-ledger/attack/" + idempotencyKey.Trim()));
-        var bytes = hash.AsSpan(0, 16).ToArray();
-        bytes[7] = (byte)((bytes[7] & 0x0F) | 0x80); // version 8 (custom), per RFC 9562
-        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80); // RFC 4122 variant
-        return new Guid(bytes, bigEndian: true);
-    }
+    public static Guid AttackIdFor(ReportAttack command, string? idempotencyKey) =>
+        StreamIds.Choose("attack", command.Id, idempotencyKey);
 
     /// <summary>
     /// The HTTP side: names the stream (so retries map to it), hands the validated command to Wolverine and

@@ -2,6 +2,7 @@ using IdlibLedger.Attacks;
 using IdlibLedger.Infrastructure;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using IdlibLedger.Territory.Regions;
 using Npgsql;
 using Wolverine.Http;
 
@@ -13,7 +14,7 @@ public sealed record CasualtyGroup(string Key, Estimate Killed, Estimate Injured
 /// <summary>Incident-level sums: low, best and high of killed and injured over the attacks that count.</summary>
 public sealed record CasualtyTotals(
     Estimate Killed, Estimate Injured, long Attacks, string? GroupBy, IReadOnlyList<CasualtyGroup> Groups,
-    DateTimeOffset At, DateTimeOffset AsOf, DateTimeOffset? From, DateTimeOffset? To, string? Perpetrator);
+    DateTimeOffset At, DateTimeOffset AsOf, DateTimeOffset? From, DateTimeOffset? To, string? Perpetrator, string? Region, string? Bbox);
 
 public static class GetCasualtyTotalsEndpoint
 {
@@ -35,11 +36,12 @@ public static class GetCasualtyTotalsEndpoint
     [ProducesResponseType<CasualtyTotals>(StatusCodes.Status200OK)]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest)]
     public static async Task<IResult> Get(
-        string? from, string? to, string? perpetrator, string? bbox, string? at, string? asOf, string? groupBy,
-        NpgsqlDataSource database, IDocumentStore store, LedgerClock clock, CancellationToken cancellation)
+        string? from, string? to, string? perpetrator, string? bbox, string? region, string? at, string? asOf, string? groupBy,
+        NpgsqlDataSource database, IDocumentStore store, RegionLookup regions, LedgerClock clock, CancellationToken cancellation)
     {
         var errors = new Dictionary<string, string[]>();
         AttackFilter.TryParse(at, asOf, from, to, bbox, perpetrator, clock, out var filter, errors);
+        filter = filter with { RegionId = await RegionFilter.ResolveAsync(region, regions, errors, cancellation) };
         if (groupBy is not null && !Groupings.ContainsKey(groupBy))
         {
             errors["groupBy"] = [$"groupBy is one of {string.Join(", ", Groupings.Keys)}"];
@@ -52,7 +54,7 @@ public static class GetCasualtyTotalsEndpoint
 
         var schema = store.Options.DatabaseSchemaName;
         await using var command = database.CreateCommand();
-        var where = filter.Where(command);
+        var where = filter.Where(command, schema);
         var key = groupBy is null ? "''" : Groupings[groupBy];
         command.CommandText =
             $"select {key} as key, " +
@@ -82,13 +84,13 @@ public static class GetCasualtyTotalsEndpoint
         var injured = groups.Aggregate(Estimate.None, (sum, g) => sum.Plus(g.Injured));
         return Results.Ok(new CasualtyTotals(
             killed, injured, attacks, groupBy, groupBy is null ? [] : groups,
-            filter.Temporal.At, filter.Temporal.AsOf, filter.From, filter.To, filter.Perpetrator));
+            filter.Temporal.At, filter.Temporal.AsOf, filter.From, filter.To, filter.Perpetrator, filter.RegionId, bbox));
     }
 
     private static async Task<long> CountAttacksAsync(NpgsqlDataSource database, string schema, AttackFilter filter, CancellationToken cancellation)
     {
         await using var command = database.CreateCommand();
-        command.CommandText = $"select count(*) from {schema}.{AttackTimeline.TableName} t where {filter.Where(command)}";
+        command.CommandText = $"select count(*) from {schema}.{AttackTimeline.TableName} t where {filter.Where(command, schema)}";
         return (long)(await command.ExecuteScalarAsync(cancellation))!;
     }
 }

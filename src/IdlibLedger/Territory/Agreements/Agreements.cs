@@ -1,0 +1,106 @@
+using System.Text.Json;
+using FluentValidation;
+using IdlibLedger.Attacks;
+using IdlibLedger.Geometry;
+using IdlibLedger.Infrastructure;
+using JasperFx.Events;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace IdlibLedger.Territory.Agreements;
+
+/// <summary>A named area of an agreement; <c>heldBy</c> names the party the agreement leaves it to, if any.</summary>
+public sealed record AgreementZone(string? Name, string? Kind, string? HeldBy, JsonElement? Area);
+
+public sealed record AgreementLine(string? Name, JsonElement? Line);
+
+public sealed record AgreementRegistered(
+    Guid AgreementId, string Name, DateOnly SignedOn, IReadOnlyList<string> Parties,
+    IReadOnlyList<AgreementZone> Zones, IReadOnlyList<AgreementLine> Lines, IReadOnlyList<Source> Sources);
+
+/// <summary>RegisterAgreement: a baseline such as the Sochi memorandum, with its zones and lines.</summary>
+public sealed record RegisterAgreement(
+    string? Name, DateOnly? SignedOn, IReadOnlyList<string>? Parties, IReadOnlyList<AgreementZone>? Zones,
+    IReadOnlyList<AgreementLine>? Lines = null, IReadOnlyList<Source>? Sources = null, Guid? Id = null)
+{
+    public sealed class Validator : AbstractValidator<RegisterAgreement>
+    {
+        public Validator(GeometryLimits limits, LedgerClock clock)
+        {
+            RuleFor(c => c.Name).NotEmpty().MaximumLength(200);
+            RuleFor(c => c.SignedOn).NotNull()
+                .Must(d => d is null || d <= DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime)).WithMessage("signedOn cannot be in the future");
+            RuleFor(c => c.Parties).NotEmpty().WithMessage("an agreement has at least one party");
+            RuleForEach(c => c.Parties).NotEmpty().MaximumLength(200);
+            RuleFor(c => c.Zones).NotNull();
+            RuleForEach(c => c.Zones).NotNull().ChildRules(zone =>
+            {
+                zone.RuleFor(z => z.Name).NotEmpty().MaximumLength(200);
+                zone.RuleFor(z => z.Area).NotNull().MustBeGeometry(GeometryKinds.Areas, limits);
+            });
+            RuleForEach(c => c.Lines).NotNull().ChildRules(line =>
+            {
+                line.RuleFor(l => l.Name).NotEmpty().MaximumLength(200);
+                line.RuleFor(l => l.Line).NotNull().MustBeGeometry(GeometryKinds.Lines, limits);
+            });
+            RuleForEach(c => c.Sources).NotNull().SetValidator(new FactRules.SourceValidator(clock));
+            RuleFor(c => c.Id).NotEqual(Guid.Empty);
+        }
+    }
+}
+
+/// <summary>An agreement as registered, read back as of <c>asOf</c>.</summary>
+public sealed record Agreement(
+    Guid Id, string Name, DateOnly SignedOn, IReadOnlyList<string> Parties,
+    IReadOnlyList<AgreementZone> Zones, IReadOnlyList<AgreementLine> Lines, IReadOnlyList<Source> Sources, DateTimeOffset RecordedAt)
+{
+    public static Agreement Create(IEvent<AgreementRegistered> e) =>
+        new(e.Data.AgreementId, e.Data.Name, e.Data.SignedOn, e.Data.Parties, e.Data.Zones, e.Data.Lines, e.Data.Sources, e.Timestamp);
+}
+
+public sealed record AgreementDetails(Agreement Agreement, IReadOnlyList<ZoneArea> ZoneAreas, DateTimeOffset AsOf);
+
+public sealed record ZoneArea(string Name, string? HeldBy, double AreaKm2);
+
+public static class AgreementEndpoints
+{
+    [WolverinePost("/api/agreements", OperationId = "RegisterAgreement")]
+    [Tags("Territory")]
+    [ProducesResponseType<Receipt>(StatusCodes.Status201Created)]
+    [ProducesResponseType<Receipt>(StatusCodes.Status200OK)]
+    public static async Task<IResult> Post(
+        RegisterAgreement command, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, IDocumentSession session, CancellationToken cancellation)
+    {
+        var id = StreamIds.Choose("agreement", command.Id, idempotencyKey);
+        if (await session.Events.FetchStreamStateAsync(id, cancellation) is not null)
+        {
+            return Receipt.AlreadyRecordedAt($"/api/agreements/{id}", id);
+        }
+
+        session.Events.StartStream<Agreement>(id, new AgreementRegistered(
+            id, command.Name!.Trim(), command.SignedOn!.Value, command.Parties!, command.Zones!, command.Lines ?? [], command.Sources ?? []));
+        return Receipt.Created($"/api/agreements/{id}", id);
+    }
+
+    [WolverineGet("/api/agreements/{id}", OperationId = "GetAgreement")]
+    [Tags("Territory")]
+    [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
+    public static async Task<IResult> Get(Guid id, string? asOf, IQuerySession session, LedgerClock clock, CancellationToken cancellation)
+    {
+        if (!Temporal.TryParse(null, asOf, clock, out var temporal, out var problem))
+        {
+            return problem!;
+        }
+
+        var agreement = await session.Events.AggregateStreamAsync<Agreement>(id, timestamp: temporal.AsOf, token: cancellation);
+        if (agreement is null)
+        {
+            return LedgerProblems.NotFound($"no agreement {id} was registered as of {temporal.AsOf:O}").ToResult();
+        }
+
+        var areas = agreement.Zones.Select(z => new ZoneArea(z.Name!, z.HeldBy, Metric.AreaKm2(GeoJson.FromJson(z.Area!.Value)))).ToList();
+        return Results.Ok(new AgreementDetails(agreement, areas, temporal.AsOf));
+    }
+}

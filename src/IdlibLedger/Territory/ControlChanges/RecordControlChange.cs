@@ -1,0 +1,67 @@
+using System.Text.Json;
+using FluentValidation;
+using IdlibLedger.Attacks;
+using IdlibLedger.Geometry;
+using IdlibLedger.Infrastructure;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace IdlibLedger.Territory.ControlChanges;
+
+/// <summary>An actor took an area (valid time in <c>occurrence</c>). Whoever held any of it before lost that part.</summary>
+public sealed record ControlChanged(Guid ChangeId, string Actor, JsonElement Area, Occurrence Occurrence, IReadOnlyList<Source> Sources, string RecordedBy);
+
+/// <summary>RecordControlChange: <c>actor</c> gains <c>area</c> (Polygon or MultiPolygon) at <c>occurredAt</c>.</summary>
+public sealed record RecordControlChange(
+    string? Actor, JsonElement? Area, IReadOnlyList<Source>? Sources, string? ReportedBy,
+    DateTimeOffset? OccurredAt = null, DateTimeOffset? OccurredFrom = null, DateTimeOffset? OccurredUntil = null,
+    DatePrecision? DatePrecision = null, Guid? Id = null)
+{
+    public sealed class Validator : AbstractValidator<RecordControlChange>
+    {
+        public Validator(GeometryLimits limits, LedgerClock clock)
+        {
+            RuleFor(c => c.Actor).NotEmpty().MaximumLength(FactRules.MaxNameLength);
+            RuleFor(c => c.Area).NotNull().MustBeGeometry(GeometryKinds.Areas, limits);
+            RuleFor(c => c)
+                .Must(c => c.OccurredAt is not null || c.OccurredFrom is not null)
+                .OverridePropertyName("occurredAt")
+                .WithMessage("occurredAt (or occurredFrom and occurredUntil) is required");
+            FactRules.AddOccurrenceRules(this, c => c.OccurredAt, c => c.OccurredFrom, c => c.OccurredUntil, c => c.DatePrecision, clock);
+            RuleFor(c => c.Sources).NotEmpty().WithMessage("at least one source is required");
+            RuleForEach(c => c.Sources).NotNull().SetValidator(new FactRules.SourceValidator(clock));
+            RuleFor(c => c.ReportedBy).NotEmpty().MaximumLength(FactRules.MaxNameLength);
+            RuleFor(c => c.Id).NotEqual(Guid.Empty);
+        }
+    }
+}
+
+public static class RecordControlChangeEndpoint
+{
+    public static ControlChanged Decide(RecordControlChange command, Guid id, GeometryLimits limits) => new(
+        id,
+        command.Actor!.Trim(),
+        GeoJson.ToJson(GeometryFields.AsMultiPolygon(GeometryFields.Checked(command.Area, GeometryKinds.Areas, limits))),
+        new Occurrence(command.OccurredAt, command.OccurredFrom, command.OccurredUntil, command.DatePrecision ?? DatePrecision.Day),
+        command.Sources!,
+        command.ReportedBy!.Trim());
+
+    [WolverinePost("/api/control-changes", OperationId = "RecordControlChange")]
+    [Tags("Territory")]
+    [ProducesResponseType<Receipt>(StatusCodes.Status201Created)]
+    [ProducesResponseType<Receipt>(StatusCodes.Status200OK)]
+    public static async Task<IResult> Post(
+        RecordControlChange command, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
+        IDocumentSession session, GeometryLimits limits, CancellationToken cancellation)
+    {
+        var id = StreamIds.Choose("control-change", command.Id, idempotencyKey);
+        if (await session.Events.FetchStreamStateAsync(id, cancellation) is not null)
+        {
+            return Receipt.AlreadyRecordedAt($"/api/control-changes/{id}", id);
+        }
+
+        session.Events.StartStream(id, Decide(command, id, limits));
+        return Receipt.Created($"/api/control-changes/{id}", id);
+    }
+}

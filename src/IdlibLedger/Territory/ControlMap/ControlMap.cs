@@ -1,0 +1,115 @@
+using IdlibLedger.Geometry;
+using NetTopologySuite.Operation.Linemerge;
+using NetTopologySuite.Operation.Overlay;
+using NetTopologySuite.Operation.OverlayNG;
+
+namespace IdlibLedger.Territory.ControlMap;
+
+// Inside the namespace, so that NetTopologySuite's Geometry wins over the IdlibLedger.Geometry namespace.
+using NetTopologySuite.Geometries;
+
+/// <summary>
+/// Who holds what: one area per actor, never overlapping. Built by applying gains in order — an actor gaining an
+/// area adds it to its own and takes it from every other actor. Pure and deterministic: the same changes in the
+/// same order give the same map.
+/// </summary>
+public sealed class ControlMap
+{
+    private readonly SortedDictionary<string, Geometry> _held = new(StringComparer.Ordinal);
+
+    public IReadOnlyDictionary<string, Geometry> Held => _held;
+
+    public static ControlMap From(IEnumerable<(string Actor, Geometry Area)> gainsInOrder)
+    {
+        ArgumentNullException.ThrowIfNull(gainsInOrder);
+        var map = new ControlMap();
+        foreach (var (actor, area) in gainsInOrder)
+        {
+            map.Gain(actor, area);
+        }
+
+        return map;
+    }
+
+    public ControlMap Copy()
+    {
+        var copy = new ControlMap();
+        foreach (var (actor, area) in _held)
+        {
+            copy._held[actor] = area;
+        }
+
+        return copy;
+    }
+
+    public void Gain(string actor, Geometry area)
+    {
+        foreach (var other in _held.Keys.Where(a => a != actor).ToList())
+        {
+            var left = OverlayNGRobust.Overlay(_held[other], area, SpatialFunction.Difference);
+            if (left.IsEmpty || left.Area <= 0)
+            {
+                _held.Remove(other);
+            }
+            else
+            {
+                _held[other] = Polygonal(left);
+            }
+        }
+
+        _held[actor] = _held.TryGetValue(actor, out var had) ? Polygonal(OverlayNGRobust.Overlay(had, area, SpatialFunction.Union)) : Polygonal(area);
+    }
+
+    /// <summary>Each actor's area inside the region (no region: everything).</summary>
+    public IReadOnlyList<(string Actor, Geometry Area)> Within(Geometry? region) =>
+    [
+        .. _held
+            .Select(h => (h.Key, Area: region is null ? h.Value : Polygonal(OverlayNGRobust.Overlay(h.Value, region, SpatialFunction.Intersection))))
+            .Where(h => !h.Area.IsEmpty && h.Area.Area > 0),
+    ];
+
+    /// <summary>The front lines: where two actors' areas touch, as lines, one entry per pair.</summary>
+    public static IReadOnlyList<(string A, string B, Geometry Line)> FrontLines(IReadOnlyList<(string Actor, Geometry Area)> areas)
+    {
+        ArgumentNullException.ThrowIfNull(areas);
+        var lines = new List<(string, string, Geometry)>();
+        for (var i = 0; i < areas.Count; i++)
+        {
+            for (var j = i + 1; j < areas.Count; j++)
+            {
+                var shared = OverlayNGRobust.Overlay(areas[i].Area.Boundary, areas[j].Area.Boundary, SpatialFunction.Intersection);
+                var merger = new LineMerger();
+                merger.Add(shared);
+                var merged = merger.GetMergedLineStrings().OfType<LineString>().ToArray();
+                if (merged.Length > 0)
+                {
+                    lines.Add((areas[i].Actor, areas[j].Actor, merged.Length == 1 ? merged[0] : Wgs84.Factory.CreateMultiLineString(merged)));
+                }
+            }
+        }
+
+        return lines;
+    }
+
+    /// <summary>Areas in km² of each actor within the region, and each one's share of the region.</summary>
+    public static IReadOnlyList<ActorShare> Shares(IReadOnlyList<(string Actor, Geometry Area)> areas, double regionKm2) =>
+    [
+        .. areas
+            .Select(a => (a.Actor, Km2: Metric.AreaKm2(a.Area)))
+            .OrderByDescending(a => a.Km2)
+            .Select(a => new ActorShare(a.Actor, Math.Round(a.Km2, 3), regionKm2 > 0 ? Math.Round(a.Km2 / regionKm2, 6) : 0)),
+    ];
+
+    /// <summary>The polygonal part of an overlay result, as a MultiPolygon with SRID 4326.</summary>
+    public static Geometry Polygonal(Geometry geometry)
+    {
+        ArgumentNullException.ThrowIfNull(geometry);
+        var polygons = Enumerable.Range(0, geometry.NumGeometries).Select(geometry.GetGeometryN)
+            .SelectMany(g => g is MultiPolygon m ? Enumerable.Range(0, m.NumGeometries).Select(m.GetGeometryN) : [g])
+            .OfType<Polygon>().Where(p => !p.IsEmpty).ToArray();
+        return Wgs84.Factory.CreateMultiPolygon(polygons);
+    }
+}
+
+/// <summary>One actor's part of a region.</summary>
+public sealed record ActorShare(string Actor, double AreaKm2, double Share);

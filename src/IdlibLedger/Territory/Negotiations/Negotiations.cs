@@ -1,0 +1,111 @@
+using FluentValidation;
+using IdlibLedger.Infrastructure;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+using Wolverine.Marten;
+using Wolverine.Persistence;
+
+namespace IdlibLedger.Territory.Negotiations;
+
+/// <summary>One party's delegation at a round, and who was in it (military, intelligence, diplomatic).</summary>
+public sealed record Delegation(string? Party, IReadOnlyList<string>? Composition, string? Lead = null);
+
+public sealed record NegotiationRoundOpened(Guid RoundId, string? Name, IReadOnlyList<string> Parties, IReadOnlyList<Delegation> Delegations, IReadOnlyList<string> Agenda, DateOnly HeldOn, string? Place);
+
+public sealed record NegotiationOutcomeRecorded(Guid RoundId, string Outcome, DateOnly? ConcludedOn);
+
+/// <summary>A round of talks: who came with whom, what was on the agenda, what came out of it.</summary>
+public sealed record NegotiationRound(Guid Id, int Version, NegotiationRoundOpened Round, string? Outcome, DateOnly? ConcludedOn)
+{
+    public static readonly string[] Roles = ["military", "intelligence", "diplomatic"];
+
+    public static NegotiationRound Create(NegotiationRoundOpened e) => new(e.RoundId, 1, e, null, null);
+
+    public NegotiationRound Apply(NegotiationOutcomeRecorded e) => this with { Version = Version + 1, Outcome = e.Outcome, ConcludedOn = e.ConcludedOn };
+}
+
+public sealed record OpenNegotiationRound(
+    IReadOnlyList<string>? Parties, IReadOnlyList<Delegation>? Delegations, IReadOnlyList<string>? Agenda, DateOnly? HeldOn,
+    string? Name = null, string? Place = null, Guid? Id = null)
+{
+    public sealed class Validator : AbstractValidator<OpenNegotiationRound>
+    {
+        public Validator()
+        {
+            RuleFor(c => c.Parties).NotEmpty().Must(p => p is null || p.Count >= 2).WithMessage("talks have at least two parties");
+            RuleForEach(c => c.Parties).NotEmpty().MaximumLength(200);
+            RuleFor(c => c.Delegations).NotNull();
+            RuleForEach(c => c.Delegations).NotNull().ChildRules(delegation =>
+            {
+                delegation.RuleFor(d => d.Party).NotEmpty().MaximumLength(200);
+                delegation.RuleFor(d => d.Composition).NotEmpty();
+                delegation.RuleForEach(d => d.Composition).Must(r => NegotiationRound.Roles.Contains(r))
+                    .WithMessage($"a delegation's members are {string.Join(", ", NegotiationRound.Roles)}");
+            });
+            RuleFor(c => c).Must(c => c.Delegations is null || c.Parties is null || c.Delegations.All(d => d?.Party is null || c.Parties.Contains(d.Party)))
+                .OverridePropertyName("delegations").WithMessage("every delegation belongs to one of the parties");
+            RuleFor(c => c.Agenda).NotNull();
+            RuleForEach(c => c.Agenda).NotEmpty().MaximumLength(1000);
+            RuleFor(c => c.HeldOn).NotNull();
+            RuleFor(c => c.Name).MaximumLength(200);
+            RuleFor(c => c.Place).MaximumLength(200);
+            RuleFor(c => c.Id).NotEqual(Guid.Empty);
+        }
+    }
+}
+
+public sealed record RecordNegotiationOutcome(string? Outcome, DateOnly? ConcludedOn = null)
+{
+    public sealed class Validator : AbstractValidator<RecordNegotiationOutcome>
+    {
+        public Validator() => RuleFor(c => c.Outcome).NotEmpty().MaximumLength(4000);
+    }
+}
+
+public static class NegotiationEndpoints
+{
+    [WolverinePost("/api/negotiations", OperationId = "OpenNegotiationRound")]
+    [Tags("Territory")]
+    [ProducesResponseType<Receipt>(StatusCodes.Status201Created)]
+    [ProducesResponseType<Receipt>(StatusCodes.Status200OK)]
+    public static async Task<IResult> Post(
+        OpenNegotiationRound command, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, IDocumentSession session, CancellationToken cancellation)
+    {
+        var id = StreamIds.Choose("negotiation", command.Id, idempotencyKey);
+        if (await session.Events.FetchStreamStateAsync(id, cancellation) is not null)
+        {
+            return Receipt.AlreadyRecordedAt($"/api/negotiations/{id}", id);
+        }
+
+        session.Events.StartStream<NegotiationRound>(id, new NegotiationRoundOpened(
+            id, command.Name, command.Parties!, command.Delegations!, command.Agenda!, command.HeldOn!.Value, command.Place));
+        return Receipt.Created($"/api/negotiations/{id}", id);
+    }
+
+    public static ProblemDetails Before(RecordNegotiationOutcome command, NegotiationRound round) =>
+        round.Outcome is null ? WolverineContinue.NoProblems : LedgerProblems.Conflict($"the outcome of round {round.Id} is already recorded");
+
+    [WolverinePost("/api/negotiations/{id}/outcome", OperationId = "RecordNegotiationOutcome")]
+    [Tags("Territory")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
+    public static (Receipt, Events) Outcome(
+        RecordNegotiationOutcome command, [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] NegotiationRound round) =>
+        (new Receipt(round.Id, round.Version + 1, false), [new NegotiationOutcomeRecorded(round.Id, command.Outcome!.Trim(), command.ConcludedOn)]);
+
+    [WolverineGet("/api/negotiations/{id}", OperationId = "GetNegotiationRound")]
+    [Tags("Territory")]
+    [ProducesResponseType<NegotiationRound>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
+    public static async Task<IResult> Get(Guid id, string? asOf, IQuerySession session, LedgerClock clock, CancellationToken cancellation)
+    {
+        if (!Temporal.TryParse(null, asOf, clock, out var temporal, out var problem))
+        {
+            return problem!;
+        }
+
+        var round = await session.Events.AggregateStreamAsync<NegotiationRound>(id, timestamp: temporal.AsOf, token: cancellation);
+        return round is null ? LedgerProblems.NotFound($"no negotiation round {id} as of {temporal.AsOf:O}").ToResult() : Results.Ok(round);
+    }
+}

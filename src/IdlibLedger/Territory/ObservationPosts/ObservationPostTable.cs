@@ -1,0 +1,49 @@
+using JasperFx.Events;
+using Marten;
+using Marten.Events.Projections;
+using Weasel.Postgresql;
+using Weasel.Postgresql.Tables;
+
+namespace IdlibLedger.Territory.ObservationPosts;
+
+/// <summary>Where each observation post stands now (GiST-indexed), for spatial questions such as "posts inside this area".</summary>
+public sealed class ObservationPostTable(string schema) : IProjection
+{
+    public const string Name = "observation_posts";
+
+    public Table SchemaObject()
+    {
+        var table = new Table(new PostgresqlObjectName(schema, Name, SchemaUtils.IdentifierUsage.General));
+        table.AddColumn<Guid>("post_id").AsPrimaryKey();
+        table.AddColumn<string>("name").NotNull();
+        table.AddColumn<string>("operator").NotNull();
+        table.AddColumn<string>("status").NotNull();
+        table.AddColumn("location", "geometry(Point, 4326)").NotNull();
+        table.Indexes.Add(new IndexDefinition($"ix_{Name}_location") { Columns = ["location"], Method = IndexMethod.gist });
+        return table;
+    }
+
+    public Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(operations);
+        foreach (var data in events.Select(e => e.Data))
+        {
+            switch (data)
+            {
+                case ObservationPostEstablished e:
+                    operations.QueueSqlCommand(
+                        $"insert into {schema}.{Name} (post_id, name, operator, status, location) values (?, ?, ?, ?, ST_GeomFromGeoJSON(?)) on conflict (post_id) do nothing",
+                        e.PostId, e.Name, e.Operator, ObservationPost.Active, e.Location.GetRawText());
+                    break;
+                case ObservationPostRelocated e:
+                    operations.QueueSqlCommand($"update {schema}.{Name} set location = ST_GeomFromGeoJSON(?) where post_id = ?", e.Location.GetRawText(), e.PostId);
+                    break;
+                case ObservationPostStatusChanged e:
+                    operations.QueueSqlCommand($"update {schema}.{Name} set status = ? where post_id = ?", e.Status, e.PostId);
+                    break;
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+}

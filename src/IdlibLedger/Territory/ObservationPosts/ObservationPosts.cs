@@ -1,0 +1,185 @@
+using System.Text.Json;
+using FluentValidation;
+using IdlibLedger.Geometry;
+using IdlibLedger.Infrastructure;
+using JasperFx.Events;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+using Wolverine.Marten;
+using Wolverine.Persistence;
+
+namespace IdlibLedger.Territory.ObservationPosts;
+
+// Inside the namespace, so that NetTopologySuite's Geometry wins over the IdlibLedger.Geometry namespace.
+using NetTopologySuite.Geometries;
+
+public sealed record ObservationPostEstablished(Guid PostId, string Operator, string Name, JsonElement Location, DateTimeOffset OccurredAt);
+
+public sealed record ObservationPostRelocated(Guid PostId, JsonElement Location, DateTimeOffset OccurredAt, string Reason);
+
+public sealed record ObservationPostStatusChanged(Guid PostId, string Status, DateTimeOffset OccurredAt, string Reason);
+
+/// <summary>
+/// An observation post as known at <c>asOf</c>: where it stands and its status. Each event carries when it
+/// happened (valid time); <see cref="AsAt"/> keeps only what had happened by <c>at</c>.
+/// </summary>
+public sealed record ObservationPost(Guid Id, string Operator, string Name, JsonElement Location, string Status, DateTimeOffset Since, DateTimeOffset EstablishedAt, int Version)
+{
+    public const string Active = "active";
+    public static readonly string[] Statuses = [Active, "encircled", "withdrawn"];
+
+    public static ObservationPost Create(ObservationPostEstablished e) => new(e.PostId, e.Operator, e.Name, e.Location, Active, e.OccurredAt, e.OccurredAt, 1);
+
+    public ObservationPost Apply(ObservationPostRelocated e) => this with { Location = e.Location, Since = e.OccurredAt, Version = Version + 1 };
+
+    public ObservationPost Apply(ObservationPostStatusChanged e) => this with { Status = e.Status, Since = e.OccurredAt, Version = Version + 1 };
+
+    /// <summary>The post at valid time <paramref name="at"/> from its events (already cut at asOf), in the order they happened.</summary>
+    public static ObservationPost? AsAt(IEnumerable<IEvent> events, DateTimeOffset at)
+    {
+        ObservationPost? post = null;
+        foreach (var e in events.Select(e => e.Data).Select(d => (Data: d, When: OccurredAt(d))).Where(x => x.When <= at).OrderBy(x => x.When))
+        {
+            post = e.Data switch
+            {
+                ObservationPostEstablished established => Create(established),
+                ObservationPostRelocated relocated when post is not null => post.Apply(relocated),
+                ObservationPostStatusChanged changed when post is not null => post.Apply(changed),
+                _ => post,
+            };
+        }
+
+        return post;
+    }
+
+    private static DateTimeOffset OccurredAt(object data) => data switch
+    {
+        ObservationPostEstablished e => e.OccurredAt,
+        ObservationPostRelocated e => e.OccurredAt,
+        ObservationPostStatusChanged e => e.OccurredAt,
+        _ => DateTimeOffset.MaxValue,
+    };
+}
+
+public sealed record EstablishObservationPost(string? Operator, string? Name, JsonElement? Location, DateTimeOffset? EstablishedAt = null, Guid? Id = null)
+{
+    public sealed class Validator : AbstractValidator<EstablishObservationPost>
+    {
+        public Validator(GeometryLimits limits, LedgerClock clock)
+        {
+            RuleFor(c => c.Operator).NotEmpty().MaximumLength(200);
+            RuleFor(c => c.Name).NotEmpty().MaximumLength(200);
+            RuleFor(c => c.Location).NotNull().MustBeGeometry(GeometryKinds.Point, limits);
+            RuleFor(c => c.EstablishedAt).Must(t => t is null || t <= clock.GetUtcNow()).WithMessage("establishedAt cannot be in the future");
+            RuleFor(c => c.Id).NotEqual(Guid.Empty);
+        }
+    }
+}
+
+public sealed record RelocateObservationPost(JsonElement? Location, string? Reason, DateTimeOffset? OccurredAt = null)
+{
+    public sealed class Validator : AbstractValidator<RelocateObservationPost>
+    {
+        public Validator(GeometryLimits limits, LedgerClock clock)
+        {
+            RuleFor(c => c.Location).NotNull().MustBeGeometry(GeometryKinds.Point, limits);
+            RuleFor(c => c.Reason).NotEmpty().MaximumLength(4000);
+            RuleFor(c => c.OccurredAt).Must(t => t is null || t <= clock.GetUtcNow()).WithMessage("occurredAt cannot be in the future");
+        }
+    }
+}
+
+public sealed record ChangeObservationPostStatus(string? Status, string? Reason, DateTimeOffset? OccurredAt = null)
+{
+    public sealed class Validator : AbstractValidator<ChangeObservationPostStatus>
+    {
+        public Validator(LedgerClock clock)
+        {
+            RuleFor(c => c.Status).NotEmpty().Must(s => s is null || ObservationPost.Statuses.Contains(s))
+                .WithMessage($"status is one of {string.Join(", ", ObservationPost.Statuses)}");
+            RuleFor(c => c.Reason).NotEmpty().MaximumLength(4000);
+            RuleFor(c => c.OccurredAt).Must(t => t is null || t <= clock.GetUtcNow()).WithMessage("occurredAt cannot be in the future");
+        }
+    }
+}
+
+public static class ObservationPostEndpoints
+{
+    [WolverinePost("/api/observation-posts", OperationId = "EstablishObservationPost")]
+    [Tags("Territory")]
+    [ProducesResponseType<Receipt>(StatusCodes.Status201Created)]
+    [ProducesResponseType<Receipt>(StatusCodes.Status200OK)]
+    public static async Task<IResult> Post(
+        EstablishObservationPost command, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
+        IDocumentSession session, GeometryLimits limits, LedgerClock clock, CancellationToken cancellation)
+    {
+        var id = StreamIds.Choose("observation-post", command.Id, idempotencyKey);
+        if (await session.Events.FetchStreamStateAsync(id, cancellation) is not null)
+        {
+            return Receipt.AlreadyRecordedAt($"/api/observation-posts/{id}", id);
+        }
+
+        var point = GeometryFields.Checked(command.Location, GeometryKinds.Point, limits);
+        session.Events.StartStream<ObservationPost>(id, new ObservationPostEstablished(
+            id, command.Operator!.Trim(), command.Name!.Trim(), GeoJson.ToJson(point), command.EstablishedAt ?? clock.GetUtcNow()));
+        return Receipt.Created($"/api/observation-posts/{id}", id);
+    }
+
+    public static ProblemDetails Before(RelocateObservationPost command, ObservationPost post) =>
+        post.Status == "withdrawn" ? LedgerProblems.Conflict($"observation post {post.Name} was withdrawn; it cannot be relocated") : WolverineContinue.NoProblems;
+
+    [WolverinePost("/api/observation-posts/{id}/relocation", OperationId = "RelocateObservationPost")]
+    [Tags("Territory")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
+    public static (Receipt, Events) Relocate(
+        RelocateObservationPost command,
+        [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] ObservationPost post,
+        GeometryLimits limits, LedgerClock clock) =>
+        (new Receipt(post.Id, post.Version + 1, false),
+            [new ObservationPostRelocated(post.Id, GeoJson.ToJson(GeometryFields.Checked(command.Location, GeometryKinds.Point, limits)), command.OccurredAt ?? clock.GetUtcNow(), command.Reason!.Trim())]);
+
+    [WolverinePost("/api/observation-posts/{id}/status", OperationId = "ChangeObservationPostStatus")]
+    [Tags("Territory")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
+    public static (Receipt, Events) ChangeStatus(
+        ChangeObservationPostStatus command,
+        [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] ObservationPost post,
+        LedgerClock clock) =>
+        (new Receipt(post.Id, post.Version + 1, false),
+            [new ObservationPostStatusChanged(post.Id, command.Status!, command.OccurredAt ?? clock.GetUtcNow(), command.Reason!.Trim())]);
+
+    /// <summary>The posts at (at, asOf) as GeoJSON points: id, name, operator, status, since.</summary>
+    [WolverineGet("/api/observation-posts", OperationId = "ListObservationPosts")]
+    [Tags("Territory")]
+    [Produces("application/geo+json")]
+    [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest)]
+    public static async Task<IResult> List(string? at, string? asOf, IQuerySession session, LedgerClock clock, CancellationToken cancellation)
+    {
+        if (!Temporal.TryParse(at, asOf, clock, out var temporal, out var problem))
+        {
+            return problem!;
+        }
+
+        var events = await session.Events.QueryAllRawEvents()
+            .Where(e => e.Timestamp <= temporal.AsOf && (e.EventTypeName == "observation_post_established"
+                || e.EventTypeName == "observation_post_relocated" || e.EventTypeName == "observation_post_status_changed"))
+            .OrderBy(e => e.Sequence)
+            .ToListAsync(cancellation);
+        var features = new List<(Geometry, IReadOnlyDictionary<string, object?>)>();
+        foreach (var stream in events.GroupBy(e => e.StreamId))
+        {
+            if (ObservationPost.AsAt(stream, temporal.At) is { } post)
+            {
+                features.Add((GeoJson.FromJson(post.Location), new Dictionary<string, object?>
+                {
+                    ["id"] = post.Id, ["name"] = post.Name, ["operator"] = post.Operator, ["status"] = post.Status, ["since"] = post.Since,
+                }));
+            }
+        }
+
+        return Results.Text(GeoJson.FeatureCollection(features.OrderBy(f => (string)f.Item2["name"]!, StringComparer.Ordinal)), "application/geo+json");
+    }
+}

@@ -1,0 +1,95 @@
+using FluentValidation;
+using IdlibLedger.Infrastructure;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+using Wolverine.Marten;
+using Wolverine.Persistence;
+
+namespace IdlibLedger.Territory.Proposals;
+
+/// <summary>A party's answer to a proposal (RejectProposal, AcceptProposal) or the proposer's WithdrawProposal.</summary>
+public sealed record AnswerProposal(string? Party, string? Reason)
+{
+    public sealed class Validator : AbstractValidator<AnswerProposal>
+    {
+        public Validator()
+        {
+            RuleFor(c => c.Party).NotEmpty().MaximumLength(200);
+            RuleFor(c => c.Reason).NotEmpty().MaximumLength(4000);
+        }
+    }
+}
+
+/// <summary>The rules of answering, as a pure decider: who may answer, and when.</summary>
+public static class ProposalDecisions
+{
+    public static ProblemDetails? CheckAnswer(Proposal proposal, string party)
+    {
+        ArgumentNullException.ThrowIfNull(proposal);
+        if (proposal.Status != Proposal.Tabled)
+        {
+            return LedgerProblems.Conflict($"proposal {proposal.Id} is {proposal.Status}; it takes no more answers");
+        }
+
+        if (!proposal.Terms.AddressedTo.Contains(party, StringComparer.Ordinal))
+        {
+            return LedgerProblems.Conflict($"proposal {proposal.Id} was addressed to {string.Join(", ", proposal.Terms.AddressedTo)}, not to {party}");
+        }
+
+        return proposal.Answers.Any(a => a.Party == party)
+            ? LedgerProblems.Conflict($"{party} has already answered proposal {proposal.Id}")
+            : null;
+    }
+
+    public static ProblemDetails? CheckWithdrawal(Proposal proposal, string party)
+    {
+        ArgumentNullException.ThrowIfNull(proposal);
+        if (proposal.Status != Proposal.Tabled)
+        {
+            return LedgerProblems.Conflict($"proposal {proposal.Id} is {proposal.Status}; it can no longer be withdrawn");
+        }
+
+        return proposal.Terms.Proposer == party
+            ? null
+            : LedgerProblems.Conflict($"only the proposer, {proposal.Terms.Proposer}, can withdraw proposal {proposal.Id}");
+    }
+}
+
+public static class RejectProposalEndpoint
+{
+    public static ProblemDetails Before(AnswerProposal command, Proposal proposal) =>
+        ProposalDecisions.CheckAnswer(proposal, command.Party!.Trim()) ?? WolverineContinue.NoProblems;
+
+    [WolverinePost("/api/proposals/{id}/rejections", OperationId = "RejectProposal")]
+    [Tags("Territory")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
+    public static (Receipt, Events) Post(AnswerProposal command, [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Proposal proposal) =>
+        (new Receipt(proposal.Id, proposal.Version + 1, false), [new ProposalRejected(proposal.Id, command.Party!.Trim(), command.Reason!.Trim())]);
+}
+
+public static class AcceptProposalEndpoint
+{
+    public static ProblemDetails Before(AnswerProposal command, Proposal proposal) =>
+        ProposalDecisions.CheckAnswer(proposal, command.Party!.Trim()) ?? WolverineContinue.NoProblems;
+
+    [WolverinePost("/api/proposals/{id}/acceptances", OperationId = "AcceptProposal")]
+    [Tags("Territory")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
+    public static (Receipt, Events) Post(AnswerProposal command, [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Proposal proposal) =>
+        (new Receipt(proposal.Id, proposal.Version + 1, false), [new ProposalAccepted(proposal.Id, command.Party!.Trim(), command.Reason!.Trim())]);
+}
+
+public static class WithdrawProposalEndpoint
+{
+    public static ProblemDetails Before(AnswerProposal command, Proposal proposal) =>
+        ProposalDecisions.CheckWithdrawal(proposal, command.Party!.Trim()) ?? WolverineContinue.NoProblems;
+
+    [WolverinePost("/api/proposals/{id}/withdrawal", OperationId = "WithdrawProposal")]
+    [Tags("Territory")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
+    public static (Receipt, Events) Post(AnswerProposal command, [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Proposal proposal) =>
+        (new Receipt(proposal.Id, proposal.Version + 1, false), [new ProposalWithdrawn(proposal.Id, command.Party!.Trim(), command.Reason!.Trim())]);
+}

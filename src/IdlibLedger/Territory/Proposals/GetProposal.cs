@@ -1,0 +1,173 @@
+using IdlibLedger.Geometry;
+using IdlibLedger.Infrastructure;
+using IdlibLedger.Territory.Agreements;
+using IdlibLedger.Territory.ControlMap;
+using IdlibLedger.Territory.ObservationPosts;
+using IdlibLedger.Territory.Regions;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using NetTopologySuite.Operation.Overlay;
+using NetTopologySuite.Operation.OverlayNG;
+using Wolverine.Http;
+using ControlMapModel = IdlibLedger.Territory.ControlMap.ControlMap;
+
+namespace IdlibLedger.Territory.Proposals;
+
+// Inside the namespace, so that NetTopologySuite's Geometry wins over the IdlibLedger.Geometry namespace.
+using NetTopologySuite.Geometries;
+
+public sealed record ActorChange(string Actor, double GainsKm2, double LosesKm2);
+
+/// <summary>The ground that would change hands between two maps (within the region), per actor and in all.</summary>
+public sealed record ChangeOfHands(double TotalKm2, IReadOnlyList<ActorChange> ByActor);
+
+public sealed record RelocationFigure(Guid PostId, string? Name, string? Operator, double[]? From, double[] To, double? DistanceKm);
+
+/// <summary>A proposal as known at <c>asOf</c>, with what it would mean.</summary>
+public sealed record ProposalDetails(
+    Proposal Proposal, string? Region, double? RegionAreaKm2,
+    IReadOnlyList<ActorShare> Shares, IReadOnlyList<ActorShare> SharesAtTabling,
+    ChangeOfHands AgainstControlMap, ChangeOfHands? AgainstBaseline, IReadOnlyList<RelocationFigure> Relocations, DateTimeOffset AsOf);
+
+public sealed record ProposalSummary(Guid Id, string Proposer, IReadOnlyList<string> AddressedTo, string Status, DateTimeOffset TabledAt, string? Region, IReadOnlyList<ActorShare> Shares);
+
+public sealed record ProposalList(IReadOnlyList<ProposalSummary> Items, int Page, int PageSize, long TotalItems, DateTimeOffset AsOf);
+
+/// <summary>Works out a proposal's figures against the control map when it was tabled and against its baseline.</summary>
+public sealed class ProposalFigures(ControlMapReader maps, RegionLookup regions, IQuerySession session)
+{
+    public const string DefaultRegion = "idlib";
+
+    public async Task<ProposalDetails> ForAsync(Proposal proposal, string? regionKey, DateTimeOffset asOf, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(proposal);
+        var region = await regions.FindAsync(regionKey ?? proposal.Terms.Region ?? DefaultRegion, cancellation);
+        var tabledAt = proposal.Terms.TabledAt;
+        var atTabling = await maps.AtAsync(tabledAt, asOf, cancellation);
+        var proposed = Proposed(atTabling, proposal.Terms);
+
+        ChangeOfHands? againstBaseline = null;
+        if (proposal.Terms.BaselineAgreementId is { } baselineId
+            && await session.Events.AggregateStreamAsync<Agreement>(baselineId, timestamp: asOf, token: cancellation) is { } baseline)
+        {
+            var baselineMap = ControlMapModel.From(baseline.Zones.Where(z => z.HeldBy is not null).Select(z => (z.HeldBy!, GeoJson.FromJson(z.Area!.Value))));
+            againstBaseline = Compare(baselineMap, proposed, region?.Area);
+        }
+
+        var relocations = new List<RelocationFigure>();
+        foreach (var move in proposal.Terms.Relocations)
+        {
+            var to = (Point)GeoJson.FromJson(move.To!.Value);
+            var post = await session.Events.AggregateStreamAsync<ObservationPost>(move.PostId!.Value, timestamp: asOf, token: cancellation);
+            var from = post?.Location is { } location ? (Point)GeoJson.FromJson(location) : null;
+            relocations.Add(new RelocationFigure(move.PostId.Value, post?.Name, post?.Operator,
+                from is null ? null : [from.X, from.Y], [to.X, to.Y], from is null ? null : Math.Round(Metric.DistanceAndBearing(from, to).Km, 3)));
+        }
+
+        return new ProposalDetails(
+            proposal, region?.Id, region is null ? null : Math.Round(region.AreaKm2, 3),
+            ControlMapModel.Shares(proposed.Within(region?.Area), region?.AreaKm2 ?? 0),
+            ControlMapModel.Shares(atTabling.Within(region?.Area), region?.AreaKm2 ?? 0),
+            Compare(atTabling, proposed, region?.Area), againstBaseline, relocations, asOf);
+    }
+
+    /// <summary>The map the proposal would make: the map when it was tabled, with the proposed areas given to their actors.</summary>
+    public static ControlMapModel Proposed(ControlMapModel atTabling, MapProposed terms)
+    {
+        ArgumentNullException.ThrowIfNull(atTabling);
+        ArgumentNullException.ThrowIfNull(terms);
+        var proposed = atTabling.Copy();
+        foreach (var area in terms.Areas)
+        {
+            proposed.Gain(area.Actor!, GeoJson.FromJson(area.Area!.Value));
+        }
+
+        return proposed;
+    }
+
+    public static ChangeOfHands Compare(ControlMapModel before, ControlMapModel after, Geometry? region)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        ArgumentNullException.ThrowIfNull(after);
+        var was = before.Within(region).ToDictionary(a => a.Actor, a => a.Area);
+        var will = after.Within(region).ToDictionary(a => a.Actor, a => a.Area);
+        var changes = was.Keys.Union(will.Keys).Order(StringComparer.Ordinal)
+            .Select(actor => new ActorChange(actor, Km2(Minus(will, was, actor)), Km2(Minus(was, will, actor))))
+            .Where(c => c.GainsKm2 > 0 || c.LosesKm2 > 0)
+            .ToList();
+        return new ChangeOfHands(Math.Round(changes.Sum(c => c.GainsKm2), 3), changes);
+    }
+
+    private static Geometry? Minus(Dictionary<string, Geometry> a, Dictionary<string, Geometry> b, string actor) =>
+        !a.TryGetValue(actor, out var area) ? null
+        : !b.TryGetValue(actor, out var other) ? area
+        : ControlMapModel.Polygonal(OverlayNGRobust.Overlay(area, other, SpatialFunction.Difference));
+
+    private static double Km2(Geometry? area) => area is null || area.IsEmpty ? 0 : Math.Round(Metric.AreaKm2(area), 3);
+}
+
+public static class GetProposalEndpoints
+{
+    [WolverineGet("/api/proposals/{id}", OperationId = "GetProposal")]
+    [Tags("Territory")]
+    [ProducesResponseType<ProposalDetails>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
+    public static async Task<IResult> Get(Guid id, string? asOf, string? region, IQuerySession session, ProposalFigures figures, LedgerClock clock, CancellationToken cancellation)
+    {
+        if (!Temporal.TryParse(null, asOf, clock, out var temporal, out var problem))
+        {
+            return problem!;
+        }
+
+        var proposal = await session.Events.AggregateStreamAsync<Proposal>(id, timestamp: temporal.AsOf, token: cancellation);
+        return proposal is null
+            ? LedgerProblems.NotFound($"no proposal {id} was tabled as of {temporal.AsOf:O}").ToResult()
+            : Results.Ok(await figures.ForAsync(proposal, region, temporal.AsOf, cancellation));
+    }
+
+    /// <summary>Proposals known at <c>asOf</c>, newest first, with the shares each would give.</summary>
+    [WolverineGet("/api/proposals", OperationId = "ListProposals")]
+    [Tags("Territory")]
+    [ProducesResponseType<ProposalList>(StatusCodes.Status200OK)]
+    [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest)]
+    public static async Task<IResult> List(
+        string? status, string? asOf, int? page, int? pageSize, IQuerySession session, ProposalFigures figures, LedgerClock clock, CancellationToken cancellation)
+    {
+        var errors = new Dictionary<string, string[]>();
+        Temporal.TryParse(null, asOf, clock, out var temporal, out _);
+        Temporal.ParseBound(asOf, "asOf", endOfDay: true, errors);
+        Paging.TryParse(page, pageSize, errors, out var pageNumber, out var size);
+        string[] statuses = [Proposal.Tabled, Proposal.Rejected, Proposal.Accepted, Proposal.Withdrawn];
+        if (status is not null && !statuses.Contains(status))
+        {
+            errors["status"] = [$"status is one of {string.Join(", ", statuses)}"];
+        }
+
+        if (errors.Count > 0)
+        {
+            return LedgerProblems.Invalid(errors, "Fix the query parameters named under 'errors'.").ToResult();
+        }
+
+        var ids = await session.Events.QueryAllRawEvents()
+            .Where(e => e.EventTypeName == "map_proposed" && e.Timestamp <= temporal.AsOf)
+            .Select(e => e.StreamId).ToListAsync(cancellation);
+        var proposals = new List<Proposal>();
+        foreach (var id in ids.Distinct())
+        {
+            if (await session.Events.AggregateStreamAsync<Proposal>(id, timestamp: temporal.AsOf, token: cancellation) is { } proposal
+                && (status is null || proposal.Status == status))
+            {
+                proposals.Add(proposal);
+            }
+        }
+
+        var items = new List<ProposalSummary>();
+        foreach (var proposal in proposals.OrderByDescending(p => p.Terms.TabledAt).ThenBy(p => p.Id).Skip((pageNumber - 1) * size).Take(size))
+        {
+            var details = await figures.ForAsync(proposal, null, temporal.AsOf, cancellation);
+            items.Add(new ProposalSummary(proposal.Id, proposal.Terms.Proposer, proposal.Terms.AddressedTo, proposal.Status, proposal.Terms.TabledAt, details.Region, details.Shares));
+        }
+
+        return Results.Ok(new ProposalList(items, pageNumber, size, proposals.Count, temporal.AsOf));
+    }
+}

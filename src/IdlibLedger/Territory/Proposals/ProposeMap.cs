@@ -1,0 +1,107 @@
+using FluentValidation;
+using IdlibLedger.Geometry;
+using IdlibLedger.Infrastructure;
+using IdlibLedger.Territory.Agreements;
+using IdlibLedger.Territory.Negotiations;
+using IdlibLedger.Territory.ObservationPosts;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace IdlibLedger.Territory.Proposals;
+
+/// <summary>
+/// ProposeMap: a proposer tables a map to some parties — the control areas it would give each actor, lines,
+/// observation-post relocations — against a baseline agreement, possibly at a negotiation round.
+/// </summary>
+public sealed record ProposeMap(
+    string? Proposer, IReadOnlyList<string>? AddressedTo, IReadOnlyList<ProposedArea>? Areas,
+    Guid? BaselineAgreementId = null, Guid? NegotiationRoundId = null, string? Region = null,
+    IReadOnlyList<ProposedLine>? Lines = null, IReadOnlyList<PostRelocation>? Relocations = null,
+    DateTimeOffset? TabledAt = null, string? Summary = null, Guid? Id = null)
+{
+    public sealed class Validator : AbstractValidator<ProposeMap>
+    {
+        public Validator(GeometryLimits limits, LedgerClock clock)
+        {
+            RuleFor(c => c.Proposer).NotEmpty().MaximumLength(200);
+            RuleFor(c => c.AddressedTo).NotEmpty().WithMessage("a proposal is addressed to at least one party");
+            RuleForEach(c => c.AddressedTo).NotEmpty().MaximumLength(200);
+            RuleFor(c => c).Must(c => c.AddressedTo is null || c.Proposer is null || !c.AddressedTo.Contains(c.Proposer))
+                .OverridePropertyName("addressedTo").WithMessage("the proposer does not address a proposal to itself");
+            RuleFor(c => c.Areas).NotEmpty().WithMessage("a map proposal gives at least one area to an actor");
+            RuleForEach(c => c.Areas).NotNull().ChildRules(area =>
+            {
+                area.RuleFor(a => a.Actor).NotEmpty().MaximumLength(200);
+                area.RuleFor(a => a.Area).NotNull().MustBeGeometry(GeometryKinds.Areas, limits);
+            });
+            RuleForEach(c => c.Lines).NotNull().ChildRules(line =>
+            {
+                line.RuleFor(l => l.Name).NotEmpty().MaximumLength(200);
+                line.RuleFor(l => l.Line).NotNull().MustBeGeometry(GeometryKinds.Lines, limits);
+            });
+            RuleForEach(c => c.Relocations).NotNull().ChildRules(move =>
+            {
+                move.RuleFor(m => m.PostId).NotNull();
+                move.RuleFor(m => m.To).NotNull().MustBeGeometry(GeometryKinds.Point, limits);
+            });
+            RuleFor(c => c.TabledAt).Must(t => t is null || t <= clock.GetUtcNow()).WithMessage("tabledAt cannot be in the future");
+            RuleFor(c => c.Summary).MaximumLength(4000);
+            RuleFor(c => c.Region).MaximumLength(64);
+            RuleFor(c => c.Id).NotEqual(Guid.Empty);
+        }
+    }
+}
+
+public static class ProposeMapEndpoint
+{
+    /// <summary>References must name what the ledger holds: the baseline, the round, the posts.</summary>
+    public static async Task<ProblemDetails> Before(ProposeMap command, IQuerySession session, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var errors = new Dictionary<string, string[]>();
+        if (command.BaselineAgreementId is { } agreement && await session.Events.AggregateStreamAsync<Agreement>(agreement, token: cancellation) is null)
+        {
+            errors["baselineAgreementId"] = [$"no agreement {agreement} is registered"];
+        }
+
+        if (command.NegotiationRoundId is { } round && await session.Events.AggregateStreamAsync<NegotiationRound>(round, token: cancellation) is null)
+        {
+            errors["negotiationRoundId"] = [$"no negotiation round {round} is recorded"];
+        }
+
+        for (var i = 0; i < (command.Relocations?.Count ?? 0); i++)
+        {
+            if (command.Relocations![i].PostId is { } post && await session.Events.AggregateStreamAsync<ObservationPost>(post, token: cancellation) is null)
+            {
+                errors[$"relocations[{i}].postId"] = [$"no observation post {post} is recorded"];
+            }
+        }
+
+        return errors.Count == 0 ? WolverineContinue.NoProblems : LedgerProblems.Invalid(errors);
+    }
+
+    public static MapProposed Decide(ProposeMap command, Guid id, DateTimeOffset now, GeometryLimits limits) => new(
+        id, command.Proposer!.Trim(), [.. command.AddressedTo!.Select(p => p.Trim())], command.BaselineAgreementId, command.NegotiationRoundId,
+        command.Region,
+        [.. command.Areas!.Select(a => new ProposedArea(a.Actor!.Trim(), GeoJson.ToJson(GeometryFields.AsMultiPolygon(GeometryFields.Checked(a.Area, GeometryKinds.Areas, limits)))))],
+        command.Lines ?? [], command.Relocations ?? [], command.TabledAt ?? now, command.Summary);
+
+    [WolverinePost("/api/proposals", OperationId = "ProposeMap")]
+    [Tags("Territory")]
+    [ProducesResponseType<Receipt>(StatusCodes.Status201Created)]
+    [ProducesResponseType<Receipt>(StatusCodes.Status200OK)]
+    public static async Task<IResult> Post(
+        ProposeMap command, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
+        IDocumentSession session, GeometryLimits limits, LedgerClock clock, CancellationToken cancellation)
+    {
+        var id = StreamIds.Choose("proposal", command.Id, idempotencyKey);
+        if (await session.Events.FetchStreamStateAsync(id, cancellation) is not null)
+        {
+            return Receipt.AlreadyRecordedAt($"/api/proposals/{id}", id);
+        }
+
+        session.Events.StartStream<Proposal>(id, Decide(command, id, clock.GetUtcNow(), limits));
+        return Receipt.Created($"/api/proposals/{id}", id);
+    }
+}

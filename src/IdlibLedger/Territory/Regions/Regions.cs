@@ -1,0 +1,84 @@
+using System.Text.Json;
+using FluentValidation;
+using IdlibLedger.Geometry;
+using IdlibLedger.Infrastructure;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+using Wolverine.Http;
+
+namespace IdlibLedger.Territory.Regions;
+
+/// <summary>A region the ledger measures shares of: an OCHA admin unit, or a polygon a client posted.</summary>
+public sealed record RegionRegistered(string RegionId, string Name, string Level, string? Pcode, JsonElement Area, string Source);
+
+/// <summary>RegisterRegion: names a polygon so that shares and filters can refer to it by id.</summary>
+public sealed record RegisterRegion(string? Id, string? Name, JsonElement? Area, string? Level = "custom", string? Source = null)
+{
+    public sealed class Validator : AbstractValidator<RegisterRegion>
+    {
+        public Validator(GeometryLimits limits)
+        {
+            RuleFor(c => c.Id).NotEmpty().MaximumLength(64).Matches("^[a-z0-9][a-z0-9-]*$")
+                .WithMessage("id is lower-case letters, digits and dashes (e.g. 'southern-idlib')");
+            RuleFor(c => c.Name).NotEmpty().MaximumLength(200);
+            RuleFor(c => c.Level).NotEmpty().MaximumLength(32);
+            RuleFor(c => c.Area).NotNull().MustBeGeometry(GeometryKinds.Areas, limits);
+        }
+    }
+}
+
+/// <summary>A region as listed: no geometry, its area in km².</summary>
+public sealed record RegionSummary(string Id, string Name, string Level, string? Pcode, double AreaKm2);
+
+public static class RegionEndpoints
+{
+    public static Guid StreamId(string regionId) => StreamIds.For("region", regionId.ToLowerInvariant());
+
+    [WolverinePost("/api/regions", OperationId = "RegisterRegion")]
+    [Tags("Territory")]
+    [ProducesResponseType<RegionSummary>(StatusCodes.Status201Created)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
+    public static async Task<IResult> Post(RegisterRegion command, IDocumentSession session, GeometryLimits limits, CancellationToken cancellation)
+    {
+        var id = command.Id!;
+        if (await session.Events.FetchStreamStateAsync(StreamId(id), cancellation) is not null)
+        {
+            return LedgerProblems.Conflict($"region '{id}' is already registered").ToResult();
+        }
+
+        var area = GeometryFields.AsMultiPolygon(GeometryFields.Checked(command.Area, GeometryKinds.Areas, limits));
+        session.Events.StartStream(StreamId(id), new RegionRegistered(id, command.Name!.Trim(), command.Level!, null, GeoJson.ToJson(area), command.Source ?? "posted"));
+        return Results.Created($"/api/regions/{id}", new RegionSummary(id, command.Name!.Trim(), command.Level!, null, Metric.AreaKm2(area)));
+    }
+
+    [WolverineGet("/api/regions", OperationId = "ListRegions")]
+    [Tags("Territory")]
+    public static async Task<IReadOnlyList<RegionSummary>> List(NpgsqlDataSource database, IDocumentStore store, CancellationToken cancellation)
+    {
+        await using var command = database.CreateCommand(
+            $"select id, name, level, pcode, area_km2 from {store.Options.DatabaseSchemaName}.{RegionTable.Name} order by level_rank, name");
+        var regions = new List<RegionSummary>();
+        await using var reader = await command.ExecuteReaderAsync(cancellation);
+        while (await reader.ReadAsync(cancellation))
+        {
+            regions.Add(new RegionSummary(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetDouble(4)));
+        }
+
+        return regions;
+    }
+
+    [WolverineGet("/api/regions/{id}", OperationId = "GetRegion")]
+    [Tags("Territory")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
+    public static async Task<IResult> Get(string id, RegionLookup regions, CancellationToken cancellation)
+    {
+        var region = await regions.FindAsync(id, cancellation);
+        return region is null
+            ? LedgerProblems.NotFound($"no region '{id}'; GET /api/regions lists them").ToResult()
+            : Results.Text(GeoJson.FeatureCollection([(region.Area, new Dictionary<string, object?>
+            {
+                ["id"] = region.Id, ["name"] = region.Name, ["level"] = region.Level, ["pcode"] = region.Pcode, ["areaKm2"] = region.AreaKm2,
+            })]), "application/geo+json");
+    }
+}

@@ -1,0 +1,45 @@
+using IdlibLedger.Territory.Agreements;
+using IdlibLedger.Territory.ControlChanges;
+using IdlibLedger.Territory.ControlMap;
+using IdlibLedger.Territory.Negotiations;
+using IdlibLedger.Territory.ObservationPosts;
+using IdlibLedger.Territory.Proposals;
+using IdlibLedger.Territory.Regions;
+using JasperFx.Events.Projections;
+using Marten;
+
+namespace IdlibLedger.Territory;
+
+/// <summary>How the Territory capability plugs in: its events, its spatial read models, its services.</summary>
+public static class TerritoryConfiguration
+{
+    public static void Configure(StoreOptions store)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        store.Events.AddEventTypes([
+            typeof(RegionRegistered), typeof(AgreementRegistered), typeof(ControlChanged),
+            typeof(MapProposed), typeof(ProposalRejected), typeof(ProposalAccepted), typeof(ProposalWithdrawn),
+            typeof(ObservationPostEstablished), typeof(ObservationPostRelocated), typeof(ObservationPostStatusChanged),
+            typeof(NegotiationRoundOpened), typeof(NegotiationOutcomeRecorded),
+        ]);
+
+        var schema = store.DatabaseSchemaName;
+        var regions = new RegionTable(schema);
+        var changes = new ControlChangeTable(schema);
+        var posts = new ObservationPostTable(schema);
+        store.Storage.ExtendedSchemaObjects.AddRange([regions.SchemaObject(), changes.SchemaObject(), posts.SchemaObject()]);
+        store.Projections.Add(regions, ProjectionLifecycle.Inline);
+        store.Projections.Add(changes, ProjectionLifecycle.Inline);
+        store.Projections.Add(posts, ProjectionLifecycle.Inline);
+    }
+
+    public static IServiceCollection AddTerritory(this IServiceCollection services)
+    {
+        services.AddSingleton<GeometryLimits>();
+        services.AddScoped<RegionLookup>();
+        services.AddScoped<ControlMapReader>();
+        services.AddScoped<ProposalFigures>();
+        services.AddHostedService<OchaRegions>();
+        return services;
+    }
+}
