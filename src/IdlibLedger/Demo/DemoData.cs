@@ -3,31 +3,68 @@ using FluentValidation;
 using IdlibLedger.Attacks;
 using IdlibLedger.Attacks.Reporting;
 using IdlibLedger.Infrastructure;
+using IdlibLedger.Territory;
+using IdlibLedger.Territory.Agreements;
+using IdlibLedger.Territory.ControlChanges;
+using IdlibLedger.Territory.Negotiations;
+using IdlibLedger.Territory.ObservationPosts;
+using IdlibLedger.Territory.Proposals;
 using Marten;
 using Microsoft.Extensions.Options;
 
 namespace IdlibLedger.Demo;
 
-/// <summary>The seed scenario shipped with the service (Demo/seed-scenario.json, embedded).</summary>
-public sealed record SeedScenario(string About, IReadOnlyList<ReportAttack> Attacks)
+public sealed record SeedStatusChange(string Status, DateTimeOffset OccurredAt, string Reason);
+
+public sealed record SeedObservationPost(string Operator, string Name, JsonElement Location, DateTimeOffset EstablishedAt, Guid Id, IReadOnlyList<SeedStatusChange>? StatusChanges)
+{
+    public EstablishObservationPost Command => new(Operator, Name, Location, EstablishedAt, Id);
+}
+
+public sealed record SeedNegotiation(
+    Guid Id, string Name, string Place, DateOnly HeldOn, IReadOnlyList<string> Parties, IReadOnlyList<Delegation> Delegations, IReadOnlyList<string> Agenda, string? Outcome)
+{
+    public OpenNegotiationRound Command => new(Parties, Delegations, Agenda, HeldOn, Name, Place, Id);
+}
+
+public sealed record SeedAnswer(string Party, string Reason);
+
+public sealed record SeedProposal(
+    Guid Id, string Proposer, IReadOnlyList<string> AddressedTo, Guid? BaselineAgreementId, Guid? NegotiationRoundId, string? Region,
+    DateTimeOffset TabledAt, string? Summary, IReadOnlyList<ProposedArea> Areas, IReadOnlyList<ProposedLine>? Lines,
+    IReadOnlyList<PostRelocation>? Relocations, IReadOnlyList<SeedAnswer>? Rejections)
+{
+    public ProposeMap Command => new(Proposer, AddressedTo, Areas, BaselineAgreementId, NegotiationRoundId, Region, Lines, Relocations, TabledAt, Summary, Id);
+}
+
+/// <summary>The seed scenario shipped with the service (Demo/seed-scenario.json, embedded; Demo/README.md says what is approximated).</summary>
+public sealed record SeedScenario(
+    string About,
+    IReadOnlyList<ReportAttack> Attacks,
+    IReadOnlyList<RegisterAgreement> Agreements,
+    IReadOnlyList<RecordControlChange> ControlChanges,
+    IReadOnlyList<SeedObservationPost> ObservationPosts,
+    IReadOnlyList<SeedNegotiation> Negotiations,
+    IReadOnlyList<SeedProposal> Proposals)
 {
     public static SeedScenario Load()
     {
         using var stream = typeof(SeedScenario).Assembly.GetManifestResourceStream("IdlibLedger.Demo.seed-scenario.json")
             ?? throw new InvalidOperationException("the seed scenario is not embedded in the service");
-        var json = new JsonSerializerOptions();
-        LedgerJson.Configure(json);
-        return JsonSerializer.Deserialize<SeedScenario>(stream, json) ?? throw new InvalidOperationException("the seed scenario is empty");
+        return JsonSerializer.Deserialize<SeedScenario>(stream, LedgerJson.Options) ?? throw new InvalidOperationException("the seed scenario is empty");
     }
 }
 
 /// <summary>
 /// Loads the seed scenario into an empty ledger at start-up, so a newcomer sees something real. On by default
-/// in Development (<c>Ledger:LoadDemoData</c> overrides); never touches a ledger that holds events.
+/// in Development (<c>Ledger:LoadDemoData</c> overrides); never touches a ledger that holds events. Every command
+/// passes the same validators and deciders as over HTTP.
 /// </summary>
 public sealed partial class DemoDataLoader(
     IDocumentStore store,
-    IValidator<ReportAttack> validator,
+    IServiceProvider services,
+    GeometryLimits limits,
+    LedgerClock clock,
     IOptions<LedgerOptions> options,
     IHostEnvironment environment,
     ILogger<DemoDataLoader> logger) : IHostedService
@@ -48,7 +85,7 @@ public sealed partial class DemoDataLoader(
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    /// <summary>Appends the seed scenario if the ledger has no event yet; true when it did.</summary>
+    /// <summary>Appends the seed scenario if the ledger has no event yet (but reference regions); true when it did.</summary>
     public async Task<bool> LoadIntoEmptyLedgerAsync(CancellationToken cancellation)
     {
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
@@ -59,16 +96,63 @@ public sealed partial class DemoDataLoader(
             return false;
         }
 
-        foreach (var report in SeedScenario.Load().Attacks)
+        var seed = SeedScenario.Load();
+        var now = clock.GetUtcNow();
+        foreach (var report in seed.Attacks)
         {
-            await validator.ValidateAndThrowAsync(report, cancellation);
-            var id = report.Id ?? throw new InvalidOperationException("seed reports carry their id");
-            session.Events.StartStream<AttackReport>(id, ReportAttackEndpoint.Decide(report, id));
+            await ValidAsync(report, cancellation);
+            session.Events.StartStream<AttackReport>(report.Id!.Value, ReportAttackEndpoint.Decide(report, report.Id.Value));
+        }
+
+        foreach (var agreement in seed.Agreements)
+        {
+            await ValidAsync(agreement, cancellation);
+            session.Events.StartStream<Agreement>(agreement.Id!.Value, AgreementEndpoints.Decide(agreement, agreement.Id.Value));
+        }
+
+        foreach (var change in seed.ControlChanges)
+        {
+            await ValidAsync(change, cancellation);
+            session.Events.StartStream(change.Id!.Value, RecordControlChangeEndpoint.Decide(change, change.Id.Value, limits));
+        }
+
+        foreach (var post in seed.ObservationPosts)
+        {
+            await ValidAsync(post.Command, cancellation);
+            object[] events =
+            [
+                ObservationPostEndpoints.Decide(post.Command, post.Id, now, limits),
+                .. (post.StatusChanges ?? []).Select(s => new ObservationPostStatusChanged(post.Id, s.Status, s.OccurredAt, s.Reason)),
+            ];
+            session.Events.StartStream<ObservationPost>(post.Id, events);
+        }
+
+        foreach (var round in seed.Negotiations)
+        {
+            await ValidAsync(round.Command, cancellation);
+            object[] events = round.Outcome is null
+                ? [NegotiationEndpoints.Decide(round.Command, round.Id)]
+                : [NegotiationEndpoints.Decide(round.Command, round.Id), new NegotiationOutcomeRecorded(round.Id, round.Outcome, round.HeldOn)];
+            session.Events.StartStream<NegotiationRound>(round.Id, events);
+        }
+
+        foreach (var proposal in seed.Proposals)
+        {
+            await ValidAsync(proposal.Command, cancellation);
+            object[] events =
+            [
+                ProposeMapEndpoint.Decide(proposal.Command, proposal.Id, now, limits),
+                .. (proposal.Rejections ?? []).Select(r => new ProposalRejected(proposal.Id, r.Party, r.Reason)),
+            ];
+            session.Events.StartStream<Proposal>(proposal.Id, events);
         }
 
         await session.SaveChangesAsync(cancellation);
         return true;
     }
+
+    private async Task ValidAsync<T>(T command, CancellationToken cancellation) =>
+        await services.GetRequiredService<IValidator<T>>().ValidateAndThrowAsync(command, cancellation);
 }
 
 public static class DemoDataRegistration

@@ -78,10 +78,12 @@ public static class AgreementEndpoints
             return Receipt.AlreadyRecordedAt($"/api/agreements/{id}", id);
         }
 
-        session.Events.StartStream<Agreement>(id, new AgreementRegistered(
-            id, command.Name!.Trim(), command.SignedOn!.Value, command.Parties!, command.Zones!, command.Lines ?? [], command.Sources ?? []));
+        session.Events.StartStream<Agreement>(id, Decide(command, id));
         return Receipt.Created($"/api/agreements/{id}", id);
     }
+
+    public static AgreementRegistered Decide(RegisterAgreement command, Guid id) =>
+        new(id, command.Name!.Trim(), command.SignedOn!.Value, command.Parties!, command.Zones!, command.Lines ?? [], command.Sources ?? []);
 
     [WolverineGet("/api/agreements/{id}", OperationId = "GetAgreement")]
     [Tags("Territory")]

@@ -120,25 +120,12 @@ public static class ObservationPostEndpoints
             return Receipt.AlreadyRecordedAt($"/api/observation-posts/{id}", id);
         }
 
-        var point = GeometryFields.Checked(command.Location, GeometryKinds.Point, limits);
-        session.Events.StartStream<ObservationPost>(id, new ObservationPostEstablished(
-            id, command.Operator!.Trim(), command.Name!.Trim(), GeoJson.ToJson(point), command.EstablishedAt ?? clock.GetUtcNow()));
+        session.Events.StartStream<ObservationPost>(id, Decide(command, id, clock.GetUtcNow(), limits));
         return Receipt.Created($"/api/observation-posts/{id}", id);
     }
 
-    public static ProblemDetails Before(RelocateObservationPost command, ObservationPost post) =>
-        post.Status == "withdrawn" ? LedgerProblems.Conflict($"observation post {post.Name} was withdrawn; it cannot be relocated") : WolverineContinue.NoProblems;
-
-    [WolverinePost("/api/observation-posts/{id}/relocation", OperationId = "RelocateObservationPost")]
-    [Tags("Territory")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
-    public static (Receipt, Events) Relocate(
-        RelocateObservationPost command,
-        [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] ObservationPost post,
-        GeometryLimits limits, LedgerClock clock) =>
-        (new Receipt(post.Id, post.Version + 1, false),
-            [new ObservationPostRelocated(post.Id, GeoJson.ToJson(GeometryFields.Checked(command.Location, GeometryKinds.Point, limits)), command.OccurredAt ?? clock.GetUtcNow(), command.Reason!.Trim())]);
+    public static ObservationPostEstablished Decide(EstablishObservationPost command, Guid id, DateTimeOffset now, GeometryLimits limits) =>
+        new(id, command.Operator!.Trim(), command.Name!.Trim(), GeoJson.ToJson(GeometryFields.Checked(command.Location, GeometryKinds.Point, limits)), command.EstablishedAt ?? now);
 
     [WolverinePost("/api/observation-posts/{id}/status", OperationId = "ChangeObservationPostStatus")]
     [Tags("Territory")]
@@ -182,4 +169,22 @@ public static class ObservationPostEndpoints
 
         return Results.Text(GeoJson.FeatureCollection(features.OrderBy(f => (string)f.Item2["name"]!, StringComparer.Ordinal)), "application/geo+json");
     }
+}
+
+/// <summary>RelocateObservationPost: a class of its own, since its state check must not run before the other endpoints.</summary>
+public static class RelocateObservationPostEndpoint
+{
+    public static ProblemDetails Before(RelocateObservationPost command, ObservationPost post) =>
+        post.Status == "withdrawn" ? LedgerProblems.Conflict($"observation post {post.Name} was withdrawn; it cannot be relocated") : WolverineContinue.NoProblems;
+
+    [WolverinePost("/api/observation-posts/{id}/relocation", OperationId = "RelocateObservationPost")]
+    [Tags("Territory")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
+    public static (Receipt, Events) Relocate(
+        RelocateObservationPost command,
+        [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] ObservationPost post,
+        GeometryLimits limits, LedgerClock clock) =>
+        (new Receipt(post.Id, post.Version + 1, false),
+            [new ObservationPostRelocated(post.Id, GeoJson.ToJson(GeometryFields.Checked(command.Location, GeometryKinds.Point, limits)), command.OccurredAt ?? clock.GetUtcNow(), command.Reason!.Trim())]);
 }

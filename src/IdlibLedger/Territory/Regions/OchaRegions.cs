@@ -48,7 +48,10 @@ public sealed partial class OchaRegions(
             Environment.GetEnvironmentVariable("LEDGER_SHARED_DATA"),
             Path.Combine(environment.ContentRootPath, "..", "..", "..", "shared", "data"),
         };
-        return candidates.FirstOrDefault(path => !string.IsNullOrWhiteSpace(path) && File.Exists(Path.Combine(path, Files[0].File)));
+        return candidates
+            .Where(path => !string.IsNullOrWhiteSpace(path) && File.Exists(Path.Combine(path, Files[0].File)))
+            .Select(path => Path.GetFullPath(path!))
+            .FirstOrDefault();
     }
 
     public async Task<int> RegisterAsync(string folder, CancellationToken cancellation)
