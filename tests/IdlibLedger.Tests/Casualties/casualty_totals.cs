@@ -98,7 +98,7 @@ public sealed class casualty_totals(LedgerFixture ledger) : LedgerTest(ledger)
         var totals = await Host.GetJsonAsync("/api/casualties/totals?groupBy=party");
         var turkish = totals["groups"]!.AsArray().Single(g => g!["key"]!.GetValue<string>() == "Turkish Armed Forces")!;
         turkish["killed"]!.Estimate().ShouldBe((13, 13, 13));
-        (await Ledger.EventCountAsync()).ShouldBe(1);
+        (await Ledger.EventCountAsync()).ShouldBeGreaterThan(1);
     }
 
     /// <summary>
