@@ -1,3 +1,5 @@
+using IdlibLedger.Attacks;
+using IdlibLedger.Ceasefires;
 using IdlibLedger.Demo;
 using IdlibLedger.Infrastructure;
 using IdlibLedger.Territory;
@@ -9,7 +11,9 @@ builder.Services
     .AddLedgerEventStore()
     .AddLedgerTelemetry(builder.Configuration)
     .AddLedgerHealth()
+    .AddAttacks()
     .AddTerritory()
+    .AddCeasefires()
     .AddDemoData();
 builder.AddLedgerWebApi();
 

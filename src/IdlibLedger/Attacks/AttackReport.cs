@@ -17,8 +17,21 @@ public sealed record AttackReport(
     DateTimeOffset RecordedAt,
     bool Retracted,
     string? RetractionReason,
-    IReadOnlyList<Revision> History)
+    IReadOnlyList<Revision> History,
+    IReadOnlyList<AttackReportDisputed>? Disputes = null)
 {
+    /// <summary>
+    /// The grading (after Airwars), derived from sources, claims and disputes: discounted (retracted),
+    /// contested (disputed by a party), confirmed (the perpetrator itself claims it), fair (two or more outlets),
+    /// weak (a single source).
+    /// </summary>
+    public string Grading =>
+        Retracted ? "discounted"
+        : Disputes is { Count: > 0 } ? "contested"
+        : Facts.ClaimedBy is { } claimant && string.Equals(claimant, Facts.Perpetrator, StringComparison.OrdinalIgnoreCase) ? "confirmed"
+        : Facts.Sources.Select(s => s.Outlet?.Trim().ToLowerInvariant()).Distinct().Count() >= 2 ? "fair"
+        : "weak";
+
     public static AttackReport Create(IEvent<AttackReported> e) => new(
         e.Data.AttackId,
         1,
@@ -34,6 +47,13 @@ public sealed record AttackReport(
         Version = Version + 1,
         Facts = e.Data.Changes.ApplyTo(Facts),
         History = [.. History, new Revision(Version + 1, "corrected", e.Timestamp, e.Data.CorrectedBy ?? ReportedBy, e.Data.Reason, e.Data.Changes.FieldNames())],
+    };
+
+    public AttackReport Apply(IEvent<AttackReportDisputed> e) => this with
+    {
+        Version = Version + 1,
+        Disputes = [.. Disputes ?? [], e.Data],
+        History = [.. History, new Revision(Version + 1, "disputed", e.Timestamp, e.Data.Party, e.Data.Reason, [])],
     };
 
     public AttackReport Apply(IEvent<AttackReportRetracted> e) => this with

@@ -76,6 +76,7 @@ public sealed class AttackTimeline : IProjection
                     IEvent<AttackReported> reported => AttackReport.Create(reported),
                     IEvent<AttackReportCorrected> corrected => (report ?? await CurrentAsync(operations, stream.Key, cancellation))?.Apply(corrected),
                     IEvent<AttackReportRetracted> retracted => (report ?? await CurrentAsync(operations, stream.Key, cancellation))?.Apply(retracted),
+                    IEvent<AttackReportDisputed> disputed => (report ?? await CurrentAsync(operations, stream.Key, cancellation))?.Apply(disputed),
                     _ => report,
                 };
 
@@ -87,7 +88,7 @@ public sealed class AttackTimeline : IProjection
         }
     }
 
-    private static bool IsAttackEvent(IEvent e) => e.Data is AttackReported or AttackReportCorrected or AttackReportRetracted;
+    private static bool IsAttackEvent(IEvent e) => e.Data is AttackReported or AttackReportCorrected or AttackReportRetracted or AttackReportDisputed;
 
     private async Task<AttackReport?> CurrentAsync(IQuerySession session, Guid attackId, CancellationToken cancellation)
     {

@@ -12,9 +12,13 @@ public static class AttacksConfiguration
         store.Events.AddEventType<AttackReported>();
         store.Events.AddEventType<AttackReportCorrected>();
         store.Events.AddEventType<AttackReportRetracted>();
+        store.Events.AddEventType<AttackReportDisputed>();
 
         var timeline = new AttackTimeline(store.DatabaseSchemaName);
         store.Storage.ExtendedSchemaObjects.AddRange(timeline.SchemaObjects());
         store.Projections.Add(timeline, ProjectionLifecycle.Inline);
     }
+
+    public static IServiceCollection AddAttacks(this IServiceCollection services) =>
+        services.AddScoped<Claims.ClaimPlausibility>();
 }

@@ -11,6 +11,9 @@ public sealed record AttackReportCorrected(Guid AttackId, AttackFactsChange Chan
 
 public sealed record AttackReportRetracted(Guid AttackId, string Reason, string? RetractedBy);
 
+/// <summary>A party disputes the report (typically a claim), for a reason, with counter-evidence.</summary>
+public sealed record AttackReportDisputed(Guid AttackId, string Party, string Reason, IReadOnlyList<Source> CounterEvidence);
+
 /// <summary>The fields a correction replaces. Null means "unchanged".</summary>
 public sealed record AttackFactsChange(
     string? Perpetrator = null,

@@ -60,7 +60,10 @@ public sealed record Occurrence(DateTimeOffset? OccurredAt, DateTimeOffset? Occu
     }
 }
 
-/// <summary>Everything a report says about an attack. Corrections replace parts of it.</summary>
+/// <summary>
+/// Everything a report says about an attack. Corrections replace parts of it. <c>ClaimedBy</c> makes it a
+/// party's claim (DOMAIN.md "Claims and disputes"), e.g. the Russian delegation's claim that Hmeimim was attacked.
+/// </summary>
 public sealed record AttackFacts(
     string Perpetrator,
     IReadOnlyList<string> Targets,
@@ -71,7 +74,8 @@ public sealed record AttackFacts(
     Occurrence Occurrence,
     string Description,
     IReadOnlyList<Source> Sources,
-    IReadOnlyList<CategoryCasualties> Casualties)
+    IReadOnlyList<CategoryCasualties> Casualties,
+    string? ClaimedBy = null)
 {
     public Estimate TotalKilled() => Casualties.Aggregate(Estimate.None, (sum, c) => sum.Plus(c.KilledOrNone));
 

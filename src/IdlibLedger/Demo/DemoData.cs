@@ -1,7 +1,9 @@
 using System.Text.Json;
 using FluentValidation;
 using IdlibLedger.Attacks;
+using IdlibLedger.Attacks.Disputing;
 using IdlibLedger.Attacks.Reporting;
+using IdlibLedger.Casualties.Figures;
 using IdlibLedger.Infrastructure;
 using IdlibLedger.Territory;
 using IdlibLedger.Territory.Agreements;
@@ -29,6 +31,8 @@ public sealed record SeedNegotiation(
 
 public sealed record SeedAnswer(string Party, string Reason);
 
+public sealed record SeedDispute(Guid AttackId, string Party, string Reason, IReadOnlyList<Source> CounterEvidence);
+
 public sealed record SeedProposal(
     Guid Id, string Proposer, IReadOnlyList<string> AddressedTo, Guid? BaselineAgreementId, Guid? NegotiationRoundId, string? Region,
     DateTimeOffset TabledAt, string? Summary, IReadOnlyList<ProposedArea> Areas, IReadOnlyList<ProposedLine>? Lines,
@@ -41,6 +45,8 @@ public sealed record SeedProposal(
 public sealed record SeedScenario(
     string About,
     IReadOnlyList<ReportAttack> Attacks,
+    IReadOnlyList<SeedDispute> Disputes,
+    IReadOnlyList<ReportCasualtyFigure> CasualtyFigures,
     IReadOnlyList<RegisterAgreement> Agreements,
     IReadOnlyList<RecordControlChange> ControlChanges,
     IReadOnlyList<SeedObservationPost> ObservationPosts,
@@ -102,6 +108,18 @@ public sealed partial class DemoDataLoader(
         {
             await ValidAsync(report, cancellation);
             session.Events.StartStream<AttackReport>(report.Id!.Value, ReportAttackEndpoint.Decide(report, report.Id.Value));
+        }
+
+        foreach (var dispute in seed.Disputes)
+        {
+            await ValidAsync(new DisputeAttackReport(dispute.Party, dispute.Reason, dispute.CounterEvidence), cancellation);
+            session.Events.Append(dispute.AttackId, new AttackReportDisputed(dispute.AttackId, dispute.Party, dispute.Reason, dispute.CounterEvidence));
+        }
+
+        foreach (var figure in seed.CasualtyFigures)
+        {
+            await ValidAsync(figure, cancellation);
+            session.Events.StartStream(figure.Id!.Value, figure.ToEvent(figure.Id.Value));
         }
 
         foreach (var agreement in seed.Agreements)

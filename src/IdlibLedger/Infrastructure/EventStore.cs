@@ -45,6 +45,7 @@ public static class EventStore
                 store.Storage.ExtendedSchemaObjects.Add(new Weasel.Postgresql.Extension("postgis"));
                 Attacks.AttacksConfiguration.Configure(store);
                 Territory.TerritoryConfiguration.Configure(store);
+                Ceasefires.CeasefiresConfiguration.Configure(store);
                 return store;
             })
             .UseLightweightSessions()

@@ -9,7 +9,7 @@ namespace IdlibLedger.Attacks.Listing;
 
 /// <summary>One attack in a list: the report as known at <c>asOf</c>, without its history.</summary>
 public sealed record AttackSummary(
-    Guid Id, int Version, AttackFacts Facts, string ReportedBy, DateTimeOffset RecordedAt, DateTimeOffset LastRecordedAt, bool Retracted);
+    Guid Id, int Version, AttackFacts Facts, string ReportedBy, DateTimeOffset RecordedAt, DateTimeOffset LastRecordedAt, bool Retracted, string Grading);
 
 public sealed record AttackList(IReadOnlyList<AttackSummary> Items, int Page, int PageSize, long TotalItems, long TotalPages, DateTimeOffset At, DateTimeOffset AsOf);
 
@@ -54,7 +54,7 @@ public static class ListAttacksEndpoint
             while (await reader.ReadAsync(cancellation))
             {
                 var report = serializer.FromJson<AttackReport>(reader.GetStream(0));
-                items.Add(new AttackSummary(report.Id, report.Version, report.Facts, report.ReportedBy, reader.GetFieldValue<DateTimeOffset>(1), reader.GetFieldValue<DateTimeOffset>(2), report.Retracted));
+                items.Add(new AttackSummary(report.Id, report.Version, report.Facts, report.ReportedBy, reader.GetFieldValue<DateTimeOffset>(1), reader.GetFieldValue<DateTimeOffset>(2), report.Retracted, report.Grading));
                 total = reader.GetInt64(3);
             }
         }

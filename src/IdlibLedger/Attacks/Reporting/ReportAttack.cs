@@ -23,7 +23,8 @@ public sealed record ReportAttack(
     DateTimeOffset? OccurredAt = null,
     DateTimeOffset? OccurredFrom = null,
     DateTimeOffset? OccurredUntil = null,
-    Guid? Id = null)
+    Guid? Id = null,
+    string? ClaimedBy = null)
 {
     public sealed class Validator : AbstractValidator<ReportAttack>
     {
@@ -52,6 +53,7 @@ public sealed record ReportAttack(
             RuleForEach(c => c.Casualties).SetValidator(new FactRules.CategoryCasualtiesValidator());
             RuleFor(c => c.ReportedBy).NotEmpty().MaximumLength(FactRules.MaxNameLength);
             RuleFor(c => c.Id).NotEqual(Guid.Empty);
+            RuleFor(c => c.ClaimedBy).MaximumLength(FactRules.MaxNameLength);
         }
     }
 
@@ -66,5 +68,6 @@ public sealed record ReportAttack(
         new Occurrence(OccurredAt, OccurredFrom, OccurredUntil, DatePrecision!.Value),
         Description!,
         Sources!,
-        Casualties!);
+        Casualties!,
+        string.IsNullOrWhiteSpace(ClaimedBy) ? null : ClaimedBy.Trim());
 }

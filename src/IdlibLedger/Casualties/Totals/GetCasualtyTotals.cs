@@ -1,4 +1,5 @@
 using IdlibLedger.Attacks;
+using IdlibLedger.Casualties.Figures;
 using IdlibLedger.Infrastructure;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
@@ -11,10 +12,14 @@ namespace IdlibLedger.Casualties.Totals;
 /// <summary>Killed and injured of one group (a perpetrator, a category, a party or a month).</summary>
 public sealed record CasualtyGroup(string Key, Estimate Killed, Estimate Injured, long Attacks);
 
-/// <summary>Incident-level sums: low, best and high of killed and injured over the attacks that count.</summary>
+/// <summary>
+/// Incident-level sums: low, best and high of killed and injured over the attacks that count. <c>figures</c> are
+/// the aggregate figures (e.g. the UN's) whose period meets the query's, shown beside the sums and never added in.
+/// </summary>
 public sealed record CasualtyTotals(
     Estimate Killed, Estimate Injured, long Attacks, string? GroupBy, IReadOnlyList<CasualtyGroup> Groups,
-    DateTimeOffset At, DateTimeOffset AsOf, DateTimeOffset? From, DateTimeOffset? To, string? Perpetrator, string? Region, string? Bbox);
+    DateTimeOffset At, DateTimeOffset AsOf, DateTimeOffset? From, DateTimeOffset? To, string? Perpetrator, string? Region, string? Bbox,
+    IReadOnlyList<CasualtyFigureReported> Figures);
 
 public static class GetCasualtyTotalsEndpoint
 {
@@ -37,7 +42,7 @@ public static class GetCasualtyTotalsEndpoint
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest)]
     public static async Task<IResult> Get(
         string? from, string? to, string? perpetrator, string? bbox, string? region, string? at, string? asOf, string? groupBy,
-        NpgsqlDataSource database, IDocumentStore store, RegionLookup regions, LedgerClock clock, CancellationToken cancellation)
+        NpgsqlDataSource database, IDocumentStore store, IQuerySession session, RegionLookup regions, LedgerClock clock, CancellationToken cancellation)
     {
         var errors = new Dictionary<string, string[]>();
         AttackFilter.TryParse(at, asOf, from, to, bbox, perpetrator, clock, out var filter, errors);
@@ -84,7 +89,8 @@ public static class GetCasualtyTotalsEndpoint
         var injured = groups.Aggregate(Estimate.None, (sum, g) => sum.Plus(g.Injured));
         return Results.Ok(new CasualtyTotals(
             killed, injured, attacks, groupBy, groupBy is null ? [] : groups,
-            filter.Temporal.At, filter.Temporal.AsOf, filter.From, filter.To, filter.Perpetrator, filter.RegionId, bbox));
+            filter.Temporal.At, filter.Temporal.AsOf, filter.From, filter.To, filter.Perpetrator, filter.RegionId, bbox,
+            await CasualtyFigureEndpoints.KnownAsync(session, filter.Temporal.AsOf, filter.From, filter.To, cancellation)));
     }
 
     private static async Task<long> CountAttacksAsync(NpgsqlDataSource database, string schema, AttackFilter filter, CancellationToken cancellation)

@@ -1,0 +1,56 @@
+using FluentValidation;
+using IdlibLedger.Attacks.Reporting;
+using IdlibLedger.Infrastructure;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+using Wolverine.Marten;
+using Wolverine.Persistence;
+
+namespace IdlibLedger.Attacks.Disputing;
+
+/// <summary>DisputeAttackReport: a party disputes a report (typically another party's claim), with counter-evidence.</summary>
+public sealed record DisputeAttackReport(string? Party, string? Reason, IReadOnlyList<Source>? CounterEvidence = null)
+{
+    public sealed class Validator : AbstractValidator<DisputeAttackReport>
+    {
+        public Validator(LedgerClock clock)
+        {
+            RuleFor(c => c.Party).NotEmpty().MaximumLength(FactRules.MaxNameLength);
+            RuleFor(c => c.Reason).NotEmpty().MaximumLength(FactRules.MaxTextLength);
+            RuleForEach(c => c.CounterEvidence).NotNull().SetValidator(new FactRules.SourceValidator(clock));
+        }
+    }
+}
+
+public static class DisputeAttackReportEndpoint
+{
+    /// <summary>A retracted report is closed; a party does not dispute its own claim, nor the same report twice.</summary>
+    public static ProblemDetails Before(DisputeAttackReport command, AttackReport report)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(report);
+        var party = command.Party!.Trim();
+        if (report.Retracted)
+        {
+            return LedgerProblems.Conflict($"attack {report.Id} is retracted; there is nothing left to dispute");
+        }
+
+        if (string.Equals(report.Facts.ClaimedBy, party, StringComparison.OrdinalIgnoreCase))
+        {
+            return LedgerProblems.Conflict($"{party} made this claim; it cannot dispute it (retract or correct it instead)");
+        }
+
+        return report.Disputes?.Any(d => string.Equals(d.Party, party, StringComparison.OrdinalIgnoreCase)) == true
+            ? LedgerProblems.Conflict($"{party} already disputes attack {report.Id}")
+            : WolverineContinue.NoProblems;
+    }
+
+    [WolverinePost("/api/attacks/{id}/disputes", OperationId = "DisputeAttackReport")]
+    [Tags("Attacks")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
+    public static (AttackReceipt, Events) Post(
+        DisputeAttackReport command, [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] AttackReport report) =>
+        (new AttackReceipt(report.Id, report.Version + 1, AlreadyRecorded: false),
+            [new AttackReportDisputed(report.Id, command.Party!.Trim(), command.Reason!.Trim(), command.CounterEvidence ?? [])]);
+}

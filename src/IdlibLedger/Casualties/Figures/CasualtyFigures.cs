@@ -1,0 +1,86 @@
+using FluentValidation;
+using IdlibLedger.Attacks;
+using IdlibLedger.Infrastructure;
+using IdlibLedger.Territory;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace IdlibLedger.Casualties.Figures;
+
+/// <summary>
+/// An aggregate figure, a separate fact from incident reports (DOMAIN.md "Casualty totals"): "UN: at least 1,700
+/// civilians killed … in nine months". Shown beside incident sums, never added to them.
+/// </summary>
+public sealed record CasualtyFigureReported(
+    Guid FigureId, Source Source, string Metric, string Category, string Qualifier, long? Value, long? Low, long? High,
+    DateOnly PeriodFrom, DateOnly PeriodUntil, string Area, string ReportedBy);
+
+public sealed record ReportCasualtyFigure(
+    Source? Source, string? Metric, string? Qualifier, DateOnly? PeriodFrom, DateOnly? PeriodUntil, string? Area, string? ReportedBy,
+    string? Category = "civilian", long? Value = null, long? Low = null, long? High = null, Guid? Id = null)
+{
+    public static readonly string[] Metrics = ["killed", "injured", "displaced"];
+    public static readonly string[] Qualifiers = ["exactly", "at-least", "about", "up-to"];
+    public static readonly string[] Categories = ["civilian", "military", "unknown", "all"];
+
+    public sealed class Validator : AbstractValidator<ReportCasualtyFigure>
+    {
+        public Validator(LedgerClock clock)
+        {
+            RuleFor(c => c.Source).NotNull().SetValidator(new FactRules.SourceValidator(clock)!);
+            RuleFor(c => c.Metric).NotEmpty().Must(m => m is null || Metrics.Contains(m)).WithMessage($"metric is one of {string.Join(", ", Metrics)}");
+            RuleFor(c => c.Qualifier).NotEmpty().Must(q => q is null || Qualifiers.Contains(q)).WithMessage($"qualifier is one of {string.Join(", ", Qualifiers)}");
+            RuleFor(c => c.Category).NotEmpty().Must(q => q is null || Categories.Contains(q)).WithMessage($"category is one of {string.Join(", ", Categories)}");
+            RuleFor(c => c).Must(c => (c.Value is not null) != (c.Low is not null || c.High is not null))
+                .OverridePropertyName("value").WithMessage("give a value, or a range (low, high), not both");
+            RuleFor(c => c.Value).GreaterThanOrEqualTo(0);
+            RuleFor(c => c.Low).GreaterThanOrEqualTo(0);
+            RuleFor(c => c.High).GreaterThanOrEqualTo(c => c.Low ?? 0).When(c => c.High is not null).WithMessage("high is not below low");
+            RuleFor(c => c).Must(c => c.Value is not null || (c.Low is not null && c.High is not null))
+                .OverridePropertyName("high").WithMessage("a range has both low and high");
+            RuleFor(c => c.PeriodFrom).NotNull();
+            RuleFor(c => c.PeriodUntil).NotNull().GreaterThanOrEqualTo(c => c.PeriodFrom).When(c => c.PeriodFrom is not null)
+                .WithMessage("periodUntil is not before periodFrom");
+            RuleFor(c => c.Area).NotEmpty().MaximumLength(FactRules.MaxNameLength);
+            RuleFor(c => c.ReportedBy).NotEmpty().MaximumLength(FactRules.MaxNameLength);
+            RuleFor(c => c.Id).NotEqual(Guid.Empty);
+        }
+    }
+
+    public CasualtyFigureReported ToEvent(Guid id) =>
+        new(id, Source!, Metric!, Category!, Qualifier!, Value, Low, High, PeriodFrom!.Value, PeriodUntil!.Value, Area!.Trim(), ReportedBy!.Trim());
+}
+
+public static class CasualtyFigureEndpoints
+{
+    [WolverinePost("/api/casualty-figures", OperationId = "ReportCasualtyFigure")]
+    [Tags("Casualties")]
+    [ProducesResponseType<Receipt>(StatusCodes.Status201Created)]
+    [ProducesResponseType<Receipt>(StatusCodes.Status200OK)]
+    public static async Task<IResult> Post(
+        ReportCasualtyFigure command, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, IDocumentSession session, CancellationToken cancellation)
+    {
+        var id = StreamIds.Choose("casualty-figure", command.Id, idempotencyKey);
+        if (await session.Events.FetchStreamStateAsync(id, cancellation) is not null)
+        {
+            return Receipt.AlreadyRecordedAt($"/api/casualty-figures/{id}", id);
+        }
+
+        session.Events.StartStream(id, command.ToEvent(id));
+        return Receipt.Created($"/api/casualty-figures/{id}", id);
+    }
+
+    /// <summary>The figures known at <c>asOf</c> whose period meets [from, to] (both optional).</summary>
+    public static async Task<IReadOnlyList<CasualtyFigureReported>> KnownAsync(
+        IQuerySession session, DateTimeOffset asOf, DateTimeOffset? from, DateTimeOffset? to, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        var events = await session.Events.QueryAllRawEvents()
+            .Where(e => e.EventTypeName == "casualty_figure_reported" && e.Timestamp <= asOf)
+            .OrderBy(e => e.Sequence).ToListAsync(cancellation);
+        return [.. events.Select(e => (CasualtyFigureReported)e.Data)
+            .Where(f => (from is null || f.PeriodUntil >= DateOnly.FromDateTime(from.Value.UtcDateTime))
+                     && (to is null || f.PeriodFrom <= DateOnly.FromDateTime(to.Value.UtcDateTime)))];
+    }
+}

@@ -1,0 +1,136 @@
+using IdlibLedger.Attacks;
+using IdlibLedger.Geometry;
+using IdlibLedger.Infrastructure;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+using Wolverine.Http;
+
+namespace IdlibLedger.Ceasefires;
+
+/// <summary>One violation: an attack the ledger detected, or one reported against the ceasefire.</summary>
+public sealed record Violation(string Kind, Guid? AttackId, string By, DateTimeOffset OccurredAt, string Description, Estimate Killed, Estimate Injured);
+
+/// <summary>A ceasefire's status at (at, asOf), its violations and their casualties.</summary>
+public sealed record CeasefireStatus(
+    Guid Id, string DeclaredBy, IReadOnlyList<string> Parties, DateTimeOffset EffectiveFrom, DateTimeOffset? EffectiveUntil,
+    DateTimeOffset? CollapsedAt, string? CollapseReason, string? Terms, Guid? ImplementsAgreementId, string AreaSource, double AreaKm2,
+    string Status, int ViolationCount, Estimate ViolationKilled, Estimate ViolationInjured, Violation? LastViolation,
+    IReadOnlyList<Violation> Violations, DateTimeOffset At, DateTimeOffset AsOf);
+
+public sealed record CeasefireList(IReadOnlyList<CeasefireStatus> Items, DateTimeOffset At, DateTimeOffset AsOf);
+
+/// <summary>
+/// Works out a ceasefire's status and violations. A violation is an attack by a party to the ceasefire, inside
+/// its area, that began inside its period (from effectiveFrom until collapse or expiry) and by <c>at</c> —
+/// read from the attack timeline as known at <c>asOf</c>, so a late report shows only once recorded — plus the
+/// violations reported explicitly. Everything comes from events; rebuilding gives the same answer.
+/// </summary>
+public sealed class CeasefireReader(IQuerySession session, NpgsqlDataSource database, IDocumentStore store)
+{
+    public async Task<CeasefireStatus?> StatusAsync(Guid id, Temporal temporal, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(temporal);
+        var ceasefire = await session.Events.AggregateStreamAsync<Ceasefire>(id, timestamp: temporal.AsOf, token: cancellation);
+        return ceasefire is null ? null : await StatusAsync(ceasefire, temporal, cancellation);
+    }
+
+    public async Task<IReadOnlyList<CeasefireStatus>> AllAsync(Temporal temporal, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(temporal);
+        var ids = await session.Events.QueryAllRawEvents()
+            .Where(e => e.EventTypeName == "ceasefire_declared" && e.Timestamp <= temporal.AsOf)
+            .Select(e => e.StreamId).ToListAsync(cancellation);
+        var all = new List<CeasefireStatus>();
+        foreach (var id in ids.Distinct())
+        {
+            if (await StatusAsync(id, temporal, cancellation) is { } status)
+            {
+                all.Add(status);
+            }
+        }
+
+        return [.. all.OrderByDescending(c => c.EffectiveFrom).ThenBy(c => c.Id)];
+    }
+
+    private async Task<CeasefireStatus> StatusAsync(Ceasefire ceasefire, Temporal temporal, CancellationToken cancellation)
+    {
+        var detected = await DetectedAsync(ceasefire, temporal, cancellation);
+        var reported = ceasefire.ReportedViolations
+            .Where(v => v.OccurredAt <= temporal.At)
+            .Select(v => new Violation("reported", null, v.By, v.OccurredAt, v.Description, Estimate.None, Estimate.None));
+        var violations = detected.Concat(reported).OrderBy(v => v.OccurredAt).ToList();
+        var area = GeoJson.FromJson(ceasefire.Declaration.Area);
+        return new CeasefireStatus(
+            ceasefire.Id, ceasefire.Declaration.DeclaredBy, ceasefire.Declaration.Parties, ceasefire.Declaration.EffectiveFrom, ceasefire.EffectiveUntil,
+            ceasefire.CollapsedAt, ceasefire.CollapseReason, ceasefire.Declaration.Terms, ceasefire.Declaration.ImplementsAgreementId,
+            ceasefire.Declaration.AreaSource, Math.Round(Metric.AreaKm2(area), 3),
+            ceasefire.StatusAt(temporal.At, violations.Count), violations.Count,
+            violations.Aggregate(Estimate.None, (sum, v) => sum.Plus(v.Killed)), violations.Aggregate(Estimate.None, (sum, v) => sum.Plus(v.Injured)),
+            violations.LastOrDefault(), violations, temporal.At, temporal.AsOf);
+    }
+
+    private async Task<IReadOnlyList<Violation>> DetectedAsync(Ceasefire ceasefire, Temporal temporal, CancellationToken cancellation)
+    {
+        var schema = store.Options.DatabaseSchemaName;
+        await using var command = database.CreateCommand(
+            "select t.attack_id, t.perpetrator, t.occurred_from, t.report -> 'facts' ->> 'description', " +
+            "coalesce(sum(c.killed_low), 0), coalesce(sum(c.killed_best), 0), coalesce(sum(c.killed_high), 0), " +
+            "coalesce(sum(c.injured_low), 0), coalesce(sum(c.injured_best), 0), coalesce(sum(c.injured_high), 0) " +
+            $"from {schema}.{AttackTimeline.TableName} t " +
+            $"left join {schema}.{AttackTimeline.CasualtiesTableName} c on c.attack_id = t.attack_id and c.version = t.version " +
+            "where t.recorded_from <= @as_of and (t.recorded_until is null or t.recorded_until > @as_of) and not t.retracted " +
+            "and t.perpetrator = any(@parties) and ST_Intersects(t.location, ST_GeomFromGeoJSON(@area)) " +
+            "and t.occurred_from >= @from and (@ends::timestamptz is null or t.occurred_from < @ends) and t.occurred_from <= @at " +
+            "group by t.attack_id, t.perpetrator, t.occurred_from, t.report order by t.occurred_from");
+        command.Parameters.AddWithValue("as_of", temporal.AsOf);
+        command.Parameters.AddWithValue("at", temporal.At);
+        command.Parameters.AddWithValue("parties", ceasefire.Declaration.Parties.ToArray());
+        command.Parameters.AddWithValue("area", ceasefire.Declaration.Area.GetRawText());
+        command.Parameters.AddWithValue("from", ceasefire.Declaration.EffectiveFrom);
+        command.Parameters.Add(new NpgsqlParameter("ends", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = (object?)ceasefire.EndsAt ?? DBNull.Value });
+        var violations = new List<Violation>();
+        await using var reader = await command.ExecuteReaderAsync(cancellation);
+        while (await reader.ReadAsync(cancellation))
+        {
+            violations.Add(new Violation(
+                "detected", reader.GetGuid(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2), reader.IsDBNull(3) ? "" : reader.GetString(3),
+                new Estimate((int)reader.GetInt64(4), (int)reader.GetInt64(5), (int)reader.GetInt64(6)),
+                new Estimate((int)reader.GetInt64(7), (int)reader.GetInt64(8), (int)reader.GetInt64(9))));
+        }
+
+        return violations;
+    }
+}
+
+public static class CeasefireReads
+{
+    [WolverineGet("/api/ceasefires/{id}", OperationId = "GetCeasefire")]
+    [Tags("Ceasefires")]
+    [ProducesResponseType<CeasefireStatus>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
+    public static async Task<IResult> Get(Guid id, string? at, string? asOf, CeasefireReader ceasefires, LedgerClock clock, CancellationToken cancellation)
+    {
+        if (!Temporal.TryParse(at, asOf, clock, out var temporal, out var problem))
+        {
+            return problem!;
+        }
+
+        return await ceasefires.StatusAsync(id, temporal, cancellation) is { } status
+            ? Results.Ok(status)
+            : LedgerProblems.NotFound($"no ceasefire {id} was declared as of {temporal.AsOf:O}").ToResult();
+    }
+
+    [WolverineGet("/api/ceasefires", OperationId = "ListCeasefires")]
+    [Tags("Ceasefires")]
+    [ProducesResponseType<CeasefireList>(StatusCodes.Status200OK)]
+    public static async Task<IResult> List(string? at, string? asOf, CeasefireReader ceasefires, LedgerClock clock, CancellationToken cancellation)
+    {
+        if (!Temporal.TryParse(at, asOf, clock, out var temporal, out var problem))
+        {
+            return problem!;
+        }
+
+        return Results.Ok(new CeasefireList(await ceasefires.AllAsync(temporal, cancellation), temporal.At, temporal.AsOf));
+    }
+}

@@ -1,0 +1,50 @@
+using JasperFx.Events;
+using Marten;
+using Marten.Events.Projections;
+using Weasel.Postgresql;
+using Weasel.Postgresql.Tables;
+
+namespace IdlibLedger.Ceasefires;
+
+/// <summary>Each ceasefire's area (GiST-indexed) and current period, for "which ceasefire covers this route" checks.</summary>
+public sealed class CeasefireTable(string schema) : IProjection
+{
+    public const string Name = "ceasefires";
+
+    public Table SchemaObject()
+    {
+        var table = new Table(new PostgresqlObjectName(schema, Name, SchemaUtils.IdentifierUsage.General));
+        table.AddColumn<Guid>("ceasefire_id").AsPrimaryKey();
+        table.AddColumn("parties", "text[]").NotNull();
+        table.AddColumn("area", "geometry(MultiPolygon, 4326)").NotNull();
+        table.AddColumn("effective_from", "timestamptz").NotNull();
+        table.AddColumn("effective_until", "timestamptz").AllowNulls();
+        table.AddColumn("collapsed_at", "timestamptz").AllowNulls();
+        table.Indexes.Add(new IndexDefinition($"ix_{Name}_area") { Columns = ["area"], Method = IndexMethod.gist });
+        return table;
+    }
+
+    public Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(operations);
+        foreach (var data in events.Select(e => e.Data))
+        {
+            switch (data)
+            {
+                case CeasefireDeclared e:
+                    operations.QueueSqlCommand(
+                        $"insert into {schema}.{Name} (ceasefire_id, parties, area, effective_from, effective_until) values (?, ?, ST_Multi(ST_GeomFromGeoJSON(?)), ?, ?::timestamptz) on conflict do nothing",
+                        e.CeasefireId, e.Parties.ToArray(), e.Area.GetRawText(), e.EffectiveFrom, (object?)e.EffectiveUntil ?? DBNull.Value);
+                    break;
+                case CeasefireExtended e:
+                    operations.QueueSqlCommand($"update {schema}.{Name} set effective_until = ?::timestamptz where ceasefire_id = ?", (object?)e.EffectiveUntil ?? DBNull.Value, e.CeasefireId);
+                    break;
+                case CeasefireCollapsed e:
+                    operations.QueueSqlCommand($"update {schema}.{Name} set collapsed_at = ? where ceasefire_id = ?", e.EndedAt, e.CeasefireId);
+                    break;
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,23 @@
+using IdlibLedger.Casualties.Figures;
+using JasperFx.Events.Projections;
+using Marten;
+
+namespace IdlibLedger.Ceasefires;
+
+/// <summary>How the Ceasefires capability (ceasefires, violations, corridors) and casualty figures plug in.</summary>
+public static class CeasefiresConfiguration
+{
+    public static void Configure(StoreOptions store)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        store.Events.AddEventTypes([
+            typeof(CeasefireDeclared), typeof(CeasefireExtended), typeof(CeasefireCollapsed), typeof(CeasefireViolationReported),
+            typeof(CorridorOpened), typeof(CorridorClosed), typeof(CasualtyFigureReported),
+        ]);
+        var ceasefires = new CeasefireTable(store.DatabaseSchemaName);
+        store.Storage.ExtendedSchemaObjects.Add(ceasefires.SchemaObject());
+        store.Projections.Add(ceasefires, ProjectionLifecycle.Inline);
+    }
+
+    public static IServiceCollection AddCeasefires(this IServiceCollection services) => services.AddScoped<CeasefireReader>();
+}

@@ -1,0 +1,165 @@
+using System.Text.Json;
+using FluentValidation;
+using IdlibLedger.Attacks;
+using IdlibLedger.Geometry;
+using IdlibLedger.Infrastructure;
+using IdlibLedger.Territory;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+using Wolverine.Http;
+using Wolverine.Marten;
+using Wolverine.Persistence;
+
+namespace IdlibLedger.Ceasefires;
+
+public sealed record CorridorOpened(
+    Guid CorridorId, string Name, JsonElement Route, string? From, string? To, DateTimeOffset OpensAt, DateTimeOffset? ClosesAt, Guid CeasefireId);
+
+public sealed record CorridorClosed(Guid CorridorId, DateTimeOffset ClosedAt, string Reason);
+
+/// <summary>A humanitarian corridor and the ceasefire that covered its route when it opened.</summary>
+public sealed record Corridor(Guid Id, int Version, CorridorOpened Opening, DateTimeOffset? ClosedAt, string? ClosureReason)
+{
+    public static Corridor Create(CorridorOpened e) => new(e.CorridorId, 1, e, null, null);
+
+    public Corridor Apply(CorridorClosed e) => this with { Version = Version + 1, ClosedAt = e.ClosedAt, ClosureReason = e.Reason };
+
+    public DateTimeOffset? EndsAt => ClosedAt is { } closed && (Opening.ClosesAt is null || closed < Opening.ClosesAt) ? closed : Opening.ClosesAt;
+}
+
+/// <summary>
+/// OpenCorridor: a route (LineString) between two places, open from <c>opensAt</c>. The seed's rule: it "cannot
+/// happen without reaching a cease-fire" — refused (409) unless a ceasefire in effect at the opening covers the
+/// whole route.
+/// </summary>
+public sealed record OpenCorridor(string? Name, JsonElement? Route, DateTimeOffset? OpensAt, string? From = null, string? To = null, DateTimeOffset? ClosesAt = null, Guid? Id = null)
+{
+    public sealed class Validator : AbstractValidator<OpenCorridor>
+    {
+        public Validator(GeometryLimits limits)
+        {
+            RuleFor(c => c.Name).NotEmpty().MaximumLength(FactRules.MaxNameLength);
+            RuleFor(c => c.Route).NotNull().MustBeGeometry(GeometryKinds.LineString, limits);
+            RuleFor(c => c.OpensAt).NotNull();
+            RuleFor(c => c.ClosesAt).Must((c, closes) => closes is null || c.OpensAt is null || closes > c.OpensAt).WithMessage("closesAt comes after opensAt");
+            RuleFor(c => c.From).MaximumLength(FactRules.MaxNameLength);
+            RuleFor(c => c.To).MaximumLength(FactRules.MaxNameLength);
+            RuleFor(c => c.Id).NotEqual(Guid.Empty);
+        }
+    }
+}
+
+public sealed record CloseCorridor(string? Reason, DateTimeOffset? ClosedAt = null)
+{
+    public sealed class Validator : AbstractValidator<CloseCorridor>
+    {
+        public Validator() => RuleFor(c => c.Reason).NotEmpty().MaximumLength(FactRules.MaxTextLength);
+    }
+}
+
+public static class OpenCorridorEndpoint
+{
+    [WolverinePost("/api/corridors", OperationId = "OpenCorridor")]
+    [Tags("Ceasefires")]
+    [ProducesResponseType<Receipt>(StatusCodes.Status201Created)]
+    [ProducesResponseType<Receipt>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
+    public static async Task<IResult> Post(
+        OpenCorridor command, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
+        IDocumentSession session, NpgsqlDataSource database, IDocumentStore store, GeometryLimits limits, CancellationToken cancellation)
+    {
+        var id = StreamIds.Choose("corridor", command.Id, idempotencyKey);
+        if (await session.Events.FetchStreamStateAsync(id, cancellation) is not null)
+        {
+            return Receipt.AlreadyRecordedAt($"/api/corridors/{id}", id);
+        }
+
+        var route = GeoJson.ToJson(GeometryFields.Checked(command.Route, GeometryKinds.LineString, limits));
+        await using var find = database.CreateCommand(
+            $"select ceasefire_id from {store.Options.DatabaseSchemaName}.{CeasefireTable.Name} " +
+            "where effective_from <= @opens and (effective_until is null or effective_until > @opens) " +
+            "and (collapsed_at is null or collapsed_at > @opens) and ST_Covers(area, ST_GeomFromGeoJSON(@route)) " +
+            "order by effective_from desc, ceasefire_id limit 1");
+        find.Parameters.AddWithValue("opens", command.OpensAt!.Value);
+        find.Parameters.AddWithValue("route", route.GetRawText());
+        if (await find.ExecuteScalarAsync(cancellation) is not Guid ceasefire)
+        {
+            return LedgerProblems.Conflict(
+                $"no ceasefire in effect at {command.OpensAt:O} covers the whole route; a humanitarian corridor cannot open without one").ToResult();
+        }
+
+        session.Events.StartStream<Corridor>(id, new CorridorOpened(
+            id, command.Name!.Trim(), route, command.From, command.To, command.OpensAt.Value, command.ClosesAt, ceasefire));
+        return Receipt.Created($"/api/corridors/{id}", id);
+    }
+}
+
+public static class CloseCorridorEndpoint
+{
+    public static ProblemDetails Before(CloseCorridor command, Corridor corridor) =>
+        corridor.ClosedAt is not null ? LedgerProblems.Conflict($"corridor {corridor.Id} is already closed") : WolverineContinue.NoProblems;
+
+    [WolverinePost("/api/corridors/{id}/closure", OperationId = "CloseCorridor")]
+    [Tags("Ceasefires")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
+    public static (Receipt, Events) Post(CloseCorridor command, [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Corridor corridor, LedgerClock clock) =>
+        (new Receipt(corridor.Id, corridor.Version + 1, false), [new CorridorClosed(corridor.Id, command.ClosedAt ?? clock.GetUtcNow(), command.Reason!.Trim())]);
+}
+
+public static class CorridorReads
+{
+    /// <summary>
+    /// Corridors at (at, asOf) as GeoJSON lines: scheduled, open, closed, or unprotected — open while the ceasefire
+    /// that covered it has collapsed or expired.
+    /// </summary>
+    [WolverineGet("/api/corridors", OperationId = "ListCorridors")]
+    [Tags("Ceasefires")]
+    [Produces("application/geo+json")]
+    public static async Task<IResult> List(string? at, string? asOf, IQuerySession session, LedgerClock clock, CancellationToken cancellation)
+    {
+        if (!Temporal.TryParse(at, asOf, clock, out var temporal, out var problem))
+        {
+            return problem!;
+        }
+
+        var ids = await session.Events.QueryAllRawEvents()
+            .Where(e => e.EventTypeName == "corridor_opened" && e.Timestamp <= temporal.AsOf)
+            .Select(e => e.StreamId).ToListAsync(cancellation);
+        var features = new List<(NetTopologySuite.Geometries.Geometry, IReadOnlyDictionary<string, object?>)>();
+        foreach (var id in ids.Distinct())
+        {
+            var corridor = await session.Events.AggregateStreamAsync<Corridor>(id, timestamp: temporal.AsOf, token: cancellation);
+            if (corridor is null)
+            {
+                continue;
+            }
+
+            var ceasefire = await session.Events.AggregateStreamAsync<Ceasefire>(corridor.Opening.CeasefireId, timestamp: temporal.AsOf, token: cancellation);
+            features.Add((GeoJson.FromJson(corridor.Opening.Route), new Dictionary<string, object?>
+            {
+                ["id"] = corridor.Id,
+                ["name"] = corridor.Opening.Name,
+                ["from"] = corridor.Opening.From,
+                ["to"] = corridor.Opening.To,
+                ["status"] = StatusAt(corridor, ceasefire, temporal.At),
+                ["opensAt"] = corridor.Opening.OpensAt,
+                ["closesAt"] = corridor.EndsAt,
+                ["ceasefireId"] = corridor.Opening.CeasefireId,
+            }));
+        }
+
+        return Results.Text(GeoJson.FeatureCollection(features), "application/geo+json");
+    }
+
+    public static string StatusAt(Corridor corridor, Ceasefire? ceasefire, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(corridor);
+        return at < corridor.Opening.OpensAt ? "scheduled"
+            : corridor.EndsAt is { } ends && ends <= at ? "closed"
+            : ceasefire is null || !ceasefire.InEffectAt(at) ? "unprotected"
+            : "open";
+    }
+
+}

@@ -1,0 +1,187 @@
+using System.Text.Json;
+using FluentValidation;
+using IdlibLedger.Attacks;
+using IdlibLedger.Geometry;
+using IdlibLedger.Infrastructure;
+using IdlibLedger.Territory;
+using IdlibLedger.Territory.Agreements;
+using IdlibLedger.Territory.Regions;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+using Wolverine.Marten;
+using Wolverine.Persistence;
+
+namespace IdlibLedger.Ceasefires;
+
+/// <summary>
+/// DeclareCeasefire: who declares it, between which parties, where and when. The area is a polygon, or a
+/// region id, or — neither given — the whole zone: the de-escalation zone of the agreement it implements, else
+/// the Idlib governorate.
+/// </summary>
+public sealed record DeclareCeasefire(
+    string? DeclaredBy, IReadOnlyList<string>? Parties, DateTimeOffset? EffectiveFrom,
+    DateTimeOffset? EffectiveUntil = null, JsonElement? Area = null, string? Region = null, string? Terms = null,
+    Guid? ImplementsAgreementId = null, Guid? Id = null)
+{
+    public sealed class Validator : AbstractValidator<DeclareCeasefire>
+    {
+        public Validator(GeometryLimits limits)
+        {
+            RuleFor(c => c.DeclaredBy).NotEmpty().MaximumLength(FactRules.MaxNameLength);
+            RuleFor(c => c.Parties).NotEmpty().WithMessage("a ceasefire binds at least one party");
+            RuleForEach(c => c.Parties).NotEmpty().MaximumLength(FactRules.MaxNameLength);
+            RuleFor(c => c.EffectiveFrom).NotNull();
+            RuleFor(c => c.EffectiveUntil).Must((c, until) => until is null || c.EffectiveFrom is null || until > c.EffectiveFrom)
+                .WithMessage("effectiveUntil comes after effectiveFrom");
+            RuleFor(c => c.Area).MustBeGeometry(GeometryKinds.Areas, limits);
+            RuleFor(c => c).Must(c => c.Area is null || c.Region is null).OverridePropertyName("region").WithMessage("give an area or a region, not both");
+            RuleFor(c => c.Terms).MaximumLength(FactRules.MaxTextLength);
+            RuleFor(c => c.Id).NotEqual(Guid.Empty);
+        }
+    }
+}
+
+public sealed record ExtendCeasefire(DateTimeOffset? EffectiveUntil, string? Reason)
+{
+    public sealed class Validator : AbstractValidator<ExtendCeasefire>
+    {
+        public Validator() => RuleFor(c => c.Reason).NotEmpty().MaximumLength(FactRules.MaxTextLength);
+    }
+}
+
+public sealed record EndCeasefire(string? Reason, DateTimeOffset? EndedAt = null)
+{
+    public sealed class Validator : AbstractValidator<EndCeasefire>
+    {
+        public Validator(LedgerClock clock)
+        {
+            RuleFor(c => c.Reason).NotEmpty().MaximumLength(FactRules.MaxTextLength);
+            RuleFor(c => c.EndedAt).Must(t => t is null || t <= clock.GetUtcNow()).WithMessage("endedAt cannot be in the future");
+        }
+    }
+}
+
+public sealed record ReportCeasefireViolation(string? By, DateTimeOffset? OccurredAt, string? Description, IReadOnlyList<Source>? Sources)
+{
+    public sealed class Validator : AbstractValidator<ReportCeasefireViolation>
+    {
+        public Validator(LedgerClock clock)
+        {
+            RuleFor(c => c.By).NotEmpty().MaximumLength(FactRules.MaxNameLength);
+            RuleFor(c => c.OccurredAt).NotNull().Must(t => t is null || t <= clock.GetUtcNow()).WithMessage("occurredAt cannot be in the future");
+            RuleFor(c => c.Description).NotEmpty().MaximumLength(FactRules.MaxTextLength);
+            RuleFor(c => c.Sources).NotEmpty().WithMessage("at least one source is required");
+            RuleForEach(c => c.Sources).NotNull().SetValidator(new FactRules.SourceValidator(clock));
+        }
+    }
+}
+
+public static class DeclareCeasefireEndpoint
+{
+    [WolverinePost("/api/ceasefires", OperationId = "DeclareCeasefire")]
+    [Tags("Ceasefires")]
+    [ProducesResponseType<Receipt>(StatusCodes.Status201Created)]
+    [ProducesResponseType<Receipt>(StatusCodes.Status200OK)]
+    [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest)]
+    public static async Task<IResult> Post(
+        DeclareCeasefire command, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
+        IDocumentSession session, RegionLookup regions, GeometryLimits limits, CancellationToken cancellation)
+    {
+        var id = StreamIds.Choose("ceasefire", command.Id, idempotencyKey);
+        if (await session.Events.FetchStreamStateAsync(id, cancellation) is not null)
+        {
+            return Receipt.AlreadyRecordedAt($"/api/ceasefires/{id}", id);
+        }
+
+        var (area, source, problem) = await AreaAsync(command, session, regions, limits, cancellation);
+        if (problem is not null)
+        {
+            return problem.ToResult();
+        }
+
+        session.Events.StartStream<Ceasefire>(id, new CeasefireDeclared(
+            id, command.DeclaredBy!.Trim(), [.. command.Parties!.Select(p => p.Trim())], GeoJson.ToJson(area!), source,
+            command.EffectiveFrom!.Value, command.EffectiveUntil, command.Terms, command.ImplementsAgreementId));
+        return Receipt.Created($"/api/ceasefires/{id}", id);
+    }
+
+    /// <summary>The ceasefire's area: posted, a region, the implemented agreement's de-escalation zone, or Idlib.</summary>
+    private static async Task<(NetTopologySuite.Geometries.Geometry? Area, string Source, HttpValidationProblemDetails? Problem)> AreaAsync(
+        DeclareCeasefire command, IDocumentSession session, RegionLookup regions, GeometryLimits limits, CancellationToken cancellation)
+    {
+        if (command.Area is not null)
+        {
+            return (GeometryFields.AsMultiPolygon(GeometryFields.Checked(command.Area, GeometryKinds.Areas, limits)), "posted", null);
+        }
+
+        Agreement? agreement = null;
+        if (command.ImplementsAgreementId is { } agreementId
+            && (agreement = await session.Events.AggregateStreamAsync<Agreement>(agreementId, token: cancellation)) is null)
+        {
+            return (null, "", LedgerProblems.Invalid("implementsAgreementId", $"no agreement {agreementId} is registered"));
+        }
+
+        if (command.Region is null && agreement?.Zones.FirstOrDefault(z => z.Kind == "de-escalation-zone") is { } zone)
+        {
+            return (GeometryFields.AsMultiPolygon(GeoJson.FromJson(zone.Area!.Value)), $"agreement {agreement.Id}: {zone.Name}", null);
+        }
+
+        var key = command.Region ?? "idlib";
+        return await regions.FindAsync(key, cancellation) is { } region
+            ? (GeometryFields.AsMultiPolygon(region.Area), $"region {region.Id}", null)
+            : (null, "", LedgerProblems.Invalid("region", $"no region '{key}' (give an area, a region from GET /api/regions, or the agreement it implements)"));
+    }
+}
+
+public static class ExtendCeasefireEndpoint
+{
+    public static ProblemDetails Before(ExtendCeasefire command, Ceasefire ceasefire) =>
+        ceasefire.CollapsedAt is not null
+            ? LedgerProblems.Conflict($"ceasefire {ceasefire.Id} collapsed at {ceasefire.CollapsedAt:O}; it cannot be extended")
+            : command.EffectiveUntil is { } until && (until <= ceasefire.Declaration.EffectiveFrom || (ceasefire.EffectiveUntil is { } was && until <= was))
+                ? LedgerProblems.Invalid("effectiveUntil", "an extension moves effectiveUntil later (or removes it with null)")
+                : WolverineContinue.NoProblems;
+
+    [WolverinePost("/api/ceasefires/{id}/extension", OperationId = "ExtendCeasefire")]
+    [Tags("Ceasefires")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
+    public static (Receipt, Events) Post(ExtendCeasefire command, [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Ceasefire ceasefire) =>
+        (new Receipt(ceasefire.Id, ceasefire.Version + 1, false), [new CeasefireExtended(ceasefire.Id, command.EffectiveUntil, command.Reason!.Trim())]);
+}
+
+public static class EndCeasefireEndpoint
+{
+    public static ProblemDetails Before(EndCeasefire command, Ceasefire ceasefire, LedgerClock clock) =>
+        ceasefire.CollapsedAt is not null
+            ? LedgerProblems.Conflict($"ceasefire {ceasefire.Id} already collapsed at {ceasefire.CollapsedAt:O}")
+            : (command.EndedAt ?? clock.GetUtcNow()) < ceasefire.Declaration.EffectiveFrom
+                ? LedgerProblems.Invalid("endedAt", "a ceasefire cannot end before it took effect")
+                : WolverineContinue.NoProblems;
+
+    [WolverinePost("/api/ceasefires/{id}/collapse", OperationId = "EndCeasefire")]
+    [Tags("Ceasefires")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
+    public static (Receipt, Events) Post(EndCeasefire command, [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Ceasefire ceasefire, LedgerClock clock) =>
+        (new Receipt(ceasefire.Id, ceasefire.Version + 1, false), [new CeasefireCollapsed(ceasefire.Id, command.EndedAt ?? clock.GetUtcNow(), command.Reason!.Trim())]);
+}
+
+public static class ReportCeasefireViolationEndpoint
+{
+    public static ProblemDetails Before(ReportCeasefireViolation command, Ceasefire ceasefire) =>
+        !ceasefire.InEffectAt(command.OccurredAt!.Value)
+            ? LedgerProblems.Conflict($"ceasefire {ceasefire.Id} was not in effect at {command.OccurredAt:O}")
+            : !ceasefire.Declaration.Parties.Contains(command.By!.Trim())
+                ? LedgerProblems.Conflict($"{command.By} is not a party to ceasefire {ceasefire.Id} ({string.Join(", ", ceasefire.Declaration.Parties)})")
+                : WolverineContinue.NoProblems;
+
+    [WolverinePost("/api/ceasefires/{id}/violations", OperationId = "ReportCeasefireViolation")]
+    [Tags("Ceasefires")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
+    public static (Receipt, Events) Post(ReportCeasefireViolation command, [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Ceasefire ceasefire) =>
+        (new Receipt(ceasefire.Id, ceasefire.Version + 1, false),
+            [new CeasefireViolationReported(ceasefire.Id, command.By!.Trim(), command.OccurredAt!.Value, command.Description!.Trim(), command.Sources!)]);
+}
