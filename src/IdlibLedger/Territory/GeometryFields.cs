@@ -46,7 +46,8 @@ public static class GeometryFields
                 var path = defect.Path.Length == 0 ? context.PropertyPath
                     : defect.Path.StartsWith('[') ? context.PropertyPath + defect.Path
                     : $"{context.PropertyPath}.{defect.Path}";
-                context.AddFailure(path, defect.Message);
+                // A failure object, not AddFailure(name, …): that would put the parent path in front once more.
+                context.AddFailure(new FluentValidation.Results.ValidationFailure(path, defect.Message));
             }
         });
 

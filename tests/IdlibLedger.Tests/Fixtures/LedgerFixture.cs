@@ -67,6 +67,8 @@ public sealed class LedgerFixture : IAsyncLifetime
             web.UseSetting("Ledger:Schema", Schema);
             web.UseSetting("Ledger:LoadDemoData", "false");
             web.UseSetting("Ledger:MaxRequestBodyBytes", "65536");
+            // Small enough that a polygon over the cap still fits in a 64 KiB body.
+            web.UseSetting("Ledger:MaxGeometryVertices", "200");
             web.UseSetting("Ledger:SharedDataPath", SharedData);
             web.ConfigureServices(services =>
             {

@@ -32,6 +32,9 @@ public sealed class health_and_api_description(LedgerFixture ledger) : LedgerTes
                 "/api/proposals", "/api/proposals/{id}", "/api/proposals/{id}/rejections", "/api/proposals/{id}/acceptances", "/api/proposals/{id}/withdrawal",
                 "/api/observation-posts", "/api/observation-posts/{id}/relocation", "/api/observation-posts/{id}/status",
                 "/api/negotiations", "/api/negotiations/{id}", "/api/negotiations/{id}/outcome",
+                "/api/attacks/{id}/disputes", "/api/casualty-figures",
+                "/api/ceasefires", "/api/ceasefires/{id}", "/api/ceasefires/{id}/extension", "/api/ceasefires/{id}/collapse", "/api/ceasefires/{id}/violations",
+                "/api/corridors", "/api/corridors/{id}/closure",
             ],
             ignoreOrder: true);
         paths["/api/attacks"]!["post"]!["requestBody"].ShouldNotBeNull();
