@@ -1,4 +1,4 @@
-using JasperFx.Events.Projections;
+using IdlibLedger.Infrastructure;
 using Marten;
 
 namespace IdlibLedger.Attacks;
@@ -15,8 +15,7 @@ public static class AttacksConfiguration
         store.Events.AddEventType<AttackReportDisputed>();
 
         var timeline = new AttackTimeline(store.DatabaseSchemaName);
-        store.Storage.ExtendedSchemaObjects.AddRange(timeline.SchemaObjects());
-        store.Projections.Add(timeline, ProjectionLifecycle.Inline);
+        store.AddTableProjection(timeline, nameof(AttackTimeline), [.. timeline.SchemaObjects()]);
     }
 
     public static IServiceCollection AddAttacks(this IServiceCollection services) =>

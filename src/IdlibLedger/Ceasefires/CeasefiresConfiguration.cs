@@ -1,5 +1,5 @@
 using IdlibLedger.Casualties.Figures;
-using JasperFx.Events.Projections;
+using IdlibLedger.Infrastructure;
 using Marten;
 
 namespace IdlibLedger.Ceasefires;
@@ -15,8 +15,7 @@ public static class CeasefiresConfiguration
             typeof(CorridorOpened), typeof(CorridorClosed), typeof(CasualtyFigureReported),
         ]);
         var ceasefires = new CeasefireTable(store.DatabaseSchemaName);
-        store.Storage.ExtendedSchemaObjects.Add(ceasefires.SchemaObject());
-        store.Projections.Add(ceasefires, ProjectionLifecycle.Inline);
+        store.AddTableProjection(ceasefires, nameof(CeasefireTable), ceasefires.SchemaObject());
     }
 
     public static IServiceCollection AddCeasefires(this IServiceCollection services) => services.AddScoped<CeasefireReader>();

@@ -5,7 +5,7 @@ using IdlibLedger.Territory.Negotiations;
 using IdlibLedger.Territory.ObservationPosts;
 using IdlibLedger.Territory.Proposals;
 using IdlibLedger.Territory.Regions;
-using JasperFx.Events.Projections;
+using IdlibLedger.Infrastructure;
 using Marten;
 
 namespace IdlibLedger.Territory;
@@ -27,10 +27,9 @@ public static class TerritoryConfiguration
         var regions = new RegionTable(schema);
         var changes = new ControlChangeTable(schema);
         var posts = new ObservationPostTable(schema);
-        store.Storage.ExtendedSchemaObjects.AddRange([regions.SchemaObject(), changes.SchemaObject(), posts.SchemaObject()]);
-        store.Projections.Add(regions, ProjectionLifecycle.Inline);
-        store.Projections.Add(changes, ProjectionLifecycle.Inline);
-        store.Projections.Add(posts, ProjectionLifecycle.Inline);
+        store.AddTableProjection(regions, nameof(RegionTable), regions.SchemaObject());
+        store.AddTableProjection(changes, nameof(ControlChangeTable), changes.SchemaObject());
+        store.AddTableProjection(posts, nameof(ObservationPostTable), posts.SchemaObject());
     }
 
     public static IServiceCollection AddTerritory(this IServiceCollection services)
