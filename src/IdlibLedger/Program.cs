@@ -1,9 +1,16 @@
 using IdlibLedger.Attacks;
+using IdlibLedger.Audit;
 using IdlibLedger.Ceasefires;
 using IdlibLedger.Demo;
 using IdlibLedger.Infrastructure;
 using IdlibLedger.Territory;
 using JasperFx;
+
+// Offline bundle verification needs no database and no server: it runs before anything is built.
+if (OfflineAudit.Handles(args))
+{
+    return await OfflineAudit.RunAsync(args);
+}
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -14,6 +21,7 @@ builder.Services
     .AddAttacks()
     .AddTerritory()
     .AddCeasefires()
+    .AddAudit()
     .AddDemoData();
 builder.AddLedgerWebApi();
 

@@ -94,7 +94,6 @@ public sealed partial class DemoDataLoader(
     /// <summary>Appends the seed scenario if the ledger has no event yet (but reference regions); true when it did.</summary>
     public async Task<bool> LoadIntoEmptyLedgerAsync(CancellationToken cancellation)
     {
-        await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         await using var session = store.LightweightSession();
         // Regions are reference data registered at start-up; anything else means the ledger is in use.
         if (await session.Events.QueryAllRawEvents().Where(e => e.EventTypeName != "region_registered").AnyAsync(cancellation))

@@ -46,9 +46,14 @@ public static class EventStore
                 Attacks.AttacksConfiguration.Configure(store);
                 Territory.TerritoryConfiguration.Configure(store);
                 Ceasefires.CeasefiresConfiguration.Configure(store);
+                Audit.AuditConfiguration.Configure(store, sp);
                 return store;
             })
             .UseLightweightSessions()
+            // One schema migration at start-up, before the daemon and the loaders that append (they would race).
+            .ApplyAllDatabaseChangesOnStartup()
+            // The hash chain is an asynchronous projection: the daemon feeds it events in strict global order.
+            .AddAsyncDaemon(JasperFx.Events.Daemon.DaemonMode.HotCold)
             .IntegrateWithWolverine();
 
         return services;

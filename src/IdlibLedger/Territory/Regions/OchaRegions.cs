@@ -56,7 +56,6 @@ public sealed partial class OchaRegions(
 
     public async Task<int> RegisterAsync(string folder, CancellationToken cancellation)
     {
-        await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         await using var session = store.LightweightSession();
         var added = 0;
         foreach (var (file, level) in Files)

@@ -1,0 +1,106 @@
+using JasperFx.CommandLine;
+
+namespace IdlibLedger.Audit;
+
+public sealed class AuditInput : NetCoreInput
+{
+    [Description("verify: the database's hash chain; verify-bundle: a bundle from GET /api/audit/export, offline")]
+    public string Action { get; set; } = "verify";
+
+    [Description("The bundle file (verify-bundle)")]
+    public string File { get; set; } = string.Empty;
+
+    [Description("A public key (PEM file) to trust instead of the one inside the bundle")]
+    public string? KeyFlag { get; set; }
+
+    [Description("First sequence to verify (verify)")]
+    public long? FromFlag { get; set; }
+
+    [Description("Last sequence to verify (verify)")]
+    public long? ToFlag { get; set; }
+}
+
+/// <summary>
+/// <c>audit verify</c> recomputes the hash chain in the database; <c>audit verify-bundle FILE</c> verifies an
+/// exported bundle without any database, so an auditor need not trust the server. Exit code 0 only when OK.
+/// </summary>
+[Description("Verify the ledger's hash chain, or an exported audit bundle offline", Name = "audit")]
+public sealed class AuditCommand : JasperFxAsyncCommand<AuditInput>
+{
+    public AuditCommand()
+    {
+        Usage("Verify the hash chain in the database").Arguments(x => x.Action);
+        Usage("Verify an exported bundle offline").Arguments(x => x.Action, x => x.File);
+    }
+
+    public override async Task<bool> Execute(AuditInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        VerificationReport report;
+        switch (input.Action)
+        {
+            case "verify-bundle":
+                return await OfflineAudit.VerifyBundleAsync(input.File, input.KeyFlag) == 0;
+            case "verify":
+                using (var host = input.BuildHost())
+                {
+                    await using var scope = host.Services.CreateAsyncScope();
+                    report = await scope.ServiceProvider.GetRequiredService<ChainVerifier>().VerifyAsync(input.FromFlag, input.ToFlag, CancellationToken.None);
+                }
+
+                break;
+            default:
+                await Console.Error.WriteLineAsync($"unknown action '{input.Action}': use verify or verify-bundle FILE");
+                return false;
+        }
+
+        await OfflineAudit.PrintAsync(report);
+        return report.Ok;
+    }
+}
+
+/// <summary>
+/// <c>audit verify-bundle FILE [--key PEM]</c> runs before the service is built (Program.cs), so it needs no
+/// database, no configuration and no server: an auditor verifies what the server exported without trusting it.
+/// </summary>
+public static class OfflineAudit
+{
+    public static bool Handles(string[] args) => args is ["audit", "verify-bundle", ..];
+
+    public static Task<int> RunAsync(string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var file = args.Length > 2 ? args[2] : null;
+        var keyAt = Array.IndexOf(args, "--key");
+        var key = keyAt > 0 && keyAt + 1 < args.Length ? args[keyAt + 1] : null;
+        if (file is null or "--key")
+        {
+            Console.Error.WriteLine("usage: audit verify-bundle FILE [--key PUBLIC_KEY.pem]");
+            return Task.FromResult(2);
+        }
+
+        return VerifyBundleAsync(file, key);
+    }
+
+    public static async Task<int> VerifyBundleAsync(string file, string? keyFile)
+    {
+        foreach (var path in new[] { file, keyFile }.OfType<string>().Where(p => !File.Exists(p)))
+        {
+            await Console.Error.WriteLineAsync($"no such file: {path}");
+            return 2;
+        }
+
+        var trusted = keyFile is null ? null : await File.ReadAllTextAsync(keyFile);
+        var report = Bundles.Verify(await File.ReadAllBytesAsync(file), trusted);
+        await PrintAsync(report);
+        return report.Ok ? 0 : 1;
+    }
+
+    public static Task PrintAsync(VerificationReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        return Console.Out.WriteLineAsync(report.Ok
+            ? $"OK: {report.Checked} events verified, head {report.HeadSequence} {report.HeadHash}"
+            : $"FAILED at sequence {report.FirstBadSequence?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"}: {report.Reason}");
+    }
+}

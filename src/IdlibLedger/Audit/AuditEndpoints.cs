@@ -1,0 +1,195 @@
+using System.Text.Json;
+using IdlibLedger.Infrastructure;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+using Wolverine.Http;
+
+namespace IdlibLedger.Audit;
+
+/// <summary>The answer to "does the current history extend this checkpoint unchanged?".</summary>
+public sealed record ConsistencyReport(
+    bool Consistent, long Sequence, string Hash, string? RecomputedHash, string? StoredHash, bool? SignatureValid, long? CurrentHeadSequence, string? Reason);
+
+public static class AuditEndpoints
+{
+    public const int DefaultLimit = 1000;
+    public const int MaxLimit = 10_000;
+
+    /// <summary>
+    /// The events in global order as NDJSON, one per line, with their metadata — recorded up to <c>asOf</c>,
+    /// optionally between <c>from</c> and <c>to</c> (recordedAt), of one <c>stream</c> or <c>type</c>. Paged by
+    /// sequence: pass the last sequence seen as <c>after</c>; the header X-Next-After gives it.
+    /// </summary>
+    [WolverineGet("/api/audit/events", OperationId = "ReplayEvents")]
+    [Tags("Audit")]
+    [Produces("application/x-ndjson")]
+    public static async Task<IResult> Events(
+        string? asOf, string? from, string? to, Guid? stream, string? type, long? after, int? limit,
+        HttpResponse response, NpgsqlDataSource database, IDocumentStore store, LedgerClock clock, CancellationToken cancellation)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var asOfValue = Temporal.ParseBound(asOf, "asOf", endOfDay: true, errors) ?? clock.GetUtcNow();
+        var fromValue = Temporal.ParseBound(from, "from", endOfDay: false, errors);
+        var toValue = Temporal.ParseBound(to, "to", endOfDay: true, errors);
+        var take = limit ?? DefaultLimit;
+        if (take is < 1 or > MaxLimit)
+        {
+            errors["limit"] = [$"limit is between 1 and {MaxLimit}"];
+        }
+
+        if (errors.Count > 0)
+        {
+            return LedgerProblems.Invalid(errors, "Fix the query parameters named under 'errors'.").ToResult();
+        }
+
+        await using var command = database.CreateCommand(
+            "select seq_id, stream_id, version, type, timestamp, user_name, correlation_id, causation_id, data::text " +
+            $"from {store.Options.DatabaseSchemaName}.mt_events where timestamp <= @as_of and seq_id > @after " +
+            "and (@from::timestamptz is null or timestamp >= @from) and (@to::timestamptz is null or timestamp <= @to) " +
+            "and (@stream::uuid is null or stream_id = @stream) and (@type::text is null or type = @type) order by seq_id limit @limit");
+        command.Parameters.AddWithValue("as_of", asOfValue);
+        command.Parameters.AddWithValue("after", after ?? 0);
+        command.Parameters.Add(new NpgsqlParameter("from", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = (object?)fromValue ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("to", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = (object?)toValue ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("stream", NpgsqlTypes.NpgsqlDbType.Uuid) { Value = (object?)stream ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("type", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)type ?? DBNull.Value });
+        command.Parameters.AddWithValue("limit", take);
+
+        using var buffer = new MemoryStream();
+        long? last = null;
+        await using (var reader = await command.ExecuteReaderAsync(cancellation))
+        {
+            while (await reader.ReadAsync(cancellation))
+            {
+                await using var writer = new Utf8JsonWriter(buffer);
+                writer.WriteStartObject();
+                writer.WriteNumber("sequence", reader.GetInt64(0));
+                writer.WriteString("stream", reader.GetGuid(1));
+                writer.WriteNumber("version", reader.GetInt64(2));
+                writer.WriteString("type", reader.GetString(3));
+                writer.WriteString("recordedAt", reader.GetFieldValue<DateTimeOffset>(4).ToUniversalTime());
+                writer.WriteString("recordedBy", reader.IsDBNull(5) ? null : reader.GetString(5));
+                writer.WriteString("correlationId", reader.IsDBNull(6) ? null : reader.GetString(6));
+                writer.WriteString("causationId", reader.IsDBNull(7) ? null : reader.GetString(7));
+                writer.WritePropertyName("data");
+                writer.WriteRawValue(reader.GetString(8));
+                writer.WriteEndObject();
+                await writer.FlushAsync(cancellation);
+                buffer.WriteByte((byte)'\n');
+                last = reader.GetInt64(0);
+            }
+        }
+
+        if (last is { } next && buffer.Length > 0)
+        {
+            response.Headers["X-Next-After"] = next.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return Results.Bytes(buffer.ToArray(), "application/x-ndjson");
+    }
+
+    /// <summary>Recomputes the hash chain (between sequences from and to) and reports OK, or the first bad sequence and why.</summary>
+    [WolverineGet("/api/audit/verify", OperationId = "VerifyChain")]
+    [Tags("Audit")]
+    [ProducesResponseType<VerificationReport>(StatusCodes.Status200OK)]
+    public static Task<VerificationReport> Verify(long? from, long? to, ChainVerifier verifier, CancellationToken cancellation) =>
+        verifier.VerifyAsync(from, to, cancellation);
+
+    [WolverineGet("/api/audit/keys", OperationId = "GetAuditKeys")]
+    [Tags("Audit")]
+    public static IReadOnlyList<PublicKey> Keys(CheckpointSigner signer) => [signer.Public];
+
+    [WolverinePost("/api/audit/checkpoints", OperationId = "CreateCheckpoint")]
+    [Tags("Audit")]
+    [ProducesResponseType<Checkpoint>(StatusCodes.Status201Created)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
+    public static async Task<IResult> CreateCheckpoint(CheckpointStore checkpoints, LedgerClock clock, CancellationToken cancellation) =>
+        await checkpoints.SignHeadAsync(null, clock.GetUtcNow(), cancellation) is { } checkpoint
+            ? Results.Created("/api/audit/checkpoints/latest", checkpoint)
+            : LedgerProblems.Conflict("nothing is chained yet; the chain follows the events within seconds").ToResult();
+
+    [WolverineGet("/api/audit/checkpoints/latest", OperationId = "GetLatestCheckpoint")]
+    [Tags("Audit")]
+    [ProducesResponseType<Checkpoint>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
+    public static async Task<IResult> Latest(CheckpointStore checkpoints, CancellationToken cancellation) =>
+        (await checkpoints.ListAsync(1, null, cancellation)) is [var latest]
+            ? Results.Ok(latest)
+            : LedgerProblems.NotFound("no checkpoint yet: POST /api/audit/checkpoints makes one").ToResult();
+
+    [WolverineGet("/api/audit/checkpoints", OperationId = "ListCheckpoints")]
+    [Tags("Audit")]
+    public static Task<IReadOnlyList<Checkpoint>> List(int? limit, CheckpointStore checkpoints, CancellationToken cancellation) =>
+        checkpoints.ListAsync(Math.Clamp(limit ?? 100, 1, 1000), null, cancellation);
+
+    /// <summary>
+    /// For an auditor holding an old checkpoint (sequence, hash, and optionally its signature): recomputes the
+    /// chain up to that sequence from the events as they are now; consistent when it gives the same hash.
+    /// </summary>
+    [WolverineGet("/api/audit/consistency", OperationId = "CheckConsistency")]
+    [Tags("Audit")]
+    [ProducesResponseType<ConsistencyReport>(StatusCodes.Status200OK)]
+    public static async Task<IResult> Consistency(
+        long? sequence, string? hash, string? signature, string? recordedAt, string? keyId,
+        ChainVerifier verifier, CheckpointSigner signer, CancellationToken cancellation)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (sequence is null or < 1)
+        {
+            errors["sequence"] = ["sequence is the checkpoint's sequence (≥ 1)"];
+        }
+
+        if (string.IsNullOrWhiteSpace(hash) || hash.Length != 64)
+        {
+            errors["hash"] = ["hash is the checkpoint's 64 hex digits"];
+        }
+
+        if (errors.Count > 0)
+        {
+            return LedgerProblems.Invalid(errors, "Give the checkpoint's sequence and hash.").ToResult();
+        }
+
+        bool? signed = null;
+        if (signature is not null && recordedAt is not null && DateTimeOffset.TryParse(recordedAt, System.Globalization.CultureInfo.InvariantCulture, out var when))
+        {
+            signed = new Checkpoint(sequence!.Value, hash!, when, when, keyId ?? signer.KeyId, CheckpointSigner.Algorithm, signature).IsSignedBy(signer.PublicKeyPem);
+        }
+
+        var (recomputed, stored) = await verifier.HashAtAsync(sequence!.Value, cancellation);
+        var head = (await verifier.VerifyAsync(sequence, null, cancellation)).HeadSequence;
+        var consistent = recomputed is not null && recomputed == hash && stored == hash && signed != false;
+        var reason = consistent ? null
+            : signed == false ? "the checkpoint's signature does not verify with the ledger's key"
+            : recomputed is null ? "the history up to the checkpoint no longer verifies (GET /api/audit/verify names the first bad sequence)"
+            : "the history up to the checkpoint hashes differently now: it was rewritten";
+        return Results.Ok(new ConsistencyReport(consistent, sequence.Value, hash!, recomputed, stored, signed, head, reason));
+    }
+
+    /// <summary>A bundle for offline verification: the events up to a fresh checkpoint as of <c>asOf</c>, with the public key.</summary>
+    [WolverineGet("/api/audit/export", OperationId = "ExportAuditBundle")]
+    [Tags("Audit")]
+    [Produces("application/json")]
+    public static async Task<IResult> Export(
+        string? asOf, HttpResponse response, CheckpointStore checkpoints, CheckpointSigner signer, NpgsqlDataSource database, IDocumentStore store,
+        LedgerClock clock, CancellationToken cancellation)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var asOfValue = Temporal.ParseBound(asOf, "asOf", endOfDay: true, errors);
+        if (errors.Count > 0)
+        {
+            return LedgerProblems.Invalid(errors, "Fix the query parameters named under 'errors'.").ToResult();
+        }
+
+        if (await checkpoints.SignHeadAsync(asOfValue, clock.GetUtcNow(), cancellation) is not { } checkpoint)
+        {
+            return LedgerProblems.Conflict("nothing is chained yet as of that moment").ToResult();
+        }
+
+        response.ContentType = "application/json";
+        response.Headers.ContentDisposition = $"attachment; filename=\"idlib-ledger-audit-{checkpoint.Sequence}.json\"";
+        await Bundles.WriteAsync(response.BodyWriter, checkpoint, signer.PublicKeyPem, database, store, cancellation);
+        return Results.Empty;
+    }
+
+}
