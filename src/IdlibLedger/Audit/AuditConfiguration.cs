@@ -45,10 +45,17 @@ public sealed class RecordedBy(IHttpContextAccessor http) : DocumentSessionListe
         ArgumentNullException.ThrowIfNull(session);
         var context = http.HttpContext;
         var client = context?.Request.Headers[ClientHeader].ToString();
-        session.LastModifiedBy = context is null ? "service"
+        var who = context is null ? "service"
             : context.User.Identity is { IsAuthenticated: true, Name: { } user } ? user
             : string.IsNullOrWhiteSpace(client) ? "anonymous"
             : client.Trim()[..Math.Min(client.Trim().Length, 200)];
+        session.LastModifiedBy = who;
+        // Events take their user name when appended; these were appended before this listener ran.
+        foreach (var e in session.PendingChanges.Streams().SelectMany(stream => stream.Events))
+        {
+            e.UserName ??= who;
+        }
+
         return Task.CompletedTask;
     }
 }

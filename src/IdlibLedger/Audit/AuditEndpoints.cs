@@ -124,14 +124,15 @@ public static class AuditEndpoints
         checkpoints.ListAsync(Math.Clamp(limit ?? 100, 1, 1000), null, cancellation);
 
     /// <summary>
-    /// For an auditor holding an old checkpoint (sequence, hash, and optionally its signature): recomputes the
+    /// For an auditor holding an old checkpoint (sequence and hash; with its signature, also recordedAt, signedAt
+    /// and keyId, so that the signature is checked too): recomputes the
     /// chain up to that sequence from the events as they are now; consistent when it gives the same hash.
     /// </summary>
     [WolverineGet("/api/audit/consistency", OperationId = "CheckConsistency")]
     [Tags("Audit")]
     [ProducesResponseType<ConsistencyReport>(StatusCodes.Status200OK)]
     public static async Task<IResult> Consistency(
-        long? sequence, string? hash, string? signature, string? recordedAt, string? keyId,
+        long? sequence, string? hash, string? signature, string? recordedAt, string? signedAt, string? keyId,
         ChainVerifier verifier, CheckpointSigner signer, CancellationToken cancellation)
     {
         var errors = new Dictionary<string, string[]>();
@@ -151,9 +152,11 @@ public static class AuditEndpoints
         }
 
         bool? signed = null;
-        if (signature is not null && recordedAt is not null && DateTimeOffset.TryParse(recordedAt, System.Globalization.CultureInfo.InvariantCulture, out var when))
+        if (signature is not null)
         {
-            signed = new Checkpoint(sequence!.Value, hash!, when, when, keyId ?? signer.KeyId, CheckpointSigner.Algorithm, signature).IsSignedBy(signer.PublicKeyPem);
+            var recorded = DateTimeOffset.TryParse(recordedAt, System.Globalization.CultureInfo.InvariantCulture, out var r) ? r : default;
+            var signedOn = DateTimeOffset.TryParse(signedAt, System.Globalization.CultureInfo.InvariantCulture, out var s) ? s : default;
+            signed = new Checkpoint(sequence!.Value, hash!, recorded, signedOn, keyId ?? signer.KeyId, CheckpointSigner.Algorithm, signature).IsSignedBy(signer.PublicKeyPem);
         }
 
         var (recomputed, stored) = await verifier.HashAtAsync(sequence!.Value, cancellation);

@@ -40,7 +40,7 @@ public static class Bundles
             writer.WriteString("streamId", link.StreamId);
             writer.WriteNumber("version", link.Version);
             writer.WriteString("type", link.Type);
-            writer.WriteString("recordedAt", link.RecordedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", System.Globalization.CultureInfo.InvariantCulture));
+            writer.WriteString("recordedAt", link.RecordedAt.UtcDateTime.ToString(RecordedAtFormat, System.Globalization.CultureInfo.InvariantCulture));
             writer.WritePropertyName("data");
             writer.WriteRawValue(link.Data);
             writer.WriteEndObject();
@@ -101,6 +101,11 @@ public static class Bundles
             return Fail(0, null, "the bundle carries another public key than the one trusted");
         }
 
+        if (root.GetProperty("checkpoint").TryGetProperty("statement", out var statement) && statement.GetString() != checkpoint.Statement)
+        {
+            return Fail(0, null, "the checkpoint's statement does not match its fields");
+        }
+
         if (!checkpoint.IsSignedBy(key))
         {
             return Fail(0, null, "the checkpoint's signature does not verify with the public key");
@@ -113,7 +118,7 @@ public static class Bundles
         {
             var link = new ChainLink(
                 e.GetProperty("sequence").GetInt64(), e.GetProperty("streamId").GetGuid(), e.GetProperty("version").GetInt64(),
-                e.GetProperty("type").GetString()!, DateTimeOffset.Parse(e.GetProperty("recordedAt").GetString()!, System.Globalization.CultureInfo.InvariantCulture),
+                e.GetProperty("type").GetString()!, RecordedAt(e.GetProperty("recordedAt").GetString()),
                 e.GetProperty("data").GetRawText());
             if (link.Sequence <= last)
             {
@@ -131,4 +136,10 @@ public static class Bundles
 
         static VerificationReport Fail(long count, long? sequence, string reason) => new(false, count, sequence, reason, null, null, null, null);
     }
+
+    // Exactly the form the bundle is written in: a lenient parser would let a changed byte read as the same time.
+    private static DateTimeOffset RecordedAt(string? text) =>
+        DateTimeOffset.ParseExact(text ?? string.Empty, RecordedAtFormat, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal);
+
+    private const string RecordedAtFormat = "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'";
 }

@@ -12,10 +12,12 @@ namespace IdlibLedger.Audit;
 public sealed record Checkpoint(long Sequence, string Hash, DateTimeOffset RecordedAt, DateTimeOffset SignedAt, string KeyId, string Algorithm, string Signature)
 {
     /// <summary>The exact text that is signed.</summary>
-    public string Statement => StatementFor(Sequence, Hash, RecordedAt);
+    public string Statement => StatementFor(Sequence, Hash, RecordedAt, SignedAt, KeyId, Algorithm);
 
-    public static string StatementFor(long sequence, string hash, DateTimeOffset recordedAt) =>
-        string.Create(CultureInfo.InvariantCulture, $"idlib-ledger checkpoint v1\nsequence {sequence}\nhash {hash}\nrecordedAt {recordedAt.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'}");
+    /// <summary>Every field of the checkpoint but the signature, one per line: all of it is signed.</summary>
+    public static string StatementFor(long sequence, string hash, DateTimeOffset recordedAt, DateTimeOffset signedAt, string keyId, string algorithm) =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"idlib-ledger checkpoint v1\nsequence {sequence}\nhash {hash}\nrecordedAt {recordedAt.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'}\nsignedAt {signedAt.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'}\nkeyId {keyId}\nalgorithm {algorithm}");
 
     /// <summary>True when the signature is valid for the statement under the public key (PEM, SubjectPublicKeyInfo).</summary>
     public bool IsSignedBy(string publicKeyPem)
@@ -24,8 +26,12 @@ public sealed record Checkpoint(long Sequence, string Hash, DateTimeOffset Recor
         {
             using var key = ECDsa.Create();
             key.ImportFromPem(publicKeyPem);
-            return KeyIdOf(key) == KeyId
-                && key.VerifyData(Encoding.UTF8.GetBytes(Statement), Convert.FromBase64String(Signature), HashAlgorithmName.SHA256);
+            var signature = Convert.FromBase64String(Signature);
+            // Canonical base64 only: unused padding bits would let two spellings carry one signature.
+            return Convert.ToBase64String(signature) == Signature
+                && key.ExportSubjectPublicKeyInfoPem() == publicKeyPem.Replace("\r\n", "\n", StringComparison.Ordinal).Trim()
+                && KeyIdOf(key) == KeyId
+                && key.VerifyData(Encoding.UTF8.GetBytes(Statement), signature, HashAlgorithmName.SHA256);
         }
         catch (Exception e) when (e is CryptographicException or FormatException or ArgumentException)
         {
@@ -90,8 +96,9 @@ public sealed class CheckpointSigner : IDisposable
 
     public Checkpoint Sign(long sequence, string hash, DateTimeOffset recordedAt, DateTimeOffset now)
     {
-        var signature = _key.SignData(Encoding.UTF8.GetBytes(Checkpoint.StatementFor(sequence, hash, recordedAt)), HashAlgorithmName.SHA256);
-        return new Checkpoint(sequence, hash, recordedAt, now, KeyId, Algorithm, Convert.ToBase64String(signature));
+        var signedAt = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerMicrosecond), TimeSpan.Zero);
+        var signature = _key.SignData(Encoding.UTF8.GetBytes(Checkpoint.StatementFor(sequence, hash, recordedAt, signedAt, KeyId, Algorithm)), HashAlgorithmName.SHA256);
+        return new Checkpoint(sequence, hash, recordedAt, signedAt, KeyId, Algorithm, Convert.ToBase64String(signature));
     }
 
     public void Dispose() => _key.Dispose();

@@ -139,7 +139,7 @@ public static class ExtendCeasefireEndpoint
     public static ProblemDetails Before(ExtendCeasefire command, Ceasefire ceasefire) =>
         ceasefire.CollapsedAt is not null
             ? LedgerProblems.Conflict($"ceasefire {ceasefire.Id} collapsed at {ceasefire.CollapsedAt:O}; it cannot be extended")
-            : command.EffectiveUntil is { } until && (until <= ceasefire.Declaration.EffectiveFrom || (ceasefire.EffectiveUntil is { } was && until <= was))
+            : command.EffectiveUntil is { } until && (until <= ceasefire.Declaration.EffectiveFrom || ceasefire.EffectiveUntil is not { } was || until <= was)
                 ? LedgerProblems.Invalid("effectiveUntil", "an extension moves effectiveUntil later (or removes it with null)")
                 : WolverineContinue.NoProblems;
 

@@ -1,11 +1,14 @@
 using System.Diagnostics;
 using Alba;
 using IdlibLedger.Attacks;
+using IdlibLedger.Audit;
+using IdlibLedger.Ceasefires;
 using IdlibLedger.Infrastructure;
 using IdlibLedger.Territory.ControlChanges;
 using IdlibLedger.Territory.ObservationPosts;
 using IdlibLedger.Territory.Regions;
 using Marten;
+using Marten.Events;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -33,6 +36,9 @@ public sealed class LedgerFixture : IAsyncLifetime
     public List<Activity> Spans { get; } = [];
 
     public string ConnectionString { get; private set; } = null!;
+
+    /// <summary>The checkpoint signing key of this test run (generated on first use).</summary>
+    public string SigningKeyPath { get; } = Path.Combine(Path.GetTempPath(), $"idlib-ledger-test-key-{Guid.NewGuid():N}.pem");
 
     /// <summary>The shared reference data (OCHA boundaries, UCDP events): LEDGER_SHARED_DATA, or shared/data in a folder above the tests.</summary>
     public static string? SharedData { get; } = FindSharedData();
@@ -69,6 +75,7 @@ public sealed class LedgerFixture : IAsyncLifetime
             web.UseSetting("Ledger:MaxRequestBodyBytes", "65536");
             // Small enough that a polygon over the cap still fits in a 64 KiB body.
             web.UseSetting("Ledger:MaxGeometryVertices", "200");
+            web.UseSetting("Audit:SigningKeyPath", SigningKeyPath);
             web.UseSetting("Ledger:SharedDataPath", SharedData);
             web.ConfigureServices(services =>
             {
@@ -97,7 +104,19 @@ public sealed class LedgerFixture : IAsyncLifetime
             $"delete from {Schema}.mt_events where type <> 'region_registered'; " +
             $"delete from {Schema}.mt_streams s where not exists (select 1 from {Schema}.mt_events e where e.stream_id = s.id); " +
             $"truncate {Schema}.{AttackTimeline.TableName}, {Schema}.{AttackTimeline.CasualtiesTableName}, {Schema}.{ControlChangeTable.Name}, {Schema}.{ObservationPostTable.Name}; " +
-            $"delete from {Schema}.{RegionTable.Name} r where not exists (select 1 from {Schema}.mt_events e where e.type = 'region_registered' and e.data ->> 'regionId' = r.id)");
+            $"delete from {Schema}.{RegionTable.Name} r where not exists (select 1 from {Schema}.mt_events e where e.type = 'region_registered' and e.data ->> 'regionId' = r.id); " +
+            $"truncate {Schema}.{CheckpointStore.Name}, {Schema}.{CeasefireTable.Name}");
+    }
+
+    /// <summary>
+    /// For the audit tests: waits until the hash chain has caught up with every event, then drops the links of
+    /// events that earlier tests' resets deleted, so that the chain describes exactly the events there are.
+    /// (Only audit tests pay for the wait; the daemon's catch-up takes a second or so.)
+    /// </summary>
+    public async Task ChainCaughtUpAsync()
+    {
+        await Host.Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(60));
+        await ExecuteAsync($"delete from {Schema}.{AuditChainProjection.Name} c where not exists (select 1 from {Schema}.mt_events e where e.seq_id = c.seq)");
     }
 
     /// <summary>Events other than the reference regions: what the test's commands appended.</summary>
@@ -123,6 +142,7 @@ public sealed class LedgerFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await Host.DisposeAsync();
+        File.Delete(SigningKeyPath);
         if (_container is not null)
         {
             await _container.DisposeAsync();

@@ -35,6 +35,8 @@ public sealed class health_and_api_description(LedgerFixture ledger) : LedgerTes
                 "/api/attacks/{id}/disputes", "/api/casualty-figures",
                 "/api/ceasefires", "/api/ceasefires/{id}", "/api/ceasefires/{id}/extension", "/api/ceasefires/{id}/collapse", "/api/ceasefires/{id}/violations",
                 "/api/corridors", "/api/corridors/{id}/closure",
+                "/api/audit/events", "/api/audit/verify", "/api/audit/keys", "/api/audit/checkpoints", "/api/audit/checkpoints/latest",
+                "/api/audit/consistency", "/api/audit/export",
             ],
             ignoreOrder: true);
         paths["/api/attacks"]!["post"]!["requestBody"].ShouldNotBeNull();

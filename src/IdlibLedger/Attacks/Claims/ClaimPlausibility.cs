@@ -14,8 +14,8 @@ public sealed record ClaimCheck(string ClaimedBy, NearestActivity? NearestActivi
 
 /// <summary>
 /// Spatial plausibility of claims (DOMAIN.md "Claims and disputes"): the nearest attack that is not a claim, not
-/// retracted, known at <c>asOf</c>, whose occurrence window meets the claim's (widened by a few days), found
-/// through the GiST index on attack locations; distance and bearings by haversine.
+/// retracted, known at <c>asOf</c>, whose occurrence window meets the claim's (widened by a few days), nearest on
+/// the sphere (degrees of longitude and latitude are not the same length); distance and bearings by haversine.
 /// </summary>
 public sealed class ClaimPlausibility(NpgsqlDataSource database, IDocumentStore store)
 {
@@ -36,7 +36,7 @@ public sealed class ClaimPlausibility(NpgsqlDataSource database, IDocumentStore 
             "where t.recorded_from <= @as_of and (t.recorded_until is null or t.recorded_until > @as_of) and not t.retracted " +
             "and t.attack_id <> @id and t.report -> 'facts' ->> 'claimedBy' is null " +
             "and t.occurred_from <= @until and t.occurred_until >= @from " +
-            "order by t.location <-> ST_SetSRID(ST_MakePoint(@lon, @lat), 4326) limit 1");
+            "order by ST_DistanceSphere(t.location, ST_SetSRID(ST_MakePoint(@lon, @lat), 4326)), t.attack_id limit 1");
         command.Parameters.AddWithValue("as_of", asOf);
         command.Parameters.AddWithValue("id", claim.Id);
         command.Parameters.AddWithValue("from", from.AddDays(-PeriodMarginDays));
