@@ -14,6 +14,13 @@ public static class Bundles
 {
     public const string Format = "idlib-ledger-audit-bundle/1";
 
+    // Every member present and known: a renamed or missing one is a changed bundle, not a default value.
+    private static readonly JsonSerializerOptions StrictJson = new(Infrastructure.LedgerJson.Options)
+    {
+        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
+        RespectRequiredConstructorParameters = true,
+    };
+
     public static async Task WriteAsync(PipeWriter output, Checkpoint checkpoint, string publicKeyPem, NpgsqlDataSource database, IDocumentStore store, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(output);
@@ -93,7 +100,7 @@ public static class Bundles
             return Fail(0, null, $"not a {Format} bundle");
         }
 
-        var checkpoint = root.GetProperty("checkpoint").Deserialize<Checkpoint>(Infrastructure.LedgerJson.Options)
+        var checkpoint = root.GetProperty("checkpoint").Deserialize<Checkpoint>(StrictJson)
             ?? throw new FormatException("no checkpoint");
         var key = trustedPublicKeyPem ?? root.GetProperty("publicKeyPem").GetString() ?? string.Empty;
         if (trustedPublicKeyPem is not null && root.GetProperty("publicKeyPem").GetString()?.Trim() != trustedPublicKeyPem.Trim())
@@ -101,7 +108,7 @@ public static class Bundles
             return Fail(0, null, "the bundle carries another public key than the one trusted");
         }
 
-        if (root.GetProperty("checkpoint").TryGetProperty("statement", out var statement) && statement.GetString() != checkpoint.Statement)
+        if (root.GetProperty("checkpoint").GetProperty("statement").GetString() != checkpoint.Statement)
         {
             return Fail(0, null, "the checkpoint's statement does not match its fields");
         }

@@ -33,7 +33,7 @@ public sealed record Checkpoint(long Sequence, string Hash, DateTimeOffset Recor
                 && KeyIdOf(key) == KeyId
                 && key.VerifyData(Encoding.UTF8.GetBytes(Statement), signature, HashAlgorithmName.SHA256);
         }
-        catch (Exception e) when (e is CryptographicException or FormatException or ArgumentException)
+        catch (Exception e) when (e is CryptographicException or FormatException or ArgumentException or PlatformNotSupportedException)
         {
             return false;
         }
