@@ -86,7 +86,7 @@ public sealed class shares_and_spatial_indexes(LedgerFixture ledger) : LedgerTes
     {
         var plan = await ExplainAsync(
             $"select attack_id from {LedgerFixture.Schema}.attack_timeline t " +
-            "where ST_Intersects(t.location, ST_GeomFromText('POLYGON((36.5 35.5, 37 35.5, 37 36, 36.5 36, 36.5 35.5))', 4326)) and t.recorded_until is null");
+            "where ST_Intersects(t.location, ST_GeomFromText('POLYGON((36.5 35.5, 37 35.5, 37 36, 36.5 36, 36.5 35.5))', 4326))");
 
         plan.ShouldContain("ix_attack_timeline_location");
         plan.ShouldMatch("(Index Scan|Bitmap Index Scan)");
