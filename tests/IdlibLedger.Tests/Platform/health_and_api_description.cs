@@ -36,7 +36,7 @@ public sealed class health_and_api_description(LedgerFixture ledger) : LedgerTes
                 "/api/ceasefires", "/api/ceasefires/{id}", "/api/ceasefires/{id}/extension", "/api/ceasefires/{id}/collapse", "/api/ceasefires/{id}/violations",
                 "/api/corridors", "/api/corridors/{id}/closure",
                 "/api/audit/events", "/api/audit/verify", "/api/audit/keys", "/api/audit/checkpoints", "/api/audit/checkpoints/latest",
-                "/api/audit/consistency", "/api/audit/export",
+                "/api/audit/consistency", "/api/audit/export", "/api/audit/snapshot",
             ],
             ignoreOrder: true);
         paths["/api/attacks"]!["post"]!["requestBody"].ShouldNotBeNull();

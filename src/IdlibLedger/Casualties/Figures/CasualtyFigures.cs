@@ -71,16 +71,17 @@ public static class CasualtyFigureEndpoints
         return Receipt.Created($"/api/casualty-figures/{id}", id);
     }
 
-    /// <summary>The figures known at <c>asOf</c> whose period meets [from, to] (both optional).</summary>
+    /// <summary>The figures known at <c>asOf</c>, whose period had begun by <c>at</c> and meets [from, to] (both optional).</summary>
     public static async Task<IReadOnlyList<CasualtyFigureReported>> KnownAsync(
-        IQuerySession session, DateTimeOffset asOf, DateTimeOffset? from, DateTimeOffset? to, CancellationToken cancellation)
+        IQuerySession session, DateTimeOffset at, DateTimeOffset asOf, DateTimeOffset? from, DateTimeOffset? to, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(session);
         var events = await session.Events.QueryAllRawEvents()
             .Where(e => e.EventTypeName == "casualty_figure_reported" && e.Timestamp <= asOf)
             .OrderBy(e => e.Sequence).ToListAsync(cancellation);
         return [.. events.Select(e => (CasualtyFigureReported)e.Data)
-            .Where(f => (from is null || f.PeriodUntil >= DateOnly.FromDateTime(from.Value.UtcDateTime))
+            .Where(f => f.PeriodFrom <= DateOnly.FromDateTime(at.UtcDateTime)
+                     && (from is null || f.PeriodUntil >= DateOnly.FromDateTime(from.Value.UtcDateTime))
                      && (to is null || f.PeriodFrom <= DateOnly.FromDateTime(to.Value.UtcDateTime)))];
     }
 }

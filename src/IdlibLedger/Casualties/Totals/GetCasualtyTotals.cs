@@ -90,7 +90,7 @@ public static class GetCasualtyTotalsEndpoint
         return Results.Ok(new CasualtyTotals(
             killed, injured, attacks, groupBy, groupBy is null ? [] : groups,
             filter.Temporal.At, filter.Temporal.AsOf, filter.From, filter.To, filter.Perpetrator, filter.RegionId, bbox,
-            await CasualtyFigureEndpoints.KnownAsync(session, filter.Temporal.AsOf, filter.From, filter.To, cancellation)));
+            await CasualtyFigureEndpoints.KnownAsync(session, filter.Temporal.At, filter.Temporal.AsOf, filter.From, filter.To, cancellation)));
     }
 
     private static async Task<long> CountAttacksAsync(NpgsqlDataSource database, string schema, AttackFilter filter, CancellationToken cancellation)

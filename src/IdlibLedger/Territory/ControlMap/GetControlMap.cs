@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using IdlibLedger.Geometry;
 using IdlibLedger.Infrastructure;
 using IdlibLedger.Territory.Regions;
@@ -69,7 +70,7 @@ public static class ControlMapEndpoints
         var collection = GeoJson.FeatureCollection(features);
         return Results.Text(
             collection.Insert(collection.LastIndexOf('}'), string.Create(CultureInfo.InvariantCulture,
-                $",\"at\":\"{temporal.At:O}\",\"asOf\":\"{temporal.AsOf:O}\",\"region\":{(shape is null ? "null" : $"\"{shape.Id}\"")}")),
+                $",\"at\":{JsonSerializer.Serialize(temporal.At)},\"asOf\":{JsonSerializer.Serialize(temporal.AsOf)},\"region\":{JsonSerializer.Serialize(shape?.Id)}")),
             "application/geo+json");
     }
 

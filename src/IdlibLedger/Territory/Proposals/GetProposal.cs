@@ -112,11 +112,17 @@ public static class GetProposalEndpoints
     [Tags("Territory")]
     [ProducesResponseType<ProposalDetails>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
-    public static async Task<IResult> Get(Guid id, string? asOf, string? region, IQuerySession session, ProposalFigures figures, LedgerClock clock, CancellationToken cancellation)
+    public static async Task<IResult> Get(
+        Guid id, string? asOf, string? region, IQuerySession session, ProposalFigures figures, RegionLookup regions, LedgerClock clock, CancellationToken cancellation)
     {
         if (!Temporal.TryParse(null, asOf, clock, out var temporal, out var problem))
         {
             return problem!;
+        }
+
+        if (region is not null && await regions.FindAsync(region, cancellation) is null)
+        {
+            return LedgerProblems.Invalid("region", $"no region '{region}'; GET /api/regions lists them").ToResult();
         }
 
         var proposal = await session.Events.AggregateStreamAsync<Proposal>(id, timestamp: temporal.AsOf, token: cancellation);

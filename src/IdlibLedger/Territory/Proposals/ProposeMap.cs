@@ -4,6 +4,7 @@ using IdlibLedger.Infrastructure;
 using IdlibLedger.Territory.Agreements;
 using IdlibLedger.Territory.Negotiations;
 using IdlibLedger.Territory.ObservationPosts;
+using IdlibLedger.Territory.Regions;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
@@ -56,10 +57,16 @@ public sealed record ProposeMap(
 public static class ProposeMapEndpoint
 {
     /// <summary>References must name what the ledger holds: the baseline, the round, the posts.</summary>
-    public static async Task<ProblemDetails> Before(ProposeMap command, IQuerySession session, CancellationToken cancellation)
+    public static async Task<ProblemDetails> Before(ProposeMap command, IQuerySession session, RegionLookup regions, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(regions);
         var errors = new Dictionary<string, string[]>();
+        if (command.Region is { } region && await regions.FindAsync(region, cancellation) is null)
+        {
+            errors["region"] = [$"no region '{region}'; GET /api/regions lists them"];
+        }
+
         if (command.BaselineAgreementId is { } agreement && await session.Events.AggregateStreamAsync<Agreement>(agreement, token: cancellation) is null)
         {
             errors["baselineAgreementId"] = [$"no agreement {agreement} is registered"];
