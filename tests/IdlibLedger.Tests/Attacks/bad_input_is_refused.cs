@@ -275,31 +275,11 @@ public sealed class bad_input_is_refused(LedgerFixture ledger) : LedgerTest(ledg
     private static JsonObject Point(double longitude, double latitude) =>
         new() { ["type"] = "Point", ["coordinates"] = new JsonArray(longitude, latitude) };
 
-    /// <summary>
-    /// Sends the request and checks the refusal: the status, a problem+json body with that status, and the event
-    /// count unchanged at <paramref name="expectedEvents"/>. Returns the problem.
-    /// </summary>
+    /// <summary>Checks the ledger holds <paramref name="expectedEvents"/> events, then that the request is refused with nothing appended.</summary>
     private async Task<JsonObject> RefusedAsync(HttpMethod method, string url, string? body, HttpStatusCode status, long expectedEvents, string @case)
     {
         (await Ledger.EventCountAsync()).ShouldBe(expectedEvents, $"{@case}: events before the request");
-
-        using var client = Host.Server.CreateClient();
-        using var request = new HttpRequestMessage(method, url);
-        if (body is not null)
-        {
-            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
-        }
-
-        using var response = await client.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        var said = $"{@case}: {method} {url} answered {(int)response.StatusCode} {response.Content.Headers.ContentType}: {text}";
-
-        response.StatusCode.ShouldBe(status, said);
-        (response.Content.Headers.ContentType?.MediaType).ShouldBe("application/problem+json", said);
-        var problem = JsonNode.Parse(text)!.AsObject();
-        problem["status"]!.GetValue<int>().ShouldBe((int)status, said);
-        (await Ledger.EventCountAsync()).ShouldBe(expectedEvents, $"{said}\nevents after the request");
-        return problem;
+        return await Ledger.RefusedAsync(method, url, body, status, @case);
     }
 
     private static void ShouldNameField(JsonObject problem, string field, string? says, string @case)

@@ -1,7 +1,6 @@
 using FluentValidation;
 using IdlibLedger.Attacks;
 using IdlibLedger.Infrastructure;
-using IdlibLedger.Territory;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
@@ -61,14 +60,8 @@ public static class CasualtyFigureEndpoints
     public static async Task<IResult> Post(
         ReportCasualtyFigure command, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, IDocumentSession session, CancellationToken cancellation)
     {
-        var id = StreamIds.Choose("casualty-figure", command.Id, idempotencyKey);
-        if (await session.Events.FetchStreamStateAsync(id, cancellation) is not null)
-        {
-            return Receipt.AlreadyRecordedAt($"/api/casualty-figures/{id}", id);
-        }
-
-        session.Events.StartStream(id, command.ToEvent(id));
-        return Receipt.Created($"/api/casualty-figures/{id}", id);
+        return await Receipt.StartOnceAsync(session, "casualty-figure", "/api/casualty-figures", command.Id, idempotencyKey, null,
+            id => [command.ToEvent(id)], cancellation);
     }
 
     /// <summary>The figures known at <c>asOf</c>, whose period had begun by <c>at</c> and meets [from, to] (both optional).</summary>

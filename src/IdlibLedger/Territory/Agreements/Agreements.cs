@@ -72,14 +72,8 @@ public static class AgreementEndpoints
     public static async Task<IResult> Post(
         RegisterAgreement command, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, IDocumentSession session, CancellationToken cancellation)
     {
-        var id = StreamIds.Choose("agreement", command.Id, idempotencyKey);
-        if (await session.Events.FetchStreamStateAsync(id, cancellation) is not null)
-        {
-            return Receipt.AlreadyRecordedAt($"/api/agreements/{id}", id);
-        }
-
-        session.Events.StartStream<Agreement>(id, Decide(command, id));
-        return Receipt.Created($"/api/agreements/{id}", id);
+        return await Receipt.StartOnceAsync(session, "agreement", "/api/agreements", command.Id, idempotencyKey, typeof(Agreement),
+            id => [Decide(command, id)], cancellation);
     }
 
     public static AgreementRegistered Decide(RegisterAgreement command, Guid id) =>

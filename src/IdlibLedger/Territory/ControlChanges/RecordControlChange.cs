@@ -55,13 +55,7 @@ public static class RecordControlChangeEndpoint
         RecordControlChange command, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
         IDocumentSession session, GeometryLimits limits, CancellationToken cancellation)
     {
-        var id = StreamIds.Choose("control-change", command.Id, idempotencyKey);
-        if (await session.Events.FetchStreamStateAsync(id, cancellation) is not null)
-        {
-            return Receipt.AlreadyRecordedAt($"/api/control-changes/{id}", id);
-        }
-
-        session.Events.StartStream(id, Decide(command, id, limits));
-        return Receipt.Created($"/api/control-changes/{id}", id);
+        return await Receipt.StartOnceAsync(session, "control-change", "/api/control-changes", command.Id, idempotencyKey, null,
+            id => [Decide(command, id, limits)], cancellation);
     }
 }

@@ -72,14 +72,8 @@ public static class NegotiationEndpoints
     public static async Task<IResult> Post(
         OpenNegotiationRound command, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, IDocumentSession session, CancellationToken cancellation)
     {
-        var id = StreamIds.Choose("negotiation", command.Id, idempotencyKey);
-        if (await session.Events.FetchStreamStateAsync(id, cancellation) is not null)
-        {
-            return Receipt.AlreadyRecordedAt($"/api/negotiations/{id}", id);
-        }
-
-        session.Events.StartStream<NegotiationRound>(id, Decide(command, id));
-        return Receipt.Created($"/api/negotiations/{id}", id);
+        return await Receipt.StartOnceAsync(session, "negotiation", "/api/negotiations", command.Id, idempotencyKey, typeof(NegotiationRound),
+            id => [Decide(command, id)], cancellation);
     }
 
     public static NegotiationRoundOpened Decide(OpenNegotiationRound command, Guid id) =>

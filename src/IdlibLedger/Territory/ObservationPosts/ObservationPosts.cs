@@ -114,14 +114,8 @@ public static class ObservationPostEndpoints
         EstablishObservationPost command, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
         IDocumentSession session, GeometryLimits limits, LedgerClock clock, CancellationToken cancellation)
     {
-        var id = StreamIds.Choose("observation-post", command.Id, idempotencyKey);
-        if (await session.Events.FetchStreamStateAsync(id, cancellation) is not null)
-        {
-            return Receipt.AlreadyRecordedAt($"/api/observation-posts/{id}", id);
-        }
-
-        session.Events.StartStream<ObservationPost>(id, Decide(command, id, clock.GetUtcNow(), limits));
-        return Receipt.Created($"/api/observation-posts/{id}", id);
+        return await Receipt.StartOnceAsync(session, "observation-post", "/api/observation-posts", command.Id, idempotencyKey, typeof(ObservationPost),
+            id => [Decide(command, id, clock.GetUtcNow(), limits)], cancellation);
     }
 
     public static ObservationPostEstablished Decide(EstablishObservationPost command, Guid id, DateTimeOffset now, GeometryLimits limits) =>

@@ -102,13 +102,7 @@ public static class ProposeMapEndpoint
         ProposeMap command, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
         IDocumentSession session, GeometryLimits limits, LedgerClock clock, CancellationToken cancellation)
     {
-        var id = StreamIds.Choose("proposal", command.Id, idempotencyKey);
-        if (await session.Events.FetchStreamStateAsync(id, cancellation) is not null)
-        {
-            return Receipt.AlreadyRecordedAt($"/api/proposals/{id}", id);
-        }
-
-        session.Events.StartStream<Proposal>(id, Decide(command, id, clock.GetUtcNow(), limits));
-        return Receipt.Created($"/api/proposals/{id}", id);
+        return await Receipt.StartOnceAsync(session, "proposal", "/api/proposals", command.Id, idempotencyKey, typeof(Proposal),
+            id => [Decide(command, id, clock.GetUtcNow(), limits)], cancellation);
     }
 }
