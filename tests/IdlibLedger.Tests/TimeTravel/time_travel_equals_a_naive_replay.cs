@@ -288,7 +288,7 @@ public sealed class time_travel_equals_a_naive_replay(LedgerFixture ledger) : Le
         public static Replay Of(IReadOnlyList<IEvent> events, DateTimeOffset asOf)
         {
             var replay = new Replay();
-            foreach (var e in events.Where(e => e.Timestamp < asOf).OrderBy(e => e.Sequence))
+            foreach (var e in events.Where(e => e.Timestamp <= asOf).OrderBy(e => e.Sequence))
             {
                 switch (e)
                 {
@@ -417,11 +417,11 @@ public sealed class time_travel_equals_a_naive_replay(LedgerFixture ledger) : Le
                 var roll = step == 0 ? 0 : Random.Next(100);
                 await (roll switch
                 {
-                    < 35 => ReportAsync(),
-                    < 50 => CorrectAsync(),
-                    < 57 => RetractAsync(),
-                    < 61 => StaleCorrectionAsync(),
-                    < 82 => ChangeControlAsync(),
+                    < 30 => ReportAsync(),
+                    < 43 => CorrectAsync(),
+                    < 49 => RetractAsync(),
+                    < 53 => StaleCorrectionAsync(),
+                    < 78 => ChangeControlAsync(),
                     _ => CeasefireFollowUpAsync(),
                 });
             }
@@ -431,15 +431,29 @@ public sealed class time_travel_equals_a_naive_replay(LedgerFixture ledger) : Le
         {
             var perpetrator = Pick(Actors);
             var (lon, lat) = RandomPoint();
-            if (Ceasefires.Count > 0 && Random.Next(100) < 40)
+            var occurred = OccurredBefore(late: Random.Next(100) < 35);
+            var roll = Random.Next(100);
+            if (Ceasefires.Count > 0 && Random.Next(100) < 50)
             {
-                // Aim at a ceasefire: a party, inside its area, so that violations are detected (or just missed).
+                // Aim at a ceasefire: a party, inside its area, around its period, so that violations are detected
+                // (or just missed: a day before it starts, after it collapses or expires, exactly on its bounds).
                 var ceasefire = Pick(Ceasefires);
-                perpetrator = Random.Next(100) < 80 ? Pick(ceasefire.Parties) : perpetrator;
+                perpetrator = Random.Next(100) < 85 ? Pick(ceasefire.Parties) : perpetrator;
                 (lon, lat) = Inside(ceasefire.Box);
+                var earliest = Later(ceasefire.From.AddDays(-2), January1);
+                var latest = Earlier((ceasefire.EndsAt ?? Now).AddDays(2), Now);
+                DateTimeOffset[] bounds = ceasefire.EndsAt is { } ends ? [ceasefire.From, ends] : [ceasefire.From];
+                var bound = Pick(bounds);
+                if (Random.Next(100) < 25 && bound <= Now)
+                {
+                    (occurred, roll) = (bound, 20); // exactly on a bound, as an exact instant
+                }
+                else if (earliest < latest)
+                {
+                    occurred = Between(Random, earliest, latest);
+                }
             }
 
-            var occurred = OccurredBefore(late: Random.Next(100) < 35);
             var (casualties, signature) = Casualties();
             var body = new JsonObject
             {
@@ -454,7 +468,6 @@ public sealed class time_travel_equals_a_naive_replay(LedgerFixture ledger) : Le
                 ["casualties"] = casualties,
                 ["reportedBy"] = "desk-gaziantep",
             };
-            var roll = Random.Next(100);
             var range = roll < 10;
             var precision = range ? "days" : roll < 35 ? "exact" : roll < 75 ? "day" : roll < 88 ? "week" : "month";
             if (range)
@@ -568,7 +581,7 @@ public sealed class time_travel_equals_a_naive_replay(LedgerFixture ledger) : Le
 
         private async Task ChangeControlAsync()
         {
-            var body = GivenTerritory.ControlChange(Pick(Actors), Box(RandomBox(1, 7)), Iso(OccurredBefore(late: Random.Next(100) < 40)));
+            var body = GivenTerritory.ControlChange(Pick(Actors), Box(RandomBox(2, 9)), Iso(OccurredBefore(late: Random.Next(100) < 50)));
             var roll = Random.Next(100);
             body["datePrecision"] = roll < 70 ? "day" : roll < 85 ? "exact" : "month";
             await PostAsync("/api/control-changes", body, HttpStatusCode.Created);
@@ -578,8 +591,8 @@ public sealed class time_travel_equals_a_naive_replay(LedgerFixture ledger) : Le
         {
             string[] parties = Random.Next(2) == 0 ? [Pick(Actors)] : [.. Actors.OrderBy(_ => Random.Next()).Take(2)];
             var box = RandomBox(4, 10);
-            var from = Now.AddHours(Random.Next(-10 * 24, 10 * 24));
-            DateTimeOffset? until = Random.Next(100) < 30 ? null : from.AddHours(Random.Next(3 * 24, 25 * 24));
+            var from = Now.AddHours(Random.Next(-14 * 24, 3 * 24));
+            DateTimeOffset? until = Random.Next(100) < 30 ? null : from.AddHours(Random.Next(2 * 24, 14 * 24));
             var body = new JsonObject
             {
                 ["declaredBy"] = "Russian Federation and Republic of Turkey",
@@ -745,6 +758,10 @@ public sealed class time_travel_equals_a_naive_replay(LedgerFixture ledger) : Le
                 Math.Round(36.3 + (0.05 * (west + width)), 2), Math.Round(35.5 + (0.05 * (south + height)), 2),
             ];
         }
+
+        private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+
+        private static DateTimeOffset Earlier(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
         private static JsonObject Box(double[] box) => GivenTerritory.Box(box[0], box[1], box[2], box[3]);
 
