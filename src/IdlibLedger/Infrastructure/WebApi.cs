@@ -24,6 +24,8 @@ public static class WebApi
 
         builder.Host.UseWolverine(wolverine =>
         {
+            // Explicit, so that handlers and endpoints are found whichever assembly hosts the service (tests, benchmarks).
+            wolverine.ApplicationAssembly = typeof(Program).Assembly;
             wolverine.UseRuntimeCompilation();
             wolverine.Policies.AutoApplyTransactions();
         });

@@ -1,0 +1,190 @@
+using System.Diagnostics;
+using System.Globalization;
+using Alba;
+using IdlibLedger.Attacks;
+using IdlibLedger.Infrastructure;
+using IdlibLedger.Territory.ControlChanges;
+using Marten;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace IdlibLedger.Benchmarks;
+
+// Time-travel benchmark (issue "Auditors"): loads a synthetic ledger of SMALL then LARGE events and measures
+// p50/p95/p99 of three reads at random (at, asOf): casualty totals, the control map, one attack. Prints the
+// figures and the ratio of the large p95 to the small p95 (target ≤ 1.5, and p95 ≤ 50 ms).
+internal static class TimeTravelBenchmark
+{
+    public static async Task Main(string[] args)
+    {
+        var connection = Environment.GetEnvironmentVariable("LEDGER_BENCH_CONNECTION")
+            ?? throw new InvalidOperationException("LEDGER_BENCH_CONNECTION is not set (deploy/local/benchmark.sh sets it)");
+        var small = int.Parse(args.ElementAtOrDefault(0) ?? "100000", CultureInfo.InvariantCulture);
+        var large = int.Parse(args.ElementAtOrDefault(1) ?? "1000000", CultureInfo.InvariantCulture);
+        var probes = int.Parse(args.ElementAtOrDefault(2) ?? "200", CultureInfo.InvariantCulture);
+
+        var clock = new BenchClock();
+        await using var host = await AlbaHost.For<global::Program>(web =>
+        {
+            web.UseSolutionRelativeContentRoot("src/IdlibLedger", "*.sln");
+            web.UseEnvironment("Benchmark");
+            web.UseSetting("ConnectionStrings:Ledger", connection);
+            web.UseSetting("Ledger:Schema", "bench");
+            web.UseSetting("Ledger:LoadDemoData", "false");
+            web.UseSetting("Ledger:SharedDataPath", "/nonexistent");
+            web.UseSetting("Audit:SigningKeyPath", Path.Combine(Path.GetTempPath(), "idlib-ledger-bench-key.pem"));
+            web.ConfigureServices(services => services.AddSingleton<LedgerClock>(clock));
+        });
+        var store = host.Services.GetRequiredService<IDocumentStore>();
+        await store.Advanced.Clean.DeleteAllEventDataAsync();
+        await using (var wipe = new Npgsql.NpgsqlConnection(connection))
+        {
+            await wipe.OpenAsync();
+            await using var truncate = new Npgsql.NpgsqlCommand(
+                $"truncate bench.{AttackTimeline.TableName}, bench.{AttackTimeline.CasualtiesTableName}, bench.{ControlChangeTable.Name}, bench.audit_chain", wipe);
+            await truncate.ExecuteNonQueryAsync();
+        }
+
+        var random = new Random(20200226);
+        var start = new DateTimeOffset(2019, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var span = TimeSpan.FromDays(730);
+        var attacks = new List<(Guid Id, int Version)>();
+        var loaded = 0;
+
+        async Task LoadUpToAsync(int total)
+        {
+            var watch = Stopwatch.StartNew();
+            const int batch = 2000;
+            while (loaded < total)
+            {
+                await using var session = store.LightweightSession();
+                // Recording time moves forward through the two years as the ledger fills up.
+                clock.Now = start + span * ((double)loaded / large);
+                for (var i = 0; i < batch && loaded < total; i++, loaded++)
+                {
+                    var choice = random.NextDouble();
+                    if (attacks.Count > 100 && choice < 0.15)
+                    {
+                        var index = random.Next(attacks.Count);
+                        var (id, version) = attacks[index];
+                        var casualties = Casualties(random);
+                        session.Events.Append(id, new AttackReportCorrected(id, new AttackFactsChange(Casualties: casualties), "revised", "bench"));
+                        attacks[index] = (id, version + 1);
+                    }
+                    else if (attacks.Count > 100 && choice < 0.17)
+                    {
+                        var index = random.Next(attacks.Count);
+                        var (id, version) = attacks[index];
+                        session.Events.Append(id, new AttackReportRetracted(id, "withdrawn", "bench"));
+                        attacks[index] = (id, version + 1);
+                    }
+                    else if (choice < 0.1705)
+                    {
+                        var id = Guid.CreateVersion7();
+                        var x = 36.3 + random.NextDouble() * 0.6;
+                        var y = 35.5 + random.NextDouble() * 0.6;
+                        var area = System.Text.Json.JsonDocument.Parse(string.Create(CultureInfo.InvariantCulture,
+                            $"{{\"type\":\"MultiPolygon\",\"coordinates\":[[[[{x},{y}],[{x + 0.1},{y}],[{x + 0.1},{y + 0.1}],[{x},{y + 0.1}],[{x},{y}]]]]}}")).RootElement.Clone();
+                        session.Events.StartStream(id, new ControlChanged(id, random.Next(2) == 0 ? "Syrian Arab Army" : "Syrian opposition", area,
+                            new Occurrence(clock.Now.AddDays(-random.Next(0, 30)), null, null, DatePrecision.Day), [new Source("bench", null, null, null)], "bench"));
+                    }
+                    else
+                    {
+                        var id = Guid.CreateVersion7();
+                        var facts = new AttackFacts(
+                            random.Next(3) switch { 0 => "Syrian Arab Army", 1 => "Russian Air Force", _ => "Syrian opposition" }, ["civilians"],
+                            EventType.ExplosionsRemoteViolence, SubEventType.AirDroneStrike,
+                            GeoJsonPoint.At(36.2 + random.NextDouble() * 0.9, 35.4 + random.NextDouble() * 0.9), LocationPrecision.Exact,
+                            new Occurrence(clock.Now.AddDays(-random.Next(0, 60)), null, null, DatePrecision.Day), "synthetic",
+                            [new Source("bench", null, null, null)], Casualties(random));
+                        session.Events.StartStream<AttackReport>(id, new AttackReported(id, facts, "bench"));
+                        attacks.Add((id, 1));
+                    }
+                }
+
+                await session.SaveChangesAsync();
+            }
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"loaded {loaded:N0} events ({loaded / watch.Elapsed.TotalSeconds:N0} events/s this stage)"));
+        }
+
+        static IReadOnlyList<CategoryCasualties> Casualties(Random random)
+        {
+            var low = random.Next(0, 10);
+            return [new CategoryCasualties(CasualtyCategory.Civilian, null, new Estimate(low, low + random.Next(3), low + 3 + random.Next(5)), null)];
+        }
+
+        async Task<Dictionary<string, double[]>> MeasureAsync()
+        {
+            using var client = host.Server.CreateClient();
+            var reads = new Dictionary<string, Func<string, string, string>>
+            {
+                ["casualties/totals"] = (at, asOf) => $"/api/casualties/totals?at={at}&asOf={asOf}",
+                ["control-map"] = (at, asOf) => $"/api/control-map?at={at}&asOf={asOf}",
+                ["attack"] = (at, asOf) => $"/api/attacks/{attacks[random.Next(attacks.Count)].Id}?asOf={asOf}",
+            };
+            var results = new Dictionary<string, double[]>();
+            foreach (var (name, url) in reads)
+            {
+                var timings = new List<double>();
+                for (var i = 0; i < probes + 10; i++)
+                {
+                    var asOf = Uri.EscapeDataString((start + span * ((double)loaded / large) * random.NextDouble() + TimeSpan.FromDays(1)).ToString("O", CultureInfo.InvariantCulture));
+                    var at = Uri.EscapeDataString((start + span * random.NextDouble()).ToString("O", CultureInfo.InvariantCulture));
+                    var watch = Stopwatch.StartNew();
+                    using var response = await client.GetAsync(url(at, asOf));
+                    var body = await response.Content.ReadAsStringAsync();
+                    // A random attack read as of a moment before that attack was recorded is rightly a 404.
+                    if (!response.IsSuccessStatusCode && !(name == "attack" && (int)response.StatusCode == 404 && body.Contains("no attack", StringComparison.Ordinal)))
+                    {
+                        throw new InvalidOperationException($"{name}: {(int)response.StatusCode} {body}");
+                    }
+                    watch.Stop();
+                    if (i >= 10)
+                    {
+                        timings.Add(watch.Elapsed.TotalMilliseconds);
+                    }
+                }
+
+                results[name] = [.. timings.Order()];
+            }
+
+            return results;
+        }
+
+        static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+
+        await LoadUpToAsync(small);
+        var atSmall = await MeasureAsync();
+        await LoadUpToAsync(large);
+        var atLarge = await MeasureAsync();
+
+        Console.WriteLine();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"read",-20} {"events",10} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8}"));
+        foreach (var (label, results, count) in new[] { ("small", atSmall, small), ("large", atLarge, large) })
+        {
+            foreach (var (name, timings) in results)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{name,-20} {count,10:N0} {Percentile(timings, 0.50),8:N1} {Percentile(timings, 0.95),8:N1} {Percentile(timings, 0.99),8:N1}"));
+            }
+        }
+
+        Console.WriteLine();
+        foreach (var name in atSmall.Keys)
+        {
+            var ratio = Percentile(atLarge[name], 0.95) / Percentile(atSmall[name], 0.95);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{name,-20} p95 {large:N0} / p95 {small:N0} = {ratio:N2} (target ≤ 1.5); p95 at {large:N0} = {Percentile(atLarge[name], 0.95):N1} ms (target ≤ 50)"));
+        }
+    }
+}
+
+/// <summary>The ledger's clock, set by the loader so that recording times spread over two years.</summary>
+internal sealed class BenchClock : LedgerClock
+{
+    public DateTimeOffset Now { get; set; } = DateTimeOffset.UtcNow;
+
+    public override DateTimeOffset GetUtcNow() => Now;
+}
