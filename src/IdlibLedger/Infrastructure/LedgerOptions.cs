@@ -11,6 +11,9 @@ public sealed class LedgerOptions
     /// <summary>Requests with a larger body are refused with 413.</summary>
     public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>Import files (POST /api/imports/…) may be up to this large.</summary>
+    public long MaxImportBytes { get; set; } = Importing.ImportEndpoints.DefaultMaxImportBytes;
+
     /// <summary>Load the seed scenario into an empty ledger at start-up (on by default in Development).</summary>
     public bool? LoadDemoData { get; set; }
 

@@ -40,7 +40,7 @@ public static class WebApi
         var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<LedgerOptions>>().Value;
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseMiddleware<RequestLimits>(options.MaxRequestBodyBytes);
+        app.UseMiddleware<RequestLimits>(options.MaxRequestBodyBytes, options.MaxImportBytes);
 
         app.MapOpenApi();
         app.MapScalarApiReference(page => page.WithTitle("IdlibLedger API"));

@@ -16,7 +16,7 @@ public static class Refusals
     /// Sends the request and checks the refusal: the status, a problem+json body with that status, and nothing appended
     /// (the event count, regions included, is the same after as before). Returns the problem.
     /// </summary>
-    public static async Task<JsonObject> RefusedAsync(this LedgerFixture ledger, HttpMethod method, string url, string? body, HttpStatusCode status, string? @case = null)
+    public static async Task<JsonObject> RefusedAsync(this LedgerFixture ledger, HttpMethod method, string url, string? body, HttpStatusCode status, string? @case = null, string contentType = "application/json")
     {
         var before = await ledger.EventCountAsync();
         var allBefore = await ledger.AllEventCountAsync();
@@ -25,7 +25,7 @@ public static class Refusals
         using var request = new HttpRequestMessage(method, url);
         if (body is not null)
         {
-            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+            request.Content = new StringContent(body, Encoding.UTF8, contentType);
         }
 
         using var response = await client.SendAsync(request);

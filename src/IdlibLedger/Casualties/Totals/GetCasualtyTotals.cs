@@ -30,6 +30,9 @@ public static class GetCasualtyTotalsEndpoint
         ["category"] = "c.category",
         ["party"] = "coalesce(c.party, c.category)",
         ["month"] = "to_char(t.occurred_from at time zone 'UTC', 'YYYY-MM')",
+        ["governorate"] = "coalesce(g.name, 'outside')",
+        ["district"] = "coalesce(g.name, 'outside')",
+        ["sub-district"] = "coalesce(g.name, 'outside')",
     };
 
     /// <summary>
@@ -68,7 +71,12 @@ public static class GetCasualtyTotalsEndpoint
             "count(distinct t.attack_id) " +
             $"from {schema}.{AttackTimeline.TableName} t " +
             $"left join {schema}.{AttackTimeline.CasualtiesTableName} c on c.attack_id = t.attack_id and c.version = t.version " +
+            // By admin unit: the region of that level whose polygon holds the attack (point in polygon, GiST).
+            (groupBy is "governorate" or "district" or "sub-district"
+                ? $"left join lateral (select r.name from {schema}.regions r where r.level = @level and ST_Intersects(r.area, t.location) order by r.id limit 1) g on true "
+                : string.Empty) +
             $"where {where} group by 1 order by 3 desc, 1";
+        command.Parameters.AddWithValue("level", groupBy ?? string.Empty);
 
         var groups = new List<CasualtyGroup>();
         await using (var reader = await command.ExecuteReaderAsync(cancellation))

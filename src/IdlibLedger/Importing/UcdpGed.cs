@@ -1,0 +1,258 @@
+using System.Globalization;
+using Microsoft.VisualBasic.FileIO;
+using FluentValidation;
+using IdlibLedger.Attacks;
+using IdlibLedger.Attacks.Reporting;
+using IdlibLedger.Infrastructure;
+using Marten;
+
+namespace IdlibLedger.Importing;
+
+/// <summary>One refused row: its line in the file (1 = the header), its UCDP id if readable, and why.</summary>
+public sealed record RejectedRow(long Line, string? UcdpId, IReadOnlyList<string> Reasons);
+
+/// <summary>What an import did: rows imported, rows already in the ledger (same UCDP id), rows refused.</summary>
+public sealed record ImportReport(long Rows, long Imported, long AlreadyPresent, IReadOnlyList<RejectedRow> Rejected);
+
+/// <summary>
+/// Imports a UCDP GED CSV (RFC 4180) as attack reports. Each row becomes one ReportAttack, validated like one
+/// posted over HTTP, on a stream named by the UCDP id — so importing the same file again adds nothing. A bad row
+/// is reported by line and never stops the good ones; each row is appended whole or not at all.
+/// Mapping: side_a → perpetrator, side_b → target; where_prec 1..7 → locationPrecision; date_prec 1..5 → day,
+/// days, week, month, year over [date_start, date_end]; deaths_a / deaths_b → military of side a / b,
+/// deaths_civilians → civilian, deaths_unknown → unknown, with low and high spread so that each category keeps
+/// low ≤ best ≤ high and the sums equal the row's low / best / high; source fields → one source.
+/// </summary>
+public sealed class UcdpGedImporter(IDocumentStore store, IValidator<ReportAttack> validator)
+{
+    public const int BatchSize = 500;
+
+    public static Guid StreamId(string ucdpId) => StreamIds.For("ucdp-ged", ucdpId);
+
+    public async Task<ImportReport> ImportAsync(TextReader csv, string reportedBy, IProgress<long>? progress, CancellationToken cancellation)
+    {
+        // RFC 4180: quoted fields may hold commas, doubled quotes and line breaks.
+        using var parser = new TextFieldParser(csv) { TextFieldType = FieldType.Delimited, HasFieldsEnclosedInQuotes = true, TrimWhiteSpace = false };
+        parser.SetDelimiters(",");
+        var rejected = new List<RejectedRow>();
+        long rows = 0, imported = 0, present = 0;
+        var batch = new List<(Guid Id, ReportAttack Report)>();
+        if (parser.ReadFields() is not { } header)
+        {
+            return new ImportReport(0, 0, 0, [new RejectedRow(1, null, ["the file has no header row"])]);
+        }
+
+        var columns = header.Select((name, index) => (name, index)).ToDictionary(c => c.name.Trim(), c => c.index, StringComparer.Ordinal);
+        while (!parser.EndOfData)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            rows++;
+            var line = parser.LineNumber;
+            string[] fields;
+            try
+            {
+                fields = parser.ReadFields() ?? [];
+            }
+            catch (MalformedLineException e)
+            {
+                rejected.Add(new RejectedRow(e.LineNumber, null, ["the line is not valid CSV: " + e.Message]));
+                continue;
+            }
+
+            string Field(string name) => columns.TryGetValue(name, out var index) && index < fields.Length ? fields[index] : string.Empty;
+            var ucdpId = Field("id").Trim();
+            var (report, problems) = ToReport(Field, reportedBy);
+            if (report is not null)
+            {
+                var result = await validator.ValidateAsync(report, cancellation);
+                problems.AddRange(result.Errors.Select(e => $"{e.PropertyName}: {e.ErrorMessage}"));
+            }
+
+            if (problems.Count > 0 || report is null || string.IsNullOrWhiteSpace(ucdpId))
+            {
+                rejected.Add(new RejectedRow(line, ucdpId, problems.Count > 0 ? problems : ["the row has no id"]));
+                continue;
+            }
+
+            batch.Add((StreamId(ucdpId), report));
+            if (batch.Count >= BatchSize)
+            {
+                (imported, present) = Add(await FlushAsync(batch, cancellation), imported, present);
+                progress?.Report(rows);
+            }
+        }
+
+        (imported, present) = Add(await FlushAsync(batch, cancellation), imported, present);
+        progress?.Report(rows);
+        return new ImportReport(rows, imported, present, rejected);
+
+        static (long, long) Add((int Imported, int Present) flushed, long imported, long present) => (imported + flushed.Imported, present + flushed.Present);
+    }
+
+    /// <summary>Appends the batch in one transaction, skipping the ids already in the ledger.</summary>
+    private async Task<(int Imported, int Present)> FlushAsync(List<(Guid Id, ReportAttack Report)> batch, CancellationToken cancellation)
+    {
+        if (batch.Count == 0)
+        {
+            return (0, 0);
+        }
+
+        await using var session = store.LightweightSession();
+        var ids = batch.Select(b => b.Id).Distinct().ToArray();
+        var existing = (await session.Events.QueryAllRawEvents().Where(e => e.StreamId.IsOneOf(ids)).Select(e => e.StreamId).ToListAsync(cancellation)).ToHashSet();
+        var imported = 0;
+        foreach (var (id, report) in batch)
+        {
+            if (existing.Add(id))
+            {
+                session.Events.StartStream<AttackReport>(id, ReportAttackEndpoint.Decide(report, id));
+                imported++;
+            }
+        }
+
+        await session.SaveChangesAsync(cancellation);
+        var present = batch.Count - imported;
+        batch.Clear();
+        return (imported, present);
+    }
+
+    /// <summary>The report a row states, or what makes it unreadable.</summary>
+    public static (ReportAttack? Report, List<string> Problems) ToReport(Func<string, string> field, string reportedBy)
+    {
+        ArgumentNullException.ThrowIfNull(field);
+        var problems = new List<string>();
+        string Text(string name) => field(name)?.Trim() ?? string.Empty;
+        int? Whole(string name)
+        {
+            var text = Text(name);
+            if (text is "" or "NA")
+            {
+                return null;
+            }
+
+            if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+            {
+                return value;
+            }
+
+            problems.Add($"{name}: '{text}' is not a whole number");
+            return null;
+        }
+
+        double? Number(string name)
+        {
+            var text = Text(name);
+            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+            {
+                return value;
+            }
+
+            problems.Add($"{name}: '{text}' is not a number");
+            return null;
+        }
+
+        DateTimeOffset? Date(string name)
+        {
+            var text = Text(name);
+            if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+            {
+                return new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+            }
+
+            problems.Add($"{name}: '{text}' is not a date (yyyy-MM-dd)");
+            return null;
+        }
+
+        var wherePrecision = Whole("where_prec");
+        var datePrecision = Whole("date_prec");
+        var (latitude, longitude) = (Number("latitude"), Number("longitude"));
+        var (start, end) = (Date("date_start"), Date("date_end"));
+        var (low, best, high) = (Whole("low"), Whole("best"), Whole("high"));
+        var deaths = new[] { ("a", Whole("deaths_a")), ("b", Whole("deaths_b")), ("civilians", Whole("deaths_civilians")), ("unknown", Whole("deaths_unknown")) };
+        if (wherePrecision is not (>= 1 and <= 7))
+        {
+            problems.Add($"where_prec: '{Text("where_prec")}' is not a UCDP location precision (1..7)");
+        }
+
+        if (datePrecision is not (>= 1 and <= 5))
+        {
+            problems.Add($"date_prec: '{Text("date_prec")}' is not a UCDP date precision (1..5)");
+        }
+
+        if (low > best || best > high)
+        {
+            problems.Add($"low/best/high: {low} ≤ {best} ≤ {high} does not hold");
+        }
+
+        if (problems.Count > 0)
+        {
+            return (null, problems);
+        }
+
+        var sideA = Text("side_a");
+        var sideB = Text("side_b");
+        var oneSided = Text("type_of_violence") == "3";
+        var precision = datePrecision switch { 1 => DatePrecision.Day, 2 => DatePrecision.Days, 3 => DatePrecision.Week, 4 => DatePrecision.Month, _ => DatePrecision.Year };
+        var sameDay = start == end && precision == DatePrecision.Day;
+        var casualties = Spread(
+            [.. deaths.Where(d => d.Item2 is > 0).Select(d => d.Item1 switch
+            {
+                "a" => (CasualtyCategory.Military, (string?)sideA, d.Item2!.Value),
+                "b" => oneSided ? (CasualtyCategory.Civilian, null, d.Item2!.Value) : (CasualtyCategory.Military, sideB, d.Item2!.Value),
+                "civilians" => (CasualtyCategory.Civilian, null, d.Item2!.Value),
+                _ => (CasualtyCategory.Unknown, null, d.Item2!.Value),
+            })],
+            low ?? 0, best ?? 0, high ?? 0);
+        var headline = Text("source_headline");
+        var report = new ReportAttack(
+            Perpetrator: sideA,
+            Targets: [sideB],
+            EventType: oneSided ? EventType.ViolenceAgainstCivilians : EventType.Battles,
+            Location: GeoJsonPoint.At(longitude!.Value, latitude!.Value),
+            LocationPrecision: (LocationPrecision)wherePrecision!.Value,
+            DatePrecision: precision,
+            Description: string.IsNullOrEmpty(headline) ? $"UCDP GED event {Text("id")}: {Text("dyad_name")}" : headline,
+            Sources: [new Source(Text("source_office") is { Length: > 0 } office ? office : "UCDP GED", FirstDate(Text("source_date")), headline.Length > 0 ? headline : null, null)],
+            Casualties: casualties,
+            ReportedBy: reportedBy,
+            SubEventType: oneSided ? SubEventType.Attack : SubEventType.ArmedClash,
+            OccurredAt: sameDay ? start : null,
+            OccurredFrom: sameDay ? null : start,
+            OccurredUntil: sameDay ? null : end!.Value.AddDays(1));
+        return (report, problems);
+    }
+
+    private static DateOnly? FirstDate(string text) =>
+        DateOnly.TryParseExact(text.Split(';')[0].Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date : null;
+
+    /// <summary>
+    /// UCDP gives low and high for the event, best per category. Each category keeps its best; the difference to
+    /// the event's low and high is taken from (or added to) the largest categories first, never below zero.
+    /// </summary>
+    public static IReadOnlyList<CategoryCasualties> Spread(IReadOnlyList<(CasualtyCategory Category, string? Party, int Best)> categories, int low, int best, int high)
+    {
+        ArgumentNullException.ThrowIfNull(categories);
+        var entries = categories.Count > 0 ? categories.ToList() : [(CasualtyCategory.Unknown, null, best)];
+        var sumBest = entries.Sum(e => e.Best);
+        if (sumBest != best && entries.Count > 0)
+        {
+            // The categories do not add up to best (rare in GED): the unknown category takes the difference.
+            entries.Add((CasualtyCategory.Unknown, null, Math.Max(0, best - sumBest)));
+        }
+
+        var lows = entries.Select(e => e.Best).ToArray();
+        var highs = entries.Select(e => e.Best).ToArray();
+        var order = Enumerable.Range(0, entries.Count).OrderByDescending(i => entries[i].Best).ToArray();
+        var toTake = lows.Sum() - low;
+        foreach (var i in order)
+        {
+            var take = Math.Min(toTake, lows[i]);
+            lows[i] -= take;
+            toTake -= take;
+        }
+
+        highs[order[0]] += Math.Max(0, high - highs.Sum());
+        return [.. entries.Select((e, i) => new CategoryCasualties(e.Category, e.Party, new Estimate(lows[i], e.Best, highs[i]), null))
+            .Where(c => c.KilledOrNone.High > 0)];
+    }
+}

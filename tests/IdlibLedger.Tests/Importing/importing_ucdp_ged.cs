@@ -1,0 +1,126 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using IdlibLedger.Tests.Fixtures;
+using Shouldly;
+
+namespace IdlibLedger.Tests.Importing;
+
+public sealed class importing_ucdp_ged(LedgerFixture ledger) : LedgerTest(ledger)
+{
+    private static string GedFile => Path.Combine(
+        LedgerFixture.SharedData ?? throw new InvalidOperationException("the UCDP GED slice of ../shared/data is needed (set LEDGER_SHARED_DATA)"),
+        "ucdp_ged_syria_idlib_2019-09_to_2019-11.csv");
+
+    private async Task<JsonObject> ImportAsync(string csv)
+    {
+        using var client = Host.Server.CreateClient();
+        using var response = await client.PostAsync("/api/imports/ucdp-ged", new StringContent(csv, Encoding.UTF8, "text/csv"));
+        var json = await response.JsonAsync();
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, json.ToJsonString());
+        return json;
+    }
+
+    [Fact]
+    public async Task the_idlib_slice_gives_116_attacks_with_the_checked_fatality_sums_and_a_second_import_adds_nothing()
+    {
+        var csv = await File.ReadAllTextAsync(GedFile);
+
+        var first = await ImportAsync(csv);
+        first["imported"]!.GetValue<long>().ShouldBe(116, first.ToJsonString());
+        first["rejected"]!.AsArray().ShouldBeEmpty();
+        var totals = await Host.GetJsonAsync("/api/casualties/totals?groupBy=category");
+        totals["attacks"]!.GetValue<long>().ShouldBe(116);
+        totals["killed"]!.Estimate().ShouldBe((411, 426, 452));
+        totals["groups"]!.AsArray().Single(g => g!["key"]!.GetValue<string>() == "civilian")!["killed"]!["best"]!.GetValue<int>().ShouldBe(150);
+        var events = await Ledger.EventCountAsync();
+
+        var again = await ImportAsync(csv);
+        again["imported"]!.GetValue<long>().ShouldBe(0);
+        again["alreadyPresent"]!.GetValue<long>().ShouldBe(116);
+        (await Ledger.EventCountAsync()).ShouldBe(events);
+    }
+
+    [Fact]
+    public async Task every_imported_point_falls_in_its_ocha_district()
+    {
+        await ImportAsync(await File.ReadAllTextAsync(GedFile));
+
+        var byDistrict = await Host.GetJsonAsync("/api/casualties/totals?groupBy=district");
+
+        var attacks = byDistrict["groups"]!.AsArray().ToDictionary(g => g!["key"]!.GetValue<string>(), g => g!["attacks"]!.GetValue<long>());
+        attacks.ShouldBe(new Dictionary<string, long> { ["Al Ma'ra"] = 72, ["Ariha"] = 15, ["Jisr-Ash-Shugur"] = 13, ["Idleb"] = 12, ["Harim"] = 4 }, ignoreOrder: true);
+    }
+
+    [Fact]
+    public async Task broken_rows_are_reported_by_line_and_the_good_ones_imported()
+    {
+        var lines = (await File.ReadAllTextAsync(GedFile)).Split('\n');
+        var header = lines[0];
+        string Row(int index, string column, string value)
+        {
+            var fields = SplitCsv(lines[index]);
+            fields[Array.IndexOf(SplitCsv(header), column)] = value;
+            return string.Join(',', fields.Select(f => f.Contains(',', StringComparison.Ordinal) || f.Contains('"', StringComparison.Ordinal) ? "\"" + f.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : f));
+        }
+
+        var csv = string.Join('\n',
+            header,
+            lines[1],                                  // line 2: good
+            Row(2, "date_start", "2019-13-45"),        // line 3: bad date
+            Row(3, "low", "999"),                      // line 4: low > best
+            Row(4, "where_prec", "9"),                 // line 5: unknown precision
+            Row(5, "latitude", ""),                    // line 6: missing coordinates
+            lines[6]);                                 // line 7: good
+
+        var report = await ImportAsync(csv);
+
+        report["imported"]!.GetValue<long>().ShouldBe(2, report.ToJsonString());
+        var rejected = report["rejected"]!.AsArray().ToDictionary(r => r!["line"]!.GetValue<long>(), r => string.Join("; ", r!["reasons"]!.AsArray().Select(x => x!.GetValue<string>())));
+        rejected.Keys.Order().ShouldBe([3L, 4L, 5L, 6L]);
+        rejected[3].ShouldContain("date_start");
+        rejected[4].ShouldContain("low/best/high");
+        rejected[5].ShouldContain("where_prec");
+        rejected[6].ShouldContain("latitude");
+        (await Ledger.EventCountAsync()).ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task a_body_that_is_not_csv_is_415_and_records_nothing()
+    {
+        await Ledger.RefusedAsync(HttpMethod.Post, "/api/imports/ucdp-ged", "{}", HttpStatusCode.UnsupportedMediaType, "json body");
+    }
+
+    /// <summary>A CSV line split by the RFC 4180 rules (quotes, doubled quotes), for building broken rows.</summary>
+    private static string[] SplitCsv(string line)
+    {
+        var fields = new List<string>();
+        var field = new StringBuilder();
+        var quoted = false;
+        for (var i = 0; i < line.Length; i++)
+        {
+            var c = line[i];
+            if (quoted && c == '"' && i + 1 < line.Length && line[i + 1] == '"')
+            {
+                field.Append('"');
+                i++;
+            }
+            else if (c == '"')
+            {
+                quoted = !quoted;
+            }
+            else if (c == ',' && !quoted)
+            {
+                fields.Add(field.ToString());
+                field.Clear();
+            }
+            else if (c != '\r')
+            {
+                field.Append(c);
+            }
+        }
+
+        fields.Add(field.ToString());
+        return [.. fields];
+    }
+}
