@@ -86,6 +86,27 @@ public sealed class importing_ucdp_ged(LedgerFixture ledger) : LedgerTest(ledger
     }
 
     [Fact]
+    public async Task an_export_imported_into_an_empty_ledger_gives_the_same_totals()
+    {
+        await ImportAsync(await File.ReadAllTextAsync(GedFile));
+        var before = await Host.GetJsonAsync("/api/casualties/totals?groupBy=category");
+        using var client = Host.Server.CreateClient();
+        var exported = await client.GetStringAsync("/api/exports/attacks.csv");
+        var geojson = JsonNode.Parse(await client.GetStringAsync("/api/exports/attacks.geojson"))!;
+        geojson["features"]!.AsArray().Count.ShouldBe(116);
+
+        await Ledger.ResetAsync();
+        (await Host.GetJsonAsync("/api/casualties/totals"))["attacks"]!.GetValue<long>().ShouldBe(0);
+        var report = await ImportAsync(exported);
+
+        report["imported"]!.GetValue<long>().ShouldBe(116, report.ToJsonString());
+        var after = await Host.GetJsonAsync("/api/casualties/totals?groupBy=category");
+        after["killed"]!.Estimate().ShouldBe(before["killed"]!.Estimate());
+        after["attacks"]!.GetValue<long>().ShouldBe(before["attacks"]!.GetValue<long>());
+        after["groups"]!.ToJsonString().ShouldBe(before["groups"]!.ToJsonString());
+    }
+
+    [Fact]
     public async Task a_body_that_is_not_csv_is_415_and_records_nothing()
     {
         await Ledger.RefusedAsync(HttpMethod.Post, "/api/imports/ucdp-ged", "{}", HttpStatusCode.UnsupportedMediaType, "json body");

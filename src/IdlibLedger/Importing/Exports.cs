@@ -1,0 +1,129 @@
+using System.Globalization;
+using System.Text;
+using IdlibLedger.Attacks;
+using IdlibLedger.Geometry;
+using IdlibLedger.Infrastructure;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+using Wolverine.Http;
+
+namespace IdlibLedger.Importing;
+
+/// <summary>
+/// Attacks back out, as known at <c>asOf</c> (and begun by <c>at</c>, between <c>from</c> and <c>to</c>): a CSV with
+/// UCDP GED's columns, which the importer reads back to the same totals, and a GeoJSON FeatureCollection.
+/// </summary>
+public static class ExportEndpoints
+{
+    public static readonly string[] Columns =
+    [
+        "id", "type_of_violence", "dyad_name", "side_a", "side_b", "number_of_sources", "source_office", "source_date", "source_headline",
+        "where_prec", "latitude", "longitude", "date_prec", "date_start", "date_end",
+        "deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown", "low", "best", "high",
+    ];
+
+    [WolverineGet("/api/exports/attacks.csv", OperationId = "ExportAttacksCsv")]
+    [Tags("Imports")]
+    [Produces("text/csv")]
+    public static async Task<IResult> Csv(
+        string? from, string? to, string? at, string? asOf, NpgsqlDataSource database, IDocumentStore store, LedgerClock clock, CancellationToken cancellation)
+    {
+        var (reports, problem) = await ReportsAsync(from, to, at, asOf, database, store, clock, cancellation);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var csv = new StringBuilder();
+        csv.AppendLine(string.Join(',', Columns));
+        foreach (var report in reports)
+        {
+            csv.AppendLine(string.Join(',', Row(report).Select(Quote)));
+        }
+
+        return Results.Text(csv.ToString(), "text/csv", Encoding.UTF8);
+    }
+
+    [WolverineGet("/api/exports/attacks.geojson", OperationId = "ExportAttacksGeoJson")]
+    [Tags("Imports")]
+    [Produces("application/geo+json")]
+    public static async Task<IResult> GeoJson(
+        string? from, string? to, string? at, string? asOf, NpgsqlDataSource database, IDocumentStore store, LedgerClock clock, CancellationToken cancellation)
+    {
+        var (reports, problem) = await ReportsAsync(from, to, at, asOf, database, store, clock, cancellation);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var features = reports.Select(r => ((NetTopologySuite.Geometries.Geometry)Wgs84.Point(r.Facts.Location.Longitude, r.Facts.Location.Latitude),
+            (IReadOnlyDictionary<string, object?>)new Dictionary<string, object?>
+            {
+                ["id"] = r.Id, ["version"] = r.Version, ["perpetrator"] = r.Facts.Perpetrator, ["eventType"] = Wire.Name(r.Facts.EventType),
+                ["occurredFrom"] = r.Facts.Occurrence.Window().From, ["occurredUntil"] = r.Facts.Occurrence.Window().Until,
+                ["killed"] = r.Facts.TotalKilled(), ["injured"] = r.Facts.TotalInjured(), ["grading"] = r.Grading, ["description"] = r.Facts.Description,
+            }));
+        return Results.Text(IdlibLedger.Geometry.GeoJson.FeatureCollection(features), "application/geo+json");
+    }
+
+    /// <summary>One report as a UCDP GED row (the importer's mapping, the other way round).</summary>
+    public static IReadOnlyList<string> Row(AttackReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var facts = report.Facts;
+        var sideB = facts.Targets.Count > 0 ? facts.Targets[0] : "unknown";
+        var oneSided = facts.EventType == EventType.ViolenceAgainstCivilians;
+        var (from, until) = facts.Occurrence.Window();
+        var last = until > from ? until.AddDays(-1) : from;
+        int Best(Func<CategoryCasualties, bool> which) => facts.Casualties.Where(which).Sum(c => c.KilledOrNone.Best);
+        var deathsA = Best(c => c.Category == CasualtyCategory.Military && c.Party == facts.Perpetrator);
+        var deathsB = oneSided ? 0 : Best(c => c.Category == CasualtyCategory.Military && c.Party == sideB);
+        var civilians = Best(c => c.Category == CasualtyCategory.Civilian);
+        var total = facts.TotalKilled();
+        var source = facts.Sources.Count > 0 ? facts.Sources[0] : new Source("unknown", null, null, null);
+        string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+        string Whole(int value) => value.ToString(CultureInfo.InvariantCulture);
+        return
+        [
+            report.Id.ToString(), oneSided ? "3" : "1", $"{facts.Perpetrator} - {sideB}", facts.Perpetrator, sideB,
+            Whole(facts.Sources.Count), source.Outlet ?? string.Empty, source.PublishedAt?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? string.Empty,
+            source.Title ?? facts.Description,
+            Whole((int)facts.LocationPrecision), Number(facts.Location.Latitude), Number(facts.Location.Longitude),
+            facts.Occurrence.Precision switch { DatePrecision.Days => "2", DatePrecision.Week => "3", DatePrecision.Month => "4", DatePrecision.Year => "5", _ => "1" },
+            from.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), last.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            Whole(deathsA), Whole(deathsB), Whole(civilians), Whole(total.Best - deathsA - deathsB - civilians),
+            Whole(total.Low), Whole(total.Best), Whole(total.High),
+        ];
+    }
+
+    /// <summary>RFC 4180: a field with a comma, quote or line break is quoted, its quotes doubled.</summary>
+    public static string Quote(string field)
+    {
+        ArgumentNullException.ThrowIfNull(field);
+        return field.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : field;
+    }
+
+    private static async Task<(IReadOnlyList<AttackReport> Reports, IResult? Problem)> ReportsAsync(
+        string? from, string? to, string? at, string? asOf, NpgsqlDataSource database, IDocumentStore store, LedgerClock clock, CancellationToken cancellation)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (!AttackFilter.TryParse(at, asOf, from, to, null, null, clock, out var filter, errors))
+        {
+            return ([], LedgerProblems.Invalid(errors, "Fix the query parameters named under 'errors'.").ToResult());
+        }
+
+        var schema = store.Options.DatabaseSchemaName;
+        await using var command = database.CreateCommand();
+        command.CommandText = $"select t.report from {schema}.{AttackTimeline.TableName} t where {filter.Where(command, schema)} order by t.occurred_from, t.attack_id";
+        var serializer = store.Options.Serializer();
+        var reports = new List<AttackReport>();
+        await using var reader = await command.ExecuteReaderAsync(cancellation);
+        while (await reader.ReadAsync(cancellation))
+        {
+            reports.Add(serializer.FromJson<AttackReport>(reader.GetStream(0)));
+        }
+
+        return (reports, null);
+    }
+}
