@@ -23,7 +23,7 @@ public sealed record ImportReport(long Rows, long Imported, long AlreadyPresent,
 /// deaths_civilians → civilian, deaths_unknown → unknown, with low and high spread so that each category keeps
 /// low ≤ best ≤ high and the sums equal the row's low / best / high; source fields → one source.
 /// </summary>
-public sealed class UcdpGedImporter(IDocumentStore store, IValidator<ReportAttack> validator)
+public sealed partial class UcdpGedImporter(IDocumentStore store, IValidator<ReportAttack> validator, ILogger<UcdpGedImporter> logger)
 {
     public const int BatchSize = 500;
 
@@ -79,15 +79,20 @@ public sealed class UcdpGedImporter(IDocumentStore store, IValidator<ReportAttac
             {
                 (imported, present) = Add(await FlushAsync(batch, cancellation), imported, present);
                 progress?.Report(rows);
+                LogProgress(logger, rows, imported, present, rejected.Count);
             }
         }
 
         (imported, present) = Add(await FlushAsync(batch, cancellation), imported, present);
         progress?.Report(rows);
+        LogProgress(logger, rows, imported, present, rejected.Count);
         return new ImportReport(rows, imported, present, rejected);
 
         static (long, long) Add((int Imported, int Present) flushed, long imported, long present) => (imported + flushed.Imported, present + flushed.Present);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "UCDP GED import: {Rows} rows processed, {Imported} imported, {Present} already present, {Rejected} rejected")]
+    private static partial void LogProgress(ILogger logger, long rows, long imported, long present, int rejected);
 
     /// <summary>Appends the batch in one transaction, skipping the ids already in the ledger.</summary>
     private async Task<(int Imported, int Present)> FlushAsync(List<(Guid Id, ReportAttack Report)> batch, CancellationToken cancellation)

@@ -1,0 +1,45 @@
+using JasperFx.CommandLine;
+
+namespace IdlibLedger.Importing;
+
+public sealed class ImportInput : NetCoreInput
+{
+    [Description("What to import: ucdp-ged")]
+    public string Kind { get; set; } = "ucdp-ged";
+
+    [Description("The CSV file")]
+    public string File { get; set; } = string.Empty;
+
+    [Description("Who the reports are recorded as coming from (default ucdp-ged-import)")]
+    public string? ReportedByFlag { get; set; }
+}
+
+/// <summary><c>import ucdp-ged FILE</c>: the same import as POST /api/imports/ucdp-ged, with a progress line.</summary>
+[Description("Import a UCDP GED CSV file as attack reports (re-imports add nothing)", Name = "import")]
+public sealed class ImportCommand : JasperFxAsyncCommand<ImportInput>
+{
+    public override async Task<bool> Execute(ImportInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.Kind != "ucdp-ged" || !System.IO.File.Exists(input.File))
+        {
+            await Console.Error.WriteLineAsync(input.Kind != "ucdp-ged" ? $"unknown kind '{input.Kind}': use ucdp-ged" : $"no such file: {input.File}");
+            return false;
+        }
+
+        using var host = input.BuildHost();
+        await using var scope = host.Services.CreateAsyncScope();
+        var importer = scope.ServiceProvider.GetRequiredService<UcdpGedImporter>();
+        using var reader = new StreamReader(input.File);
+        var progress = new Progress<long>(rows => Console.Write($"\rrows processed: {rows:N0}"));
+        var report = await importer.ImportAsync(reader, input.ReportedByFlag ?? "ucdp-ged-import", progress, CancellationToken.None);
+        Console.WriteLine();
+        Console.WriteLine($"{report.Rows:N0} rows: {report.Imported:N0} imported, {report.AlreadyPresent:N0} already present, {report.Rejected.Count:N0} rejected");
+        foreach (var rejected in report.Rejected)
+        {
+            Console.WriteLine($"  line {rejected.Line}{(rejected.UcdpId is null ? "" : $" (id {rejected.UcdpId})")}: {string.Join("; ", rejected.Reasons)}");
+        }
+
+        return true;
+    }
+}
