@@ -1,0 +1,91 @@
+using System.Text;
+using System.Text.Json;
+using FluentValidation;
+using IdlibLedger.Attacks.Reporting;
+using IdlibLedger.Infrastructure;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace IdlibLedger.Attacks.Batching;
+
+/// <summary>The answer for one item of a batch: 201 recorded, 200 already recorded (same id), or 400 with errors.</summary>
+public sealed record BatchItemResult(int Index, int Status, Guid? Id, IReadOnlyDictionary<string, string[]>? Errors);
+
+public sealed record BatchResult(int Items, int Recorded, int AlreadyRecorded, int Refused, IReadOnlyList<BatchItemResult> Results);
+
+/// <summary>
+/// Many ReportAttack bodies at once, as a JSON array or NDJSON (one per line), up to <see cref="MaxItems"/>. Each
+/// item is validated like a single report; the valid ones are appended in one transaction, the others answered
+/// with their errors. An item with an <c>id</c> is idempotent: sent again, it is answered 200 and not appended.
+/// </summary>
+public static class ReportAttacksInBatchEndpoint
+{
+    public const int MaxItems = 1000;
+
+    [WolverinePost("/api/attacks/batch", OperationId = "ReportAttacksInBatch")]
+    [Tags("Attacks")]
+    [ProducesResponseType<BatchResult>(StatusCodes.Status200OK)]
+    [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest)]
+    public static async Task<IResult> Post(HttpRequest request, IValidator<ReportAttack> validator, IDocumentSession session, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(validator);
+        ArgumentNullException.ThrowIfNull(session);
+        using var reader = new StreamReader(request.Body, Encoding.UTF8);
+        var text = await reader.ReadToEndAsync(cancellation);
+        var ndjson = request.ContentType?.StartsWith("application/x-ndjson", StringComparison.OrdinalIgnoreCase) == true;
+        List<string> items;
+        try
+        {
+            items = ndjson
+                ? [.. text.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0)]
+                : [.. JsonDocument.Parse(text).RootElement.EnumerateArray().Select(e => e.GetRawText())];
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            return LedgerProblems.Invalid("body", "a batch is a JSON array of reports, or NDJSON (application/x-ndjson) with one report per line").ToResult();
+        }
+
+        if (items.Count is 0 or > MaxItems)
+        {
+            return LedgerProblems.Invalid("body", $"a batch holds 1 to {MaxItems} reports, not {items.Count}").ToResult();
+        }
+
+        var results = new List<BatchItemResult>();
+        var seen = new HashSet<Guid>();
+        for (var index = 0; index < items.Count; index++)
+        {
+            ReportAttack? report;
+            try
+            {
+                report = JsonSerializer.Deserialize<ReportAttack>(items[index], LedgerJson.Options);
+            }
+            catch (JsonException e)
+            {
+                results.Add(new BatchItemResult(index, 400, null, new Dictionary<string, string[]> { [string.IsNullOrEmpty(e.Path) || e.Path == "$" ? "body" : e.Path.TrimStart('$', '.')] = ["the value has the wrong JSON type or is not allowed here"] }));
+                continue;
+            }
+
+            var validation = report is null ? null : await validator.ValidateAsync(report, cancellation);
+            if (report is null || validation is { IsValid: false })
+            {
+                results.Add(new BatchItemResult(index, 400, null, validation?.Errors.GroupBy(f => f.PropertyName).ToDictionary(g => g.Key, g => g.Select(f => f.ErrorMessage).ToArray())
+                    ?? new Dictionary<string, string[]> { ["body"] = ["a report is a JSON object"] }));
+                continue;
+            }
+
+            var id = ReportAttackEndpoint.AttackIdFor(report, null);
+            if (!seen.Add(id) || await session.Events.FetchStreamStateAsync(id, cancellation) is not null)
+            {
+                results.Add(new BatchItemResult(index, 200, id, null));
+                continue;
+            }
+
+            session.Events.StartStream<AttackReport>(id, ReportAttackEndpoint.Decide(report with { Id = id }, id));
+            results.Add(new BatchItemResult(index, 201, id, null));
+        }
+
+        return Results.Ok(new BatchResult(items.Count, results.Count(r => r.Status == 201), results.Count(r => r.Status == 200), results.Count(r => r.Status == 400), results));
+    }
+}
