@@ -66,26 +66,60 @@ public sealed class AttackTimeline : IProjection
         ArgumentNullException.ThrowIfNull(operations);
         ArgumentNullException.ThrowIfNull(events);
 
+        // Every version this batch records, and the versions recorded before it that it supersedes; written with
+        // one statement per table (unnest), so that a batch of a thousand reports is a few round trips, not thousands.
+        var versions = new List<Version>();
+        var superseded = new List<(Guid AttackId, DateTimeOffset At)>();
         foreach (var stream in events.Where(IsAttackEvent).GroupBy(e => e.StreamId))
         {
-            AttackReport? report = null;
+            Version? previous = null;
             foreach (var e in stream)
             {
-                report = e switch
+                var before = previous?.Report;
+                if (before is null && e is not IEvent<AttackReported>)
+                {
+                    before = await CurrentAsync(operations, stream.Key, cancellation);
+                    if (before is not null)
+                    {
+                        superseded.Add((stream.Key, e.Timestamp));
+                    }
+                }
+
+                var report = e switch
                 {
                     IEvent<AttackReported> reported => AttackReport.Create(reported),
-                    IEvent<AttackReportCorrected> corrected => (report ?? await CurrentAsync(operations, stream.Key, cancellation))?.Apply(corrected),
-                    IEvent<AttackReportRetracted> retracted => (report ?? await CurrentAsync(operations, stream.Key, cancellation))?.Apply(retracted),
-                    IEvent<AttackReportDisputed> disputed => (report ?? await CurrentAsync(operations, stream.Key, cancellation))?.Apply(disputed),
-                    _ => report,
+                    IEvent<AttackReportCorrected> corrected => before?.Apply(corrected),
+                    IEvent<AttackReportRetracted> retracted => before?.Apply(retracted),
+                    IEvent<AttackReportDisputed> disputed => before?.Apply(disputed),
+                    _ => before,
                 };
 
-                if (report is not null)
+                if (report is null)
                 {
-                    Record(operations, report, e.Timestamp);
+                    continue;
                 }
+
+                if (previous is not null)
+                {
+                    previous.RecordedUntil = e.Timestamp;
+                }
+
+                previous = new Version(report, e.Timestamp);
+                versions.Add(previous);
             }
         }
+
+        Record(operations, versions, superseded);
+    }
+
+    /// <summary>A version of a report as this batch records it; superseded within the batch, it gets its end.</summary>
+    private sealed class Version(AttackReport report, DateTimeOffset recordedFrom)
+    {
+        public AttackReport Report { get; } = report;
+
+        public DateTimeOffset RecordedFrom { get; } = recordedFrom;
+
+        public DateTimeOffset? RecordedUntil { get; set; }
     }
 
     private static bool IsAttackEvent(IEvent e) => e.Data is AttackReported or AttackReportCorrected or AttackReportRetracted or AttackReportDisputed;
@@ -97,28 +131,61 @@ public sealed class AttackTimeline : IProjection
         return rows.Count == 0 ? null : session.DocumentStore.Options.Serializer().FromJson<AttackReport>(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(rows[0])));
     }
 
-    private void Record(IDocumentOperations operations, AttackReport report, DateTimeOffset recordedAt)
+    // Arrays cannot carry nulls of timestamptz through every driver path; this instant stands for "still current".
+    private static readonly DateTimeOffset Current = new(9999, 12, 31, 0, 0, 0, TimeSpan.Zero);
+
+    private void Record(IDocumentOperations operations, List<Version> versions, List<(Guid AttackId, DateTimeOffset At)> superseded)
     {
-        var (from, until) = report.Facts.Occurrence.Window();
-        operations.QueueSqlCommand(
-            $"update {Table} set recorded_until = ? where attack_id = ? and recorded_until is null",
-            recordedAt, report.Id);
+        if (superseded.Count > 0)
+        {
+            operations.QueueSqlCommand(
+                $"update {Table} t set recorded_until = s.at from unnest(?::uuid[], ?::timestamptz[]) as s(id, at) where t.attack_id = s.id and t.recorded_until is null",
+                superseded.Select(s => s.AttackId).ToArray(), superseded.Select(s => s.At).ToArray());
+        }
+
+        if (versions.Count == 0)
+        {
+            return;
+        }
+
+        var serializer = operations.DocumentStore.Options.Serializer();
+        var windows = versions.Select(v => v.Report.Facts.Occurrence.Window()).ToArray();
         operations.QueueSqlCommand(
             $"insert into {Table} (attack_id, version, recorded_from, recorded_until, occurred_from, occurred_until, perpetrator, retracted, longitude, latitude, report) " +
-            "values (?, ?, ?, null, ?, ?, ?, ?, ?, ?, ?::jsonb)",
-            report.Id, report.Version, recordedAt, from, until, report.Facts.Perpetrator, report.Retracted,
-            report.Facts.Location.Longitude, report.Facts.Location.Latitude, operations.DocumentStore.Options.Serializer().ToJson(report));
+            "select id, version, recorded_from, nullif(recorded_until, '9999-12-31T00:00:00Z'::timestamptz), occurred_from, occurred_until, perpetrator, retracted, longitude, latitude, report::jsonb " +
+            "from unnest(?::uuid[], ?::int[], ?::timestamptz[], ?::timestamptz[], ?::timestamptz[], ?::timestamptz[], ?::text[], ?::boolean[], ?::float8[], ?::float8[], ?::text[]) " +
+            "as v(id, version, recorded_from, recorded_until, occurred_from, occurred_until, perpetrator, retracted, longitude, latitude, report)",
+            versions.Select(v => v.Report.Id).ToArray(),
+            versions.Select(v => v.Report.Version).ToArray(),
+            versions.Select(v => v.RecordedFrom).ToArray(),
+            versions.Select(v => v.RecordedUntil ?? Current).ToArray(),
+            windows.Select(w => w.From.ToUniversalTime()).ToArray(),
+            windows.Select(w => w.Until.ToUniversalTime()).ToArray(),
+            versions.Select(v => v.Report.Facts.Perpetrator).ToArray(),
+            versions.Select(v => v.Report.Retracted).ToArray(),
+            versions.Select(v => v.Report.Facts.Location.Longitude).ToArray(),
+            versions.Select(v => v.Report.Facts.Location.Latitude).ToArray(),
+            versions.Select(v => serializer.ToJson(v.Report)).ToArray());
 
-        var position = 0;
-        foreach (var c in report.Facts.Casualties)
+        var casualties = versions.SelectMany(v => v.Report.Facts.Casualties.Select((c, position) => (v.Report, Position: position, Casualty: c))).ToArray();
+        if (casualties.Length == 0)
         {
-            var killed = c.KilledOrNone;
-            var injured = c.InjuredOrNone;
-            operations.QueueSqlCommand(
-                $"insert into {CasualtiesTable} (attack_id, version, position, category, party, killed_low, killed_best, killed_high, injured_low, injured_best, injured_high) " +
-                "values (?, ?, ?, ?, ?::text, ?, ?, ?, ?, ?, ?)",
-                report.Id, report.Version, position++, Infrastructure.Wire.Name(c.Category ?? CasualtyCategory.Unknown), (object?)c.Party ?? DBNull.Value,
-                killed.Low, killed.Best, killed.High, injured.Low, injured.Best, injured.High);
+            return;
         }
+
+        operations.QueueSqlCommand(
+            $"insert into {CasualtiesTable} (attack_id, version, position, category, party, killed_low, killed_best, killed_high, injured_low, injured_best, injured_high) " +
+            "select * from unnest(?::uuid[], ?::int[], ?::int[], ?::text[], ?::text[], ?::int[], ?::int[], ?::int[], ?::int[], ?::int[], ?::int[])",
+            casualties.Select(c => c.Report.Id).ToArray(),
+            casualties.Select(c => c.Report.Version).ToArray(),
+            casualties.Select(c => c.Position).ToArray(),
+            casualties.Select(c => Infrastructure.Wire.Name(c.Casualty.Category ?? CasualtyCategory.Unknown)).ToArray(),
+            casualties.Select(c => c.Casualty.Party).ToArray(),
+            casualties.Select(c => c.Casualty.KilledOrNone.Low).ToArray(),
+            casualties.Select(c => c.Casualty.KilledOrNone.Best).ToArray(),
+            casualties.Select(c => c.Casualty.KilledOrNone.High).ToArray(),
+            casualties.Select(c => c.Casualty.InjuredOrNone.Low).ToArray(),
+            casualties.Select(c => c.Casualty.InjuredOrNone.Best).ToArray(),
+            casualties.Select(c => c.Casualty.InjuredOrNone.High).ToArray());
     }
 }
