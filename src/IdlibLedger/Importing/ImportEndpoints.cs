@@ -27,8 +27,10 @@ public static class ImportEndpoints
                 detail: "The body is a UCDP GED CSV file (RFC 4180) with Content-Type text/csv. Nothing was recorded.");
         }
 
-        using var reader = new StreamReader(request.Body, Encoding.UTF8);
-        var report = await importer.ImportAsync(reader, string.IsNullOrWhiteSpace(reportedBy) ? "ucdp-ged-import" : reportedBy.Trim(), null, cancellation);
+        // Read the body asynchronously first: the CSV parser reads synchronously, which Kestrel does not allow.
+        using var body = new StreamReader(request.Body, Encoding.UTF8);
+        using var csv = new StringReader(await body.ReadToEndAsync(cancellation));
+        var report = await importer.ImportAsync(csv, string.IsNullOrWhiteSpace(reportedBy) ? "ucdp-ged-import" : reportedBy.Trim(), null, cancellation);
         return Results.Ok(report);
     }
 
