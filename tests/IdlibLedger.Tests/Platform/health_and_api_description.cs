@@ -38,6 +38,7 @@ public sealed class health_and_api_description(LedgerFixture ledger) : LedgerTes
                 "/api/audit/events", "/api/audit/verify", "/api/audit/keys", "/api/audit/checkpoints", "/api/audit/checkpoints/latest",
                 "/api/audit/consistency", "/api/audit/export", "/api/audit/snapshot",
                 "/api/attacks/batch", "/api/imports/ucdp-ged", "/api/exports/attacks.csv", "/api/exports/attacks.geojson",
+                "/api/control-changes/{id}", "/api/casualty-figures/{id}", "/api/observation-posts/{id}",
             ],
             ignoreOrder: true);
         paths["/api/attacks"]!["post"]!["requestBody"].ShouldNotBeNull();

@@ -64,6 +64,13 @@ public static class CasualtyFigureEndpoints
             id => [command.ToEvent(id)], cancellation);
     }
 
+    [WolverineGet("/api/casualty-figures/{id}", OperationId = "GetCasualtyFigure")]
+    [Tags("Casualties")]
+    [ProducesResponseType<RecordedFact<CasualtyFigureReported>>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
+    public static Task<IResult> Get(Guid id, string? asOf, IQuerySession session, LedgerClock clock, CancellationToken cancellation) =>
+        RecordedFacts.GetAsync<CasualtyFigureReported>(session, id, asOf, clock, "casualty figure", cancellation);
+
     /// <summary>The figures known at <c>asOf</c>, whose period had begun by <c>at</c> and meets [from, to] (both optional).</summary>
     public static async Task<IReadOnlyList<CasualtyFigureReported>> KnownAsync(
         IQuerySession session, DateTimeOffset at, DateTimeOffset asOf, DateTimeOffset? from, DateTimeOffset? to, CancellationToken cancellation)

@@ -58,4 +58,11 @@ public static class RecordControlChangeEndpoint
         return await Receipt.StartOnceAsync(session, "control-change", "/api/control-changes", command.Id, idempotencyKey, null,
             id => [Decide(command, id, limits)], cancellation);
     }
+
+    [WolverineGet("/api/control-changes/{id}", OperationId = "GetControlChange")]
+    [Tags("Territory")]
+    [ProducesResponseType<RecordedFact<ControlChanged>>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
+    public static Task<IResult> Get(Guid id, string? asOf, IQuerySession session, LedgerClock clock, CancellationToken cancellation) =>
+        RecordedFacts.GetAsync<ControlChanged>(session, id, asOf, clock, "control change", cancellation);
 }

@@ -132,6 +132,24 @@ public static class ObservationPostEndpoints
         (new Receipt(post.Id, post.Version + 1, false),
             [new ObservationPostStatusChanged(post.Id, command.Status!, command.OccurredAt ?? clock.GetUtcNow(), command.Reason!.Trim())]);
 
+    /// <summary>One post at (at, asOf): where it stood and its status, from its events as known at asOf.</summary>
+    [WolverineGet("/api/observation-posts/{id}", OperationId = "GetObservationPost")]
+    [Tags("Territory")]
+    [ProducesResponseType<ObservationPost>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
+    public static async Task<IResult> Get(Guid id, string? at, string? asOf, IQuerySession session, LedgerClock clock, CancellationToken cancellation)
+    {
+        if (!Temporal.TryParse(at, asOf, clock, out var temporal, out var problem))
+        {
+            return problem!;
+        }
+
+        var events = await session.Events.FetchStreamAsync(id, timestamp: temporal.AsOf, token: cancellation);
+        return ObservationPost.AsAt(events, temporal.At) is { } post
+            ? Results.Ok(post)
+            : LedgerProblems.NotFound($"no observation post {id} stood at {temporal.At:O} as known at {temporal.AsOf:O}").ToResult();
+    }
+
     /// <summary>The posts at (at, asOf) as GeoJSON points: id, name, operator, status, since.</summary>
     [WolverineGet("/api/observation-posts", OperationId = "ListObservationPosts")]
     [Tags("Territory")]
