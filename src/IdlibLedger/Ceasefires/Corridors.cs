@@ -69,10 +69,10 @@ public static class OpenCorridorEndpoint
         OpenCorridor command, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
         IDocumentSession session, NpgsqlDataSource database, IDocumentStore store, GeometryLimits limits, CancellationToken cancellation)
     {
-        var id = StreamIds.Choose("corridor", command.Id, idempotencyKey);
-        if (await session.Events.FetchStreamStateAsync(id, cancellation) is not null)
+        var (id, retry) = await Receipt.NameStreamAsync(session, "corridor", "/api/corridors", command.Id, idempotencyKey, cancellation);
+        if (retry is not null)
         {
-            return Receipt.AlreadyRecordedAt($"/api/corridors/{id}", id);
+            return retry;
         }
 
         var route = GeoJson.ToJson(GeometryFields.Checked(command.Route, GeometryKinds.LineString, limits));

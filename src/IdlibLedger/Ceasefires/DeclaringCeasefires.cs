@@ -88,10 +88,10 @@ public static class DeclareCeasefireEndpoint
         DeclareCeasefire command, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
         IDocumentSession session, RegionLookup regions, GeometryLimits limits, CancellationToken cancellation)
     {
-        var id = StreamIds.Choose("ceasefire", command.Id, idempotencyKey);
-        if (await session.Events.FetchStreamStateAsync(id, cancellation) is not null)
+        var (id, retry) = await Receipt.NameStreamAsync(session, "ceasefire", "/api/ceasefires", command.Id, idempotencyKey, cancellation);
+        if (retry is not null)
         {
-            return Receipt.AlreadyRecordedAt($"/api/ceasefires/{id}", id);
+            return retry;
         }
 
         var (area, source, problem) = await AreaAsync(command, session, regions, limits, cancellation);

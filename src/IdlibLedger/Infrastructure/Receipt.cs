@@ -20,14 +20,14 @@ public sealed record Receipt(Guid Id, long Version, bool AlreadyRecorded)
         IDocumentSession session, string kind, string route, Guid? id, string? idempotencyKey, Type? aggregate,
         Func<Guid, object[]> decide, CancellationToken cancellation)
     {
-        ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(decide);
-        var streamId = StreamIds.Choose(kind, id, idempotencyKey);
-        var location = $"{route}/{streamId}";
-        if (await session.Events.FetchStreamStateAsync(streamId, cancellation) is not null)
+        var (streamId, retry) = await NameStreamAsync(session, kind, route, id, idempotencyKey, cancellation);
+        if (retry is not null)
         {
-            return AlreadyRecordedAt(location, streamId);
+            return retry;
         }
+
+        var location = $"{route}/{streamId}";
 
         if (aggregate is null)
         {
@@ -39,6 +39,20 @@ public sealed record Receipt(Guid Id, long Version, bool AlreadyRecorded)
         }
 
         return Created(location, streamId);
+    }
+
+    /// <summary>
+    /// The stream a creating command names (client id, Idempotency-Key, or new), and the answer to give when it
+    /// exists already (a retry), for commands that check more state between naming and starting the stream.
+    /// </summary>
+    public static async Task<(Guid Id, IResult? Retry)> NameStreamAsync(
+        IDocumentSession session, string kind, string route, Guid? id, string? idempotencyKey, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        var streamId = StreamIds.Choose(kind, id, idempotencyKey);
+        return await session.Events.FetchStreamStateAsync(streamId, cancellation) is not null
+            ? (streamId, AlreadyRecordedAt($"{route}/{streamId}", streamId))
+            : (streamId, null);
     }
 
     private sealed class AlreadyRecordedResult(string location, Receipt receipt) : IResult
