@@ -42,7 +42,7 @@ internal static class TimeTravelBenchmark
         {
             await wipe.OpenAsync();
             await using var truncate = new Npgsql.NpgsqlCommand(
-                $"truncate bench.{AttackTimeline.TableName}, bench.{AttackTimeline.CasualtiesTableName}, bench.{ControlChangeTable.Name}, bench.audit_chain", wipe);
+                $"truncate bench.{AttackTimeline.TableName}, bench.{AttackTimeline.CasualtiesTableName}, bench.{CasualtyCells.TableName}, bench.{ControlChangeTable.Name}, bench.audit_chain", wipe);
             await truncate.ExecuteNonQueryAsync();
         }
 

@@ -43,6 +43,7 @@ public sealed class AttackTimeline : IProjection
         timeline.AddColumn("location", "geometry(Point, 4326)").GeneratedAs("ST_SetSRID(ST_MakePoint(longitude, latitude), 4326)");
         timeline.Indexes.Add(new IndexDefinition($"ix_{TableName}_recorded") { Columns = ["recorded_from", "recorded_until"] });
         timeline.Indexes.Add(new IndexDefinition($"ix_{TableName}_occurred") { Columns = ["occurred_from"] });
+        timeline.Indexes.Add(new IndexDefinition($"ix_{TableName}_superseded") { Columns = ["recorded_until"], Predicate = "recorded_until is not null" });
         timeline.Indexes.Add(new IndexDefinition($"ix_{TableName}_current") { Columns = ["occurred_from"], Predicate = "recorded_until is null" });
         timeline.Indexes.Add(new IndexDefinition($"ix_{TableName}_location") { Columns = ["location"], Method = IndexMethod.gist });
         yield return timeline;
@@ -59,6 +60,7 @@ public sealed class AttackTimeline : IProjection
         }
 
         yield return casualties;
+        yield return CasualtyCells.Schema(_schema);
     }
 
     public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
@@ -70,6 +72,7 @@ public sealed class AttackTimeline : IProjection
         // one statement per table (unnest), so that a batch of a thousand reports is a few round trips, not thousands.
         var versions = new List<Version>();
         var superseded = new List<(Guid AttackId, DateTimeOffset At)>();
+        var cells = new List<(CasualtyCells.Key, long[])>();
         foreach (var stream in events.Where(IsAttackEvent).GroupBy(e => e.StreamId))
         {
             Version? previous = null;
@@ -82,6 +85,7 @@ public sealed class AttackTimeline : IProjection
                     if (before is not null)
                     {
                         superseded.Add((stream.Key, e.Timestamp));
+                        cells.AddRange(CasualtyCells.Deltas(before, e.Timestamp, -1));
                     }
                 }
 
@@ -102,14 +106,17 @@ public sealed class AttackTimeline : IProjection
                 if (previous is not null)
                 {
                     previous.RecordedUntil = e.Timestamp;
+                    cells.AddRange(CasualtyCells.Deltas(previous.Report, e.Timestamp, -1));
                 }
 
                 previous = new Version(report, e.Timestamp);
                 versions.Add(previous);
+                cells.AddRange(CasualtyCells.Deltas(report, e.Timestamp, +1));
             }
         }
 
         Record(operations, versions, superseded);
+        CasualtyCells.Queue(operations, _schema, cells);
     }
 
     /// <summary>A version of a report as this batch records it; superseded within the batch, it gets its end.</summary>

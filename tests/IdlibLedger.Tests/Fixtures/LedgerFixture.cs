@@ -103,7 +103,7 @@ public sealed class LedgerFixture : IAsyncLifetime
         await ExecuteAsync(
             $"delete from {Schema}.mt_events where type <> 'region_registered'; " +
             $"delete from {Schema}.mt_streams s where not exists (select 1 from {Schema}.mt_events e where e.stream_id = s.id); " +
-            $"truncate {Schema}.{AttackTimeline.TableName}, {Schema}.{AttackTimeline.CasualtiesTableName}, {Schema}.{ControlChangeTable.Name}, {Schema}.{ObservationPostTable.Name}; " +
+            $"truncate {Schema}.{AttackTimeline.TableName}, {Schema}.{AttackTimeline.CasualtiesTableName}, {Schema}.{CasualtyCells.TableName}, {Schema}.{ControlChangeTable.Name}, {Schema}.{ObservationPostTable.Name}; " +
             $"delete from {Schema}.{RegionTable.Name} r where not exists (select 1 from {Schema}.mt_events e where e.type = 'region_registered' and e.data ->> 'regionId' = r.id); " +
             $"truncate {Schema}.{CheckpointStore.Name}, {Schema}.{CeasefireTable.Name}");
     }

@@ -160,6 +160,30 @@ public sealed class time_travel_equals_a_naive_replay(LedgerFixture ledger) : Le
         var actual = status != HttpStatusCode.OK ? new JsonObject { ["status"] = (int)status, ["body"] = body }
             : new JsonObject { ["killed"] = Json(body!["killed"]!), ["injured"] = Json(body["injured"]!), ["attacks"] = body["attacks"]!.GetValue<long>() };
         Check(expected, actual, said, url, mismatches);
+
+        // Grouped by perpetrator (read from the per-perpetrator cells): every group equals the replay's.
+        var byPerpetrator = new JsonObject();
+        foreach (var group in counted.GroupBy(r => r.Facts.Perpetrator).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            byPerpetrator[group.Key] = new JsonObject
+            {
+                ["killed"] = Json(group.Aggregate(Estimate.None, (sum, r) => sum.Plus(r.Facts.TotalKilled()))),
+                ["attacks"] = group.Count(),
+            };
+        }
+
+        url = $"/api/casualties/totals?at={Query(at)}&asOf={Query(asOf)}&groupBy=perpetrator";
+        (status, body) = await GetAsync(url);
+        var groups = new JsonObject();
+        if (status == HttpStatusCode.OK)
+        {
+            foreach (var group in body!["groups"]!.AsArray().OrderBy(g => g!["key"]!.GetValue<string>(), StringComparer.Ordinal))
+            {
+                groups[group!["key"]!.GetValue<string>()] = new JsonObject { ["killed"] = Json(group["killed"]!), ["attacks"] = group["attacks"]!.GetValue<long>() };
+            }
+        }
+
+        Check(byPerpetrator, status != HttpStatusCode.OK ? new JsonObject { ["status"] = (int)status, ["body"] = body } : groups, said, url, mismatches);
     }
 
     private async Task CompareListAsync(Replay replay, DateTimeOffset at, DateTimeOffset asOf, string said, List<string> mismatches)

@@ -61,6 +61,36 @@ public static class GetCasualtyTotalsEndpoint
         }
 
         var schema = store.Options.DatabaseSchemaName;
+        List<CasualtyGroup> groups;
+        long attacks;
+        if (CellTotals.Serves(filter, groupBy))
+        {
+            groups = await CellTotals.GroupsAsync(database, schema, filter, groupBy, cancellation);
+            attacks = groupBy is "category" or "party"
+                ? (await CellTotals.GroupsAsync(database, schema, filter, null, cancellation)).Sum(g => g.Attacks)
+                : groups.Sum(g => g.Attacks);
+        }
+        else
+        {
+            groups = await ScanAsync(database, schema, filter, groupBy, cancellation);
+            // Grouped by category, one attack can fall in several groups; count it once in the total.
+            attacks = groupBy is "category" or "party" ? await CountAttacksAsync(database, schema, filter, cancellation) : groups.Sum(g => g.Attacks);
+        }
+
+        var killed = groups.Aggregate(Estimate.None, (sum, g) => sum.Plus(g.Killed));
+        var injured = groups.Aggregate(Estimate.None, (sum, g) => sum.Plus(g.Injured));
+        return Results.Ok(new CasualtyTotals(
+            killed, injured, attacks, groupBy, groupBy is null ? [] : groups,
+            filter.Temporal.At, filter.Temporal.AsOf, filter.From, filter.To, filter.Perpetrator, filter.RegionId, bbox,
+            await CasualtyFigureEndpoints.KnownAsync(session, filter.Temporal.At, filter.Temporal.AsOf, filter.From, filter.To, cancellation)));
+    }
+
+    /// <summary>
+    /// Totals by summing every attack version the filter keeps: the general path, for filters the cells do not
+    /// carry (a region, a bounding box, an occurrence range).
+    /// </summary>
+    private static async Task<List<CasualtyGroup>> ScanAsync(NpgsqlDataSource database, string schema, AttackFilter filter, string? groupBy, CancellationToken cancellation)
+    {
         await using var command = database.CreateCommand();
         var where = filter.Where(command, schema);
         var key = groupBy is null ? "''" : Groupings[groupBy];
@@ -77,28 +107,25 @@ public static class GetCasualtyTotalsEndpoint
                 : string.Empty) +
             $"where {where} group by 1 order by 3 desc, 1";
         command.Parameters.AddWithValue("level", groupBy ?? string.Empty);
+        return await ReadGroupsAsync(command, cancellation);
+    }
 
+    /// <summary>Reads rows of (key, killed low/best/high, injured low/best/high, attacks); a null key is "none".</summary>
+    internal static async Task<List<CasualtyGroup>> ReadGroupsAsync(NpgsqlCommand command, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(command);
         var groups = new List<CasualtyGroup>();
-        await using (var reader = await command.ExecuteReaderAsync(cancellation))
+        await using var reader = await command.ExecuteReaderAsync(cancellation);
+        while (await reader.ReadAsync(cancellation))
         {
-            while (await reader.ReadAsync(cancellation))
-            {
-                groups.Add(new CasualtyGroup(
-                    reader.IsDBNull(0) ? "none" : reader.GetString(0),
-                    new Estimate((int)reader.GetInt64(1), (int)reader.GetInt64(2), (int)reader.GetInt64(3)),
-                    new Estimate((int)reader.GetInt64(4), (int)reader.GetInt64(5), (int)reader.GetInt64(6)),
-                    reader.GetInt64(7)));
-            }
+            groups.Add(new CasualtyGroup(
+                reader.IsDBNull(0) ? "none" : reader.GetString(0),
+                new Estimate((int)reader.GetInt64(1), (int)reader.GetInt64(2), (int)reader.GetInt64(3)),
+                new Estimate((int)reader.GetInt64(4), (int)reader.GetInt64(5), (int)reader.GetInt64(6)),
+                reader.GetInt64(7)));
         }
 
-        // Grouped by category, one attack can fall in several groups; count it once in the total.
-        var attacks = groupBy is "category" or "party" ? await CountAttacksAsync(database, schema, filter, cancellation) : groups.Sum(g => g.Attacks);
-        var killed = groups.Aggregate(Estimate.None, (sum, g) => sum.Plus(g.Killed));
-        var injured = groups.Aggregate(Estimate.None, (sum, g) => sum.Plus(g.Injured));
-        return Results.Ok(new CasualtyTotals(
-            killed, injured, attacks, groupBy, groupBy is null ? [] : groups,
-            filter.Temporal.At, filter.Temporal.AsOf, filter.From, filter.To, filter.Perpetrator, filter.RegionId, bbox,
-            await CasualtyFigureEndpoints.KnownAsync(session, filter.Temporal.At, filter.Temporal.AsOf, filter.From, filter.To, cancellation)));
+        return groups;
     }
 
     private static async Task<long> CountAttacksAsync(NpgsqlDataSource database, string schema, AttackFilter filter, CancellationToken cancellation)

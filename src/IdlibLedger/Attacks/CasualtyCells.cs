@@ -1,0 +1,145 @@
+using Marten;
+using Weasel.Postgresql;
+using Weasel.Postgresql.Tables;
+
+namespace IdlibLedger.Attacks;
+
+/// <summary>
+/// Pre-aggregated casualty sums for fast totals at any (at, asOf). Every attack version that counts (not
+/// retracted) adds its figures to the cell of (the UTC day it occurred, the UTC day it was recorded) and takes them
+/// away again in the cell of (the day it occurred, the day it was superseded). The sum of the cells with
+/// occurred day &lt; A and recorded day &lt; R is then exactly the totals at (A, R) for day-aligned A and R, and a
+/// read at any instant adds the few versions that lie between the instant and the day boundary (see
+/// <c>GetCasualtyTotals</c>). The cost of a read depends on the number of days, not on the number of events.
+/// Cells are kept per grain: all attacks, per perpetrator, per casualty category and per party.
+/// </summary>
+public static class CasualtyCells
+{
+    public const string TableName = "casualty_cells";
+
+    public const string All = "all";
+    public const string ByPerpetrator = "perpetrator";
+    public const string ByCategory = "category";
+    public const string ByParty = "party";
+
+    /// <summary>The key of the group without casualties (an attack that reports none), as totals name it.</summary>
+    public const string NoneKey = "";
+
+    public static Table Schema(string schema)
+    {
+        var table = new Table(new PostgresqlObjectName(schema, TableName, SchemaUtils.IdentifierUsage.General));
+        table.AddColumn<string>("grain").AsPrimaryKey();
+        table.AddColumn("occurred_day", "date").AsPrimaryKey();
+        table.AddColumn("recorded_day", "date").AsPrimaryKey();
+        table.AddColumn<string>("key").AsPrimaryKey();
+        table.AddColumn<string>("perpetrator").AsPrimaryKey();
+        foreach (var column in Columns)
+        {
+            table.AddColumn(column, "bigint").NotNull();
+        }
+
+        return table;
+    }
+
+    /// <summary>The summed columns, in the order every query reads them.</summary>
+    public static readonly string[] Columns = ["killed_low", "killed_best", "killed_high", "injured_low", "injured_best", "injured_high", "attacks"];
+
+    public readonly record struct Key(string Grain, DateOnly OccurredDay, DateOnly RecordedDay, string Group, string Perpetrator);
+
+    /// <summary>The cell deltas of one version counted from <paramref name="at"/> on (sign +1) or no longer (sign -1).</summary>
+    public static IEnumerable<(Key Key, long[] Values)> Deltas(AttackReport report, DateTimeOffset at, int sign)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        if (report.Retracted)
+        {
+            yield break;
+        }
+
+        var occurred = DateOnly.FromDateTime(report.Facts.Occurrence.Window().From.UtcDateTime);
+        var recorded = DateOnly.FromDateTime(at.UtcDateTime);
+        var perpetrator = report.Facts.Perpetrator;
+        var casualties = report.Facts.Casualties;
+        var total = Sum(casualties, sign);
+        yield return (new Key(All, occurred, recorded, NoneKey, NoneKey), total);
+        yield return (new Key(ByPerpetrator, occurred, recorded, perpetrator, perpetrator), total);
+        foreach (var (grain, groups) in new[]
+        {
+            (ByCategory, casualties.GroupBy(c => Infrastructure.Wire.Name(c.Category ?? CasualtyCategory.Unknown))),
+            (ByParty, casualties.GroupBy(c => c.Party ?? Infrastructure.Wire.Name(c.Category ?? CasualtyCategory.Unknown))),
+        })
+        {
+            var any = false;
+            foreach (var group in groups)
+            {
+                any = true;
+                yield return (new Key(grain, occurred, recorded, group.Key, perpetrator), Sum([.. group], sign));
+            }
+
+            if (!any)
+            {
+                yield return (new Key(grain, occurred, recorded, NoneKey, perpetrator), Sum([], sign));
+            }
+        }
+    }
+
+    private static long[] Sum(IReadOnlyList<CategoryCasualties> casualties, int sign) =>
+    [
+        sign * casualties.Sum(c => (long)c.KilledOrNone.Low), sign * casualties.Sum(c => (long)c.KilledOrNone.Best), sign * casualties.Sum(c => (long)c.KilledOrNone.High),
+        sign * casualties.Sum(c => (long)c.InjuredOrNone.Low), sign * casualties.Sum(c => (long)c.InjuredOrNone.Best), sign * casualties.Sum(c => (long)c.InjuredOrNone.High),
+        sign,
+    ];
+
+    /// <summary>
+    /// Adds the deltas to their cells in one statement. The deltas are summed per cell first and written in key order,
+    /// so two transactions that touch the same cells lock them in the same order.
+    /// </summary>
+    public static void Queue(IDocumentOperations operations, string schema, IEnumerable<(Key Key, long[] Values)> deltas)
+    {
+        ArgumentNullException.ThrowIfNull(operations);
+        var cells = new SortedDictionary<Key, long[]>(Comparer<Key>.Create(Compare));
+        foreach (var (key, values) in deltas)
+        {
+            if (!cells.TryGetValue(key, out var sum))
+            {
+                cells[key] = sum = new long[Columns.Length];
+            }
+
+            for (var i = 0; i < values.Length; i++)
+            {
+                sum[i] += values[i];
+            }
+        }
+
+        var changed = cells.Where(c => c.Value.Any(v => v != 0)).ToArray();
+        if (changed.Length == 0)
+        {
+            return;
+        }
+
+        var columns = string.Join(", ", Columns);
+        var parameters = new List<object>
+        {
+            changed.Select(c => c.Key.Grain).ToArray(),
+            changed.Select(c => c.Key.OccurredDay).ToArray(),
+            changed.Select(c => c.Key.RecordedDay).ToArray(),
+            changed.Select(c => c.Key.Group).ToArray(),
+            changed.Select(c => c.Key.Perpetrator).ToArray(),
+        };
+        parameters.AddRange(Columns.Select((_, i) => changed.Select(c => c.Value[i]).ToArray()));
+        operations.QueueSqlCommand(
+            $"insert into {schema}.{TableName} (grain, occurred_day, recorded_day, key, perpetrator, {columns}) " +
+            $"select * from unnest(?::text[], ?::date[], ?::date[], ?::text[], ?::text[], {string.Join(", ", Columns.Select(_ => "?::bigint[]"))}) " +
+            "on conflict (grain, occurred_day, recorded_day, key, perpetrator) do update set " +
+            string.Join(", ", Columns.Select(c => $"{c} = {TableName}.{c} + excluded.{c}")),
+            [.. parameters]);
+    }
+
+    private static int Compare(Key a, Key b)
+    {
+        var order = string.CompareOrdinal(a.Grain, b.Grain);
+        order = order != 0 ? order : a.OccurredDay.CompareTo(b.OccurredDay);
+        order = order != 0 ? order : a.RecordedDay.CompareTo(b.RecordedDay);
+        order = order != 0 ? order : string.CompareOrdinal(a.Group, b.Group);
+        return order != 0 ? order : string.CompareOrdinal(a.Perpetrator, b.Perpetrator);
+    }
+}

@@ -1,0 +1,100 @@
+using IdlibLedger.Attacks;
+using Npgsql;
+
+namespace IdlibLedger.Casualties.Totals;
+
+/// <summary>
+/// Casualty totals at (at, asOf) read from the pre-aggregated cells (<see cref="CasualtyCells"/>) instead of
+/// every attack version, so that their cost does not grow with the history.
+/// <para>
+/// Each version that counts is a +1 delta at (occurred, recorded from) and a -1 delta at (occurred, recorded
+/// until); the totals at (at, asOf) are the deltas with occurred ≤ at and recorded ≤ asOf. The cells hold those
+/// deltas summed per (occurred day, recorded day). A read picks the day boundaries A (for at) and R (for asOf)
+/// nearest to its instants, sums the cells with occurred day &lt; A and recorded day &lt; R, and corrects the sum
+/// with the deltas that lie between the instants and the boundaries: added where they count at (at, asOf) and
+/// not at (A, R), taken away where the reverse. Those deltas lie within half a day of <c>at</c> in occurrence
+/// or of <c>asOf</c> in recording, so the correction reads a day's worth of versions at most.
+/// </para>
+/// </summary>
+public static class CellTotals
+{
+    /// <summary>The cells carry perpetrator and casualty grouping but no place and no occurrence range.</summary>
+    public static bool Serves(AttackFilter filter, string? groupBy)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        return filter is { From: null, To: null, Bbox: null, RegionId: null, IncludeRetracted: false }
+            && groupBy is null or "perpetrator" or "category" or "party" or "month";
+    }
+
+    public static async Task<List<CasualtyGroup>> GroupsAsync(NpgsqlDataSource database, string schema, AttackFilter filter, string? groupBy, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        ArgumentNullException.ThrowIfNull(filter);
+        var (at, asOf) = (filter.Temporal.At.ToUniversalTime(), filter.Temporal.AsOf.ToUniversalTime());
+        var (a, r) = (Boundary(at), Boundary(asOf));
+
+        // The grain of cells to read and the group key over the cells (k) and over the boundary versions (w, c).
+        var (grain, cellKey, versionKey) = groupBy switch
+        {
+            "perpetrator" => (CasualtyCells.ByPerpetrator, "k.key", "w.perpetrator"),
+            "category" => (CasualtyCells.ByCategory, "nullif(k.key, '')", "c.category"),
+            "party" => (CasualtyCells.ByParty, "nullif(k.key, '')", "coalesce(c.party, c.category)"),
+            "month" => (filter.Perpetrator is null ? CasualtyCells.All : CasualtyCells.ByPerpetrator,
+                "to_char(k.occurred_day, 'YYYY-MM')", "to_char(w.o at time zone 'UTC', 'YYYY-MM')"),
+            _ => (filter.Perpetrator is null ? CasualtyCells.All : CasualtyCells.ByPerpetrator, "''", "''"),
+        };
+        var perpetrator = filter.Perpetrator is null ? string.Empty : " and t.perpetrator = @perpetrator";
+        var cellPerpetrator = filter.Perpetrator is null ? string.Empty : " and k.perpetrator = @perpetrator";
+        var timeline = $"{schema}.{AttackTimeline.TableName}";
+        var sums = string.Join(", ", CasualtyCells.Columns.Select(c => $"sum({c})::bigint"));
+
+        await using var command = database.CreateCommand();
+        command.CommandText =
+            // Deltas near the boundaries: versions that begin or end there (in recording) or occur there.
+            $"with d as (" +
+            $"select t.attack_id, t.version, t.perpetrator, t.occurred_from as o, t.recorded_from as r, 1 as s from {timeline} t " +
+            $"where not t.retracted and (t.occurred_from between @o_lo and @o_hi or t.recorded_from between @r_lo and @r_hi){perpetrator} " +
+            $"union all " +
+            $"select t.attack_id, t.version, t.perpetrator, t.occurred_from, t.recorded_until, -1 from {timeline} t " +
+            $"where not t.retracted and t.recorded_until is not null and (t.occurred_from between @o_lo and @o_hi or t.recorded_until between @r_lo and @r_hi){perpetrator}), " +
+            // Each delta's weight: counted at (at, asOf) and not at (A, R) → +s, the reverse → -s.
+            $"w as (select d.*, d.s * ((case when d.o <= @at and d.r <= @as_of then 1 else 0 end) - (case when d.o < @a and d.r < @r then 1 else 0 end)) as weight from d), " +
+            $"v as (select {versionKey} as key, w.weight, " +
+            "coalesce(sum(c.killed_low), 0) as killed_low, coalesce(sum(c.killed_best), 0) as killed_best, coalesce(sum(c.killed_high), 0) as killed_high, " +
+            "coalesce(sum(c.injured_low), 0) as injured_low, coalesce(sum(c.injured_best), 0) as injured_best, coalesce(sum(c.injured_high), 0) as injured_high " +
+            $"from w left join {schema}.{AttackTimeline.CasualtiesTableName} c on c.attack_id = w.attack_id and c.version = w.version " +
+            "where w.weight <> 0 group by w.attack_id, w.version, w.s, w.weight, 1), " +
+            $"g as (select key, {string.Join(", ", CasualtyCells.Columns.Take(6).Select(c => $"weight * {c} as {c}"))}, weight as attacks from v " +
+            $"union all select {cellKey}, {string.Join(", ", CasualtyCells.Columns.Select(c => $"k.{c}"))} from {schema}.{CasualtyCells.TableName} k " +
+            $"where k.grain = @grain and k.occurred_day < @a_day and k.recorded_day < @r_day{cellPerpetrator}) " +
+            $"select key, {sums} from g group by key having sum(attacks) <> 0 order by 3 desc, 1";
+        command.Parameters.AddWithValue("at", at);
+        command.Parameters.AddWithValue("as_of", asOf);
+        command.Parameters.AddWithValue("a", a);
+        command.Parameters.AddWithValue("r", r);
+        command.Parameters.AddWithValue("a_day", DateOnly.FromDateTime(a.UtcDateTime));
+        command.Parameters.AddWithValue("r_day", DateOnly.FromDateTime(r.UtcDateTime));
+        command.Parameters.AddWithValue("o_lo", Min(at, a));
+        command.Parameters.AddWithValue("o_hi", Max(at, a));
+        command.Parameters.AddWithValue("r_lo", Min(asOf, r));
+        command.Parameters.AddWithValue("r_hi", Max(asOf, r));
+        command.Parameters.AddWithValue("grain", grain);
+        if (filter.Perpetrator is { } name)
+        {
+            command.Parameters.AddWithValue("perpetrator", name);
+        }
+
+        return await GetCasualtyTotalsEndpoint.ReadGroupsAsync(command, cancellation);
+    }
+
+    /// <summary>The start of the instant's UTC day, or of the next day from noon on (the nearer boundary).</summary>
+    public static DateTimeOffset Boundary(DateTimeOffset instant)
+    {
+        var day = new DateTimeOffset(instant.UtcDateTime.Date, TimeSpan.Zero);
+        return instant - day >= TimeSpan.FromHours(12) && day < DateTimeOffset.MaxValue.AddDays(-2) ? day.AddDays(1) : day;
+    }
+
+    private static DateTimeOffset Min(DateTimeOffset x, DateTimeOffset y) => x < y ? x : y;
+
+    private static DateTimeOffset Max(DateTimeOffset x, DateTimeOffset y) => x > y ? x : y;
+}
