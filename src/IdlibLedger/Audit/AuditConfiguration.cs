@@ -43,12 +43,7 @@ public sealed class RecordedBy(IHttpContextAccessor http) : DocumentSessionListe
     public override Task BeforeSaveChangesAsync(IDocumentSession session, CancellationToken token)
     {
         ArgumentNullException.ThrowIfNull(session);
-        var context = http.HttpContext;
-        var client = context?.Request.Headers[ClientHeader].ToString();
-        var who = context is null ? "service"
-            : context.User.Identity is { IsAuthenticated: true, Name: { } user } ? user
-            : string.IsNullOrWhiteSpace(client) ? "anonymous"
-            : client.Trim()[..Math.Min(client.Trim().Length, 200)];
+        var who = Who(http.HttpContext);
         session.LastModifiedBy = who;
         // Events take their user name when appended; these were appended before this listener ran.
         foreach (var e in session.PendingChanges.Streams().SelectMany(stream => stream.Events))
@@ -57,5 +52,15 @@ public sealed class RecordedBy(IHttpContextAccessor http) : DocumentSessionListe
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>Who records events in this request (or outside one).</summary>
+    public static string Who(HttpContext? context)
+    {
+        var client = context?.Request.Headers[ClientHeader].ToString();
+        return context is null ? "service"
+            : context.User.Identity is { IsAuthenticated: true, Name: { } user } ? user
+            : string.IsNullOrWhiteSpace(client) ? "anonymous"
+            : client.Trim()[..Math.Min(client.Trim().Length, 200)];
     }
 }

@@ -1,10 +1,14 @@
+using System.Diagnostics;
 using System.Globalization;
 using Microsoft.VisualBasic.FileIO;
 using FluentValidation;
 using IdlibLedger.Attacks;
 using IdlibLedger.Attacks.Reporting;
+using IdlibLedger.Audit;
 using IdlibLedger.Infrastructure;
+using JasperFx.Events;
 using Marten;
+using Npgsql;
 
 namespace IdlibLedger.Importing;
 
@@ -23,9 +27,11 @@ public sealed record ImportReport(long Rows, long Imported, long AlreadyPresent,
 /// deaths_civilians → civilian, deaths_unknown → unknown, with low and high spread so that each category keeps
 /// low ≤ best ≤ high and the sums equal the row's low / best / high; source fields → one source.
 /// </summary>
-public sealed partial class UcdpGedImporter(IDocumentStore store, IValidator<ReportAttack> validator, ILogger<UcdpGedImporter> logger)
+public sealed partial class UcdpGedImporter(
+    IDocumentStore store, NpgsqlDataSource database, LedgerClock clock, IHttpContextAccessor http, IValidator<ReportAttack> validator, ILogger<UcdpGedImporter> logger)
 {
-    public const int BatchSize = 500;
+    /// <summary>Rows appended per bulk append and transaction.</summary>
+    public const int BatchSize = 5000;
 
     public static Guid StreamId(string ucdpId) => StreamIds.For("ucdp-ged", ucdpId);
 
@@ -94,7 +100,12 @@ public sealed partial class UcdpGedImporter(IDocumentStore store, IValidator<Rep
     [LoggerMessage(Level = LogLevel.Information, Message = "UCDP GED import: {Rows} rows processed, {Imported} imported, {Present} already present, {Rejected} rejected")]
     private static partial void LogProgress(ILogger logger, long rows, long imported, long present, int rejected);
 
-    /// <summary>Appends the batch in one transaction, skipping the ids already in the ledger.</summary>
+    /// <summary>
+    /// Appends the batch with Marten's bulk append (PostgreSQL COPY), skipping the ids already in the ledger. The
+    /// timeline rows are written first in a transaction of their own that commits only after the events have; if the
+    /// bulk append fails, neither is stored. Imports take a lock, one at a time, so two imports of the same file cannot
+    /// both find an id absent.
+    /// </summary>
     private async Task<(int Imported, int Present)> FlushAsync(List<(Guid Id, ReportAttack Report)> batch, CancellationToken cancellation)
     {
         if (batch.Count == 0)
@@ -102,24 +113,68 @@ public sealed partial class UcdpGedImporter(IDocumentStore store, IValidator<Rep
             return (0, 0);
         }
 
-        await using var session = store.LightweightSession();
-        var ids = batch.Select(b => b.Id).Distinct().ToArray();
-        var existing = (await session.Events.QueryAllRawEvents().Where(e => e.StreamId.IsOneOf(ids)).Select(e => e.StreamId).ToListAsync(cancellation)).ToHashSet();
-        var imported = 0;
-        foreach (var (id, report) in batch)
+        var schema = store.Options.Events.DatabaseSchemaName;
+        await using var connection = await database.OpenConnectionAsync(cancellation);
+        await using var transaction = await connection.BeginTransactionAsync(cancellation);
+        await using (var command = new NpgsqlCommand("select pg_advisory_xact_lock(@key)", connection, transaction))
         {
-            if (existing.Add(id))
+            command.Parameters.AddWithValue("key", ImportLock);
+            await command.ExecuteNonQueryAsync(cancellation);
+        }
+
+        var existing = new HashSet<Guid>();
+        await using (var command = new NpgsqlCommand($"select id from {schema}.mt_streams where id = any(@ids)", connection, transaction))
+        {
+            command.Parameters.AddWithValue("ids", batch.Select(b => b.Id).Distinct().ToArray());
+            await using var reader = await command.ExecuteReaderAsync(cancellation);
+            while (await reader.ReadAsync(cancellation))
             {
-                session.Events.StartStream<AttackReport>(id, ReportAttackEndpoint.Decide(report, id));
-                imported++;
+                existing.Add(reader.GetGuid(0));
             }
         }
 
-        await session.SaveChangesAsync(cancellation);
-        var present = batch.Count - imported;
+        var recordedAt = clock.GetUtcNow();
+        var who = RecordedBy.Who(http.HttpContext);
+        var correlation = Activity.Current?.RootId;
+        var registry = store.Options.Events as IEventRegistry ?? throw new InvalidOperationException("Marten's event graph is not an event registry");
+        var streams = new List<StreamAction>();
+        foreach (var (id, report) in batch)
+        {
+            if (!existing.Add(id))
+            {
+                continue;
+            }
+
+            var stream = StreamAction.Start(registry, id, [ReportAttackEndpoint.Decide(report, id)]);
+            stream.AggregateType = typeof(AttackReport);
+            foreach (var e in stream.Events)
+            {
+                (e.StreamId, e.Timestamp, e.UserName, e.CorrelationId) = (id, recordedAt, who, correlation);
+            }
+
+            streams.Add(stream);
+        }
+
+        if (streams.Count > 0)
+        {
+            // The bulk append does not run inline projections: the timeline gets its rows from the same code, here.
+            await using (var session = store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(transaction)))
+            {
+                await new AttackTimeline(store.Options.DatabaseSchemaName).ApplyAsync(session, [.. streams.SelectMany(s => s.Events)], cancellation);
+                await session.SaveChangesAsync(cancellation);
+            }
+
+            await store.BulkInsertEventsAsync(streams, BatchSize, cancellation);
+        }
+
+        await transaction.CommitAsync(cancellation);
+        var present = batch.Count - streams.Count;
         batch.Clear();
-        return (imported, present);
+        return (streams.Count, present);
     }
+
+    /// <summary>The advisory lock imports hold while they append (any fixed number unique to this purpose).</summary>
+    private const long ImportLock = 0x1D11B_0001;
 
     /// <summary>The report a row states, or what makes it unreadable.</summary>
     public static (ReportAttack? Report, List<string> Problems) ToReport(Func<string, string> field, string reportedBy)
