@@ -11,41 +11,60 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace IdlibLedger.Benchmarks;
 
-// Time-travel benchmark (issue "Auditors"): loads a synthetic ledger of SMALL then LARGE events and measures
+// Benchmarks (docs/benchmarks.md). "import [ROWS]" runs the import benchmark (ImportBenchmark.cs); otherwise the
+// time-travel benchmark (issue "Auditors"): loads a synthetic ledger of SMALL then LARGE events and measures
 // p50/p95/p99 of three reads at random (at, asOf): casualty totals, the control map, one attack. Prints the
 // figures and the ratio of the large p95 to the small p95 (target ≤ 1.5, and p95 ≤ 50 ms).
-internal static class TimeTravelBenchmark
+internal static class Benchmarks
 {
-    public static async Task Main(string[] args)
+    public static Task Main(string[] args)
     {
         var connection = Environment.GetEnvironmentVariable("LEDGER_BENCH_CONNECTION")
             ?? throw new InvalidOperationException("LEDGER_BENCH_CONNECTION is not set (deploy/local/benchmark.sh sets it)");
+        return args.FirstOrDefault() == "import"
+            ? ImportBenchmark.RunAsync(connection, int.Parse(args.ElementAtOrDefault(1) ?? "200000", CultureInfo.InvariantCulture))
+            : TimeTravelBenchmark.RunAsync(connection, args);
+    }
+
+    /// <summary>The service in-process (its HTTP pipeline, Marten, Wolverine, projections) on the schema "bench".</summary>
+    public static Task<IAlbaHost> HostAsync(string connection, LedgerClock clock) => AlbaHost.For<global::Program>(web =>
+    {
+        web.UseSolutionRelativeContentRoot("src/IdlibLedger", "*.sln");
+        web.UseEnvironment("Benchmark");
+        web.UseSetting("ConnectionStrings:Ledger", connection);
+        web.UseSetting("Ledger:Schema", "bench");
+        web.UseSetting("Ledger:LoadDemoData", "false");
+        web.UseSetting("Ledger:SharedDataPath", "/nonexistent");
+        web.UseSetting("Audit:SigningKeyPath", Path.Combine(Path.GetTempPath(), "idlib-ledger-bench-key.pem"));
+        // Request logs to the console would be measured with the requests.
+        web.UseSetting("Logging:LogLevel:Default", "Warning");
+        web.ConfigureServices(services => services.AddSingleton(clock));
+    });
+
+    /// <summary>Empties the event store and every read-model table of the schema "bench".</summary>
+    public static async Task WipeAsync(IAlbaHost host, string connection)
+    {
+        await host.Services.GetRequiredService<IDocumentStore>().Advanced.Clean.DeleteAllEventDataAsync();
+        await using var wipe = new Npgsql.NpgsqlConnection(connection);
+        await wipe.OpenAsync();
+        await using var truncate = new Npgsql.NpgsqlCommand(
+            $"truncate bench.{AttackTimeline.TableName}, bench.{AttackTimeline.CasualtiesTableName}, bench.{CasualtyCells.TableName}, bench.{ControlChangeTable.Name}, bench.audit_chain", wipe);
+        await truncate.ExecuteNonQueryAsync();
+    }
+}
+
+internal static class TimeTravelBenchmark
+{
+    public static async Task RunAsync(string connection, string[] args)
+    {
         var small = int.Parse(args.ElementAtOrDefault(0) ?? "100000", CultureInfo.InvariantCulture);
         var large = int.Parse(args.ElementAtOrDefault(1) ?? "1000000", CultureInfo.InvariantCulture);
         var probes = int.Parse(args.ElementAtOrDefault(2) ?? "200", CultureInfo.InvariantCulture);
 
         var clock = new BenchClock();
-        await using var host = await AlbaHost.For<global::Program>(web =>
-        {
-            web.UseSolutionRelativeContentRoot("src/IdlibLedger", "*.sln");
-            web.UseEnvironment("Benchmark");
-            web.UseSetting("ConnectionStrings:Ledger", connection);
-            web.UseSetting("Ledger:Schema", "bench");
-            web.UseSetting("Ledger:LoadDemoData", "false");
-            web.UseSetting("Ledger:SharedDataPath", "/nonexistent");
-            web.UseSetting("Audit:SigningKeyPath", Path.Combine(Path.GetTempPath(), "idlib-ledger-bench-key.pem"));
-            web.ConfigureServices(services => services.AddSingleton<LedgerClock>(clock));
-        });
+        await using var host = await Benchmarks.HostAsync(connection, clock);
+        await Benchmarks.WipeAsync(host, connection);
         var store = host.Services.GetRequiredService<IDocumentStore>();
-        await store.Advanced.Clean.DeleteAllEventDataAsync();
-        await using (var wipe = new Npgsql.NpgsqlConnection(connection))
-        {
-            await wipe.OpenAsync();
-            await using var truncate = new Npgsql.NpgsqlCommand(
-                $"truncate bench.{AttackTimeline.TableName}, bench.{AttackTimeline.CasualtiesTableName}, bench.{CasualtyCells.TableName}, bench.{ControlChangeTable.Name}, bench.audit_chain", wipe);
-            await truncate.ExecuteNonQueryAsync();
-        }
-
         var random = new Random(20200226);
         var start = new DateTimeOffset(2019, 1, 1, 0, 0, 0, TimeSpan.Zero);
         var span = TimeSpan.FromDays(730);

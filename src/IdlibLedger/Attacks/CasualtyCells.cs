@@ -11,7 +11,10 @@ namespace IdlibLedger.Attacks;
 /// occurred day &lt; A and recorded day &lt; R is then exactly the totals at (A, R) for day-aligned A and R, and a
 /// read at any instant adds the few versions that lie between the instant and the day boundary (see
 /// <c>GetCasualtyTotals</c>). The cost of a read depends on the number of days, not on the number of events.
-/// Cells are kept per grain: all attacks, per perpetrator, per casualty category and per party.
+/// Cells are kept per grain (all attacks, per perpetrator, per casualty category, per party) and at four levels:
+/// day × day, day × month, month × day and month × month (occurred × recorded; a month cell is dated by the month's
+/// first day), so that any region "occurred before A, recorded before R" is a few month blocks and two strips of
+/// days: a read sums at most a few thousand cells however many events there are.
 /// </summary>
 public static class CasualtyCells
 {
@@ -29,6 +32,7 @@ public static class CasualtyCells
     {
         var table = new Table(new PostgresqlObjectName(schema, TableName, SchemaUtils.IdentifierUsage.General));
         table.AddColumn<string>("grain").AsPrimaryKey();
+        table.AddColumn<string>("level").AsPrimaryKey();
         table.AddColumn("occurred_day", "date").AsPrimaryKey();
         table.AddColumn("recorded_day", "date").AsPrimaryKey();
         table.AddColumn<string>("key").AsPrimaryKey();
@@ -44,7 +48,12 @@ public static class CasualtyCells
     /// <summary>The summed columns, in the order every query reads them.</summary>
     public static readonly string[] Columns = ["killed_low", "killed_best", "killed_high", "injured_low", "injured_best", "injured_high", "attacks"];
 
-    public readonly record struct Key(string Grain, DateOnly OccurredDay, DateOnly RecordedDay, string Group, string Perpetrator);
+    public readonly record struct Key(string Grain, string Level, DateOnly OccurredDay, DateOnly RecordedDay, string Group, string Perpetrator);
+
+    /// <summary>The levels: occurred by day or month × recorded by day or month.</summary>
+    public static readonly string[] Levels = ["dd", "dm", "md", "mm"];
+
+    public static DateOnly MonthOf(DateOnly day) => new(day.Year, day.Month, 1);
 
     /// <summary>The cell deltas of one version counted from <paramref name="at"/> on (sign +1) or no longer (sign -1).</summary>
     public static IEnumerable<(Key Key, long[] Values)> Deltas(AttackReport report, DateTimeOffset at, int sign)
@@ -55,29 +64,37 @@ public static class CasualtyCells
             yield break;
         }
 
-        var occurred = DateOnly.FromDateTime(report.Facts.Occurrence.Window().From.UtcDateTime);
-        var recorded = DateOnly.FromDateTime(at.UtcDateTime);
+        var occurredDay = DateOnly.FromDateTime(report.Facts.Occurrence.Window().From.UtcDateTime);
+        var recordedDay = DateOnly.FromDateTime(at.UtcDateTime);
         var perpetrator = report.Facts.Perpetrator;
         var casualties = report.Facts.Casualties;
         var total = Sum(casualties, sign);
-        yield return (new Key(All, occurred, recorded, NoneKey, NoneKey), total);
-        yield return (new Key(ByPerpetrator, occurred, recorded, perpetrator, perpetrator), total);
-        foreach (var (grain, groups) in new[]
+        var groups = new List<(string Grain, string Group, string Perpetrator, long[] Values)>
+        {
+            (All, NoneKey, NoneKey, total),
+            (ByPerpetrator, perpetrator, perpetrator, total),
+        };
+        foreach (var (grain, byKey) in new[]
         {
             (ByCategory, casualties.GroupBy(c => Infrastructure.Wire.Name(c.Category ?? CasualtyCategory.Unknown))),
             (ByParty, casualties.GroupBy(c => c.Party ?? Infrastructure.Wire.Name(c.Category ?? CasualtyCategory.Unknown))),
         })
         {
-            var any = false;
-            foreach (var group in groups)
+            var before = groups.Count;
+            groups.AddRange(byKey.Select(g => (grain, g.Key, perpetrator, Sum([.. g], sign))));
+            if (groups.Count == before)
             {
-                any = true;
-                yield return (new Key(grain, occurred, recorded, group.Key, perpetrator), Sum([.. group], sign));
+                groups.Add((grain, NoneKey, perpetrator, Sum([], sign)));
             }
+        }
 
-            if (!any)
+        foreach (var (grain, group, by, values) in groups)
+        {
+            foreach (var level in Levels)
             {
-                yield return (new Key(grain, occurred, recorded, NoneKey, perpetrator), Sum([], sign));
+                var occurred = level[0] == 'd' ? occurredDay : MonthOf(occurredDay);
+                var recorded = level[1] == 'd' ? recordedDay : MonthOf(recordedDay);
+                yield return (new Key(grain, level, occurred, recorded, group, by), values);
             }
         }
     }
@@ -120,6 +137,7 @@ public static class CasualtyCells
         var parameters = new List<object>
         {
             changed.Select(c => c.Key.Grain).ToArray(),
+            changed.Select(c => c.Key.Level).ToArray(),
             changed.Select(c => c.Key.OccurredDay).ToArray(),
             changed.Select(c => c.Key.RecordedDay).ToArray(),
             changed.Select(c => c.Key.Group).ToArray(),
@@ -127,9 +145,9 @@ public static class CasualtyCells
         };
         parameters.AddRange(Columns.Select((_, i) => changed.Select(c => c.Value[i]).ToArray()));
         operations.QueueSqlCommand(
-            $"insert into {schema}.{TableName} (grain, occurred_day, recorded_day, key, perpetrator, {columns}) " +
-            $"select * from unnest(?::text[], ?::date[], ?::date[], ?::text[], ?::text[], {string.Join(", ", Columns.Select(_ => "?::bigint[]"))}) " +
-            "on conflict (grain, occurred_day, recorded_day, key, perpetrator) do update set " +
+            $"insert into {schema}.{TableName} (grain, level, occurred_day, recorded_day, key, perpetrator, {columns}) " +
+            $"select * from unnest(?::text[], ?::text[], ?::date[], ?::date[], ?::text[], ?::text[], {string.Join(", ", Columns.Select(_ => "?::bigint[]"))}) " +
+            "on conflict (grain, level, occurred_day, recorded_day, key, perpetrator) do update set " +
             string.Join(", ", Columns.Select(c => $"{c} = {TableName}.{c} + excluded.{c}")),
             [.. parameters]);
     }
@@ -137,6 +155,7 @@ public static class CasualtyCells
     private static int Compare(Key a, Key b)
     {
         var order = string.CompareOrdinal(a.Grain, b.Grain);
+        order = order != 0 ? order : string.CompareOrdinal(a.Level, b.Level);
         order = order != 0 ? order : a.OccurredDay.CompareTo(b.OccurredDay);
         order = order != 0 ? order : a.RecordedDay.CompareTo(b.RecordedDay);
         order = order != 0 ? order : string.CompareOrdinal(a.Group, b.Group);

@@ -10,7 +10,7 @@ namespace IdlibLedger.Casualties.Totals;
 /// Each version that counts is a +1 delta at (occurred, recorded from) and a -1 delta at (occurred, recorded
 /// until); the totals at (at, asOf) are the deltas with occurred ≤ at and recorded ≤ asOf. The cells hold those
 /// deltas summed per (occurred day, recorded day). A read picks the day boundaries A (for at) and R (for asOf)
-/// nearest to its instants, sums the cells with occurred day &lt; A and recorded day &lt; R, and corrects the sum
+/// near its instants, sums the cells with occurred day &lt; A and recorded day &lt; R, and corrects the sum
 /// with the deltas that lie between the instants and the boundaries: added where they count at (at, asOf) and
 /// not at (A, R), taken away where the reverse. Those deltas lie within half a day of <c>at</c> in occurrence
 /// or of <c>asOf</c> in recording, so the correction reads a day's worth of versions at most.
@@ -31,7 +31,8 @@ public static class CellTotals
         ArgumentNullException.ThrowIfNull(database);
         ArgumentNullException.ThrowIfNull(filter);
         var (at, asOf) = (filter.Temporal.At.ToUniversalTime(), filter.Temporal.AsOf.ToUniversalTime());
-        var (a, r) = (Boundary(at), Boundary(asOf));
+        var (a, r) = (OccurredBoundary(at), RecordedBoundary(asOf));
+        var (aDay, rDay) = (DateOnly.FromDateTime(a.UtcDateTime), DateOnly.FromDateTime(r.UtcDateTime));
 
         // The grain of cells to read and the group key over the cells (k) and over the boundary versions (w, c).
         var (grain, cellKey, versionKey) = groupBy switch
@@ -53,10 +54,10 @@ public static class CellTotals
             // Deltas near the boundaries: versions that begin or end there (in recording) or occur there.
             $"with d as (" +
             $"select t.attack_id, t.version, t.perpetrator, t.occurred_from as o, t.recorded_from as r, 1 as s from {timeline} t " +
-            $"where not t.retracted and (t.occurred_from between @o_lo and @o_hi or t.recorded_from between @r_lo and @r_hi){perpetrator} " +
+            $"where not t.retracted and ({Band("t.occurred_from", at, a, "at", "a")} or {Band("t.recorded_from", asOf, r, "as_of", "r")}){perpetrator} " +
             $"union all " +
             $"select t.attack_id, t.version, t.perpetrator, t.occurred_from, t.recorded_until, -1 from {timeline} t " +
-            $"where not t.retracted and t.recorded_until is not null and (t.occurred_from between @o_lo and @o_hi or t.recorded_until between @r_lo and @r_hi){perpetrator}), " +
+            $"where not t.retracted and t.recorded_until is not null and ({Band("t.occurred_from", at, a, "at", "a")} or {Band("t.recorded_until", asOf, r, "as_of", "r")}){perpetrator}), " +
             // Each delta's weight: counted at (at, asOf) and not at (A, R) → +s, the reverse → -s.
             $"w as (select d.*, d.s * ((case when d.o <= @at and d.r <= @as_of then 1 else 0 end) - (case when d.o < @a and d.r < @r then 1 else 0 end)) as weight from d), " +
             $"v as (select {versionKey} as key, w.weight, " +
@@ -66,18 +67,21 @@ public static class CellTotals
             "where w.weight <> 0 group by w.attack_id, w.version, w.s, w.weight, 1), " +
             $"g as (select key, {string.Join(", ", CasualtyCells.Columns.Take(6).Select(c => $"weight * {c} as {c}"))}, weight as attacks from v " +
             $"union all select {cellKey}, {string.Join(", ", CasualtyCells.Columns.Select(c => $"k.{c}"))} from {schema}.{CasualtyCells.TableName} k " +
-            $"where k.grain = @grain and k.occurred_day < @a_day and k.recorded_day < @r_day{cellPerpetrator}) " +
+            // Occurred before A and recorded before R: month blocks, a strip of days on each side, and their corner.
+            $"where k.grain = @grain and (" +
+            "(k.level = 'mm' and k.occurred_day < @a_month and k.recorded_day < @r_month) or " +
+            "(k.level = 'dm' and k.occurred_day >= @a_month and k.occurred_day < @a_day and k.recorded_day < @r_month) or " +
+            "(k.level = 'md' and k.occurred_day < @a_month and k.recorded_day >= @r_month and k.recorded_day < @r_day) or " +
+            $"(k.level = 'dd' and k.occurred_day >= @a_month and k.occurred_day < @a_day and k.recorded_day >= @r_month and k.recorded_day < @r_day)){cellPerpetrator}) " +
             $"select key, {sums} from g group by key having sum(attacks) <> 0 order by 3 desc, 1";
         command.Parameters.AddWithValue("at", at);
         command.Parameters.AddWithValue("as_of", asOf);
         command.Parameters.AddWithValue("a", a);
         command.Parameters.AddWithValue("r", r);
-        command.Parameters.AddWithValue("a_day", DateOnly.FromDateTime(a.UtcDateTime));
-        command.Parameters.AddWithValue("r_day", DateOnly.FromDateTime(r.UtcDateTime));
-        command.Parameters.AddWithValue("o_lo", Min(at, a));
-        command.Parameters.AddWithValue("o_hi", Max(at, a));
-        command.Parameters.AddWithValue("r_lo", Min(asOf, r));
-        command.Parameters.AddWithValue("r_hi", Max(asOf, r));
+        command.Parameters.AddWithValue("a_day", aDay);
+        command.Parameters.AddWithValue("r_day", rDay);
+        command.Parameters.AddWithValue("a_month", CasualtyCells.MonthOf(aDay));
+        command.Parameters.AddWithValue("r_month", CasualtyCells.MonthOf(rDay));
         command.Parameters.AddWithValue("grain", grain);
         if (filter.Perpetrator is { } name)
         {
@@ -87,14 +91,29 @@ public static class CellTotals
         return await GetCasualtyTotalsEndpoint.ReadGroupsAsync(command, cancellation);
     }
 
-    /// <summary>The start of the instant's UTC day, or of the next day from noon on (the nearer boundary).</summary>
-    public static DateTimeOffset Boundary(DateTimeOffset instant)
+    /// <summary>
+    /// The boundary for <c>at</c>: the instant itself at midnight, else the next midnight. Occurrences of day precision
+    /// begin at midnight, so the band between the instant and this boundary holds only occurrences with a time of day.
+    /// </summary>
+    public static DateTimeOffset OccurredBoundary(DateTimeOffset instant)
+    {
+        var day = new DateTimeOffset(instant.UtcDateTime.Date, TimeSpan.Zero);
+        return instant == day || day >= DateTimeOffset.MaxValue.AddDays(-2) ? day : day.AddDays(1);
+    }
+
+    /// <summary>The boundary for <c>asOf</c>: the start of its UTC day, or of the next day from noon on (the nearer).</summary>
+    public static DateTimeOffset RecordedBoundary(DateTimeOffset instant)
     {
         var day = new DateTimeOffset(instant.UtcDateTime.Date, TimeSpan.Zero);
         return instant - day >= TimeSpan.FromHours(12) && day < DateTimeOffset.MaxValue.AddDays(-2) ? day.AddDays(1) : day;
     }
 
-    private static DateTimeOffset Min(DateTimeOffset x, DateTimeOffset y) => x < y ? x : y;
-
-    private static DateTimeOffset Max(DateTimeOffset x, DateTimeOffset y) => x > y ? x : y;
+    /// <summary>
+    /// The deltas between an instant and its boundary whose weight can be non-zero: [boundary, instant] when the
+    /// boundary is not later, (instant, boundary) when it is.
+    /// </summary>
+    private static string Band(string column, DateTimeOffset instant, DateTimeOffset boundary, string instantName, string boundaryName) =>
+        boundary <= instant
+            ? $"({column} >= @{boundaryName} and {column} <= @{instantName})"
+            : $"({column} > @{instantName} and {column} < @{boundaryName})";
 }
