@@ -5,6 +5,7 @@ using IdlibLedger.Attacks;
 using IdlibLedger.Infrastructure;
 using IdlibLedger.Territory.ControlChanges;
 using Marten;
+using Marten.Events;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
@@ -41,15 +42,25 @@ internal static class Benchmarks
         web.ConfigureServices(services => services.AddSingleton(clock));
     });
 
-    /// <summary>Empties the event store and every read-model table of the schema "bench".</summary>
-    public static async Task WipeAsync(IAlbaHost host, string connection)
+    /// <summary>
+    /// Drops the schema "bench" before a host starts, so the service creates it afresh and its projection daemon
+    /// starts from nothing (emptying the tables under a running daemon confuses its progress).
+    /// </summary>
+    public static async Task DropSchemaAsync(string connection) => await SqlAsync(connection, "drop schema if exists bench cascade");
+
+    /// <summary>Lets the projection daemon (the audit chain) catch up, then refreshes the planner's statistics.</summary>
+    public static async Task SettleAsync(IAlbaHost host, string connection)
     {
-        await host.Services.GetRequiredService<IDocumentStore>().Advanced.Clean.DeleteAllEventDataAsync();
-        await using var wipe = new Npgsql.NpgsqlConnection(connection);
-        await wipe.OpenAsync();
-        await using var truncate = new Npgsql.NpgsqlCommand(
-            $"truncate bench.{AttackTimeline.TableName}, bench.{AttackTimeline.CasualtiesTableName}, bench.{CasualtyCells.TableName}, bench.{ControlChangeTable.Name}, bench.audit_chain", wipe);
-        await truncate.ExecuteNonQueryAsync();
+        await host.Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromMinutes(30));
+        await SqlAsync(connection, "analyze");
+    }
+
+    private static async Task SqlAsync(string connection, string sql)
+    {
+        await using var database = new Npgsql.NpgsqlConnection(connection);
+        await database.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(sql, database) { CommandTimeout = 0 };
+        await command.ExecuteNonQueryAsync();
     }
 }
 
@@ -62,8 +73,8 @@ internal static class TimeTravelBenchmark
         var probes = int.Parse(args.ElementAtOrDefault(2) ?? "200", CultureInfo.InvariantCulture);
 
         var clock = new BenchClock();
+        await Benchmarks.DropSchemaAsync(connection);
         await using var host = await Benchmarks.HostAsync(connection, clock);
-        await Benchmarks.WipeAsync(host, connection);
         var store = host.Services.GetRequiredService<IDocumentStore>();
         var random = new Random(20200226);
         var start = new DateTimeOffset(2019, 1, 1, 0, 0, 0, TimeSpan.Zero);
@@ -175,8 +186,10 @@ internal static class TimeTravelBenchmark
         static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
 
         await LoadUpToAsync(small);
+        await Benchmarks.SettleAsync(host, connection);
         var atSmall = await MeasureAsync();
         await LoadUpToAsync(large);
+        await Benchmarks.SettleAsync(host, connection);
         var atLarge = await MeasureAsync();
 
         Console.WriteLine();
