@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using Microsoft.VisualBasic.FileIO;
 using FluentValidation;
 using IdlibLedger.Attacks;
 using IdlibLedger.Attacks.Reporting;
@@ -8,6 +7,7 @@ using IdlibLedger.Audit;
 using IdlibLedger.Infrastructure;
 using JasperFx.Events;
 using Marten;
+using nietras.SeparatedValues;
 using Npgsql;
 
 namespace IdlibLedger.Importing;
@@ -37,34 +37,22 @@ public sealed partial class UcdpGedImporter(
 
     public async Task<ImportReport> ImportAsync(TextReader csv, string reportedBy, IProgress<long>? progress, CancellationToken cancellation)
     {
-        // RFC 4180: quoted fields may hold commas, doubled quotes and line breaks.
-        using var parser = new TextFieldParser(csv) { TextFieldType = FieldType.Delimited, HasFieldsEnclosedInQuotes = true, TrimWhiteSpace = false };
-        parser.SetDelimiters(",");
+        // RFC 4180: quoted fields may hold commas, doubled quotes and line breaks (Sep unescapes them).
+        using var parser = Sep.Reader(o => o with { Unescape = true, DisableColCountCheck = true, DisableQuotesParsing = false }).From(csv);
         var rejected = new List<RejectedRow>();
         long rows = 0, imported = 0, present = 0;
         var batch = new List<(Guid Id, ReportAttack Report)>();
-        if (parser.ReadFields() is not { } header)
+        if (parser.Header.IsEmpty)
         {
             return new ImportReport(0, 0, 0, [new RejectedRow(1, null, ["the file has no header row"])]);
         }
 
-        var columns = header.Select((name, index) => (name, index)).ToDictionary(c => c.name.Trim(), c => c.index, StringComparer.Ordinal);
-        while (!parser.EndOfData)
+        var columns = parser.Header.ColNames.Select((name, index) => (name, index)).ToDictionary(c => c.name.Trim(), c => c.index, StringComparer.Ordinal);
+        while (parser.MoveNext())
         {
             cancellation.ThrowIfCancellationRequested();
             rows++;
-            var line = parser.LineNumber;
-            string[] fields;
-            try
-            {
-                fields = parser.ReadFields() ?? [];
-            }
-            catch (MalformedLineException e)
-            {
-                rejected.Add(new RejectedRow(e.LineNumber, null, ["the line is not valid CSV: " + e.Message]));
-                continue;
-            }
-
+            var (line, fields) = Read(parser.Current);
             string Field(string name) => columns.TryGetValue(name, out var index) && index < fields.Length ? fields[index] : string.Empty;
             var ucdpId = Field("id").Trim();
             var (report, problems) = ToReport(Field, reportedBy);
@@ -95,6 +83,18 @@ public sealed partial class UcdpGedImporter(
         return new ImportReport(rows, imported, present, rejected);
 
         static (long, long) Add((int Imported, int Present) flushed, long imported, long present) => (imported + flushed.Imported, present + flushed.Present);
+    }
+
+    /// <summary>The row's first line in the file and its fields, copied out of the parser's buffer.</summary>
+    private static (long Line, string[] Fields) Read(SepReader.Row row)
+    {
+        var fields = new string[row.ColCount];
+        for (var i = 0; i < fields.Length; i++)
+        {
+            fields[i] = row[i].ToString();
+        }
+
+        return (row.LineNumberFrom, fields);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "UCDP GED import: {Rows} rows processed, {Imported} imported, {Present} already present, {Rejected} rejected")]

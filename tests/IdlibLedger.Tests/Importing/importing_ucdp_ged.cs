@@ -102,28 +102,31 @@ public sealed class importing_ucdp_ged(LedgerFixture ledger) : LedgerTest(ledger
         {
             var fields = SplitCsv(lines[index]);
             fields[Array.IndexOf(SplitCsv(header), column)] = value;
-            return string.Join(',', fields.Select(f => f.Contains(',', StringComparison.Ordinal) || f.Contains('"', StringComparison.Ordinal) ? "\"" + f.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : f));
+            return string.Join(',', fields.Select(f => f.Contains(',', StringComparison.Ordinal) || f.Contains('"', StringComparison.Ordinal) || f.Contains('\n', StringComparison.Ordinal) ? "\"" + f.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : f));
         }
 
+        const string Headline = "Shelling on Kafr Nabl,\nthe \"second\" line";
         var csv = string.Join('\n',
             header,
-            lines[1],                                  // line 2: good
-            Row(2, "date_start", "2019-13-45"),        // line 3: bad date
-            Row(3, "low", "999"),                      // line 4: low > best
-            Row(4, "where_prec", "9"),                 // line 5: unknown precision
-            Row(5, "latitude", ""),                    // line 6: missing coordinates
-            lines[6]);                                 // line 7: good
+            Row(1, "source_headline", Headline),       // lines 2-3: good, a quoted field with a comma, a line break and quotes
+            Row(2, "date_start", "2019-13-45"),        // line 4: bad date
+            Row(3, "low", "999"),                      // line 5: low > best
+            Row(4, "where_prec", "9"),                 // line 6: unknown precision
+            Row(5, "latitude", ""),                    // line 7: missing coordinates
+            lines[6]);                                 // line 8: good
 
         var report = await ImportAsync(csv);
 
         report["imported"]!.GetValue<long>().ShouldBe(2, report.ToJsonString());
         var rejected = report["rejected"]!.AsArray().ToDictionary(r => r!["line"]!.GetValue<long>(), r => string.Join("; ", r!["reasons"]!.AsArray().Select(x => x!.GetValue<string>())));
-        rejected.Keys.Order().ShouldBe([3L, 4L, 5L, 6L]);
-        rejected[3].ShouldContain("date_start");
-        rejected[4].ShouldContain("low/best/high");
-        rejected[5].ShouldContain("where_prec");
-        rejected[6].ShouldContain("latitude");
+        rejected.Keys.Order().ShouldBe([4L, 5L, 6L, 7L]);
+        rejected[4].ShouldContain("date_start");
+        rejected[5].ShouldContain("low/best/high");
+        rejected[6].ShouldContain("where_prec");
+        rejected[7].ShouldContain("latitude");
         (await Ledger.EventCountAsync()).ShouldBe(2);
+        var attacks = await Host.GetJsonAsync("/api/attacks");
+        attacks["items"]!.AsArray().ShouldContain(a => a!["facts"]!["description"]!.GetValue<string>() == Headline, attacks.ToJsonString());
     }
 
     [Fact]
