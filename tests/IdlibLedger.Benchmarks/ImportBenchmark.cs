@@ -15,7 +15,8 @@ namespace IdlibLedger.Benchmarks;
 /// empty ledger, measures (1) the raw Marten baseline — the same rows' events, built beforehand, appended with
 /// Marten's bulk append in the importer's chunks, no parsing, validation or read models — and (2) the import itself:
 /// file → RFC 4180 parse → validation → de-duplication → timeline and casualty cells → bulk append; then (3) the same
-/// file again (every row already present). Prints rows/s and the import's share of the baseline.
+/// file again (every row already present). Prints rows/s and the import's share of the baseline. Like the command
+/// line's <c>import ucdp-ged FILE</c>, the host runs no projection daemon: the service's daemon chains the events after.
 /// </summary>
 internal static class ImportBenchmark
 {
@@ -45,7 +46,7 @@ internal static class ImportBenchmark
 
         // (1) The baseline: the importer's events, built beforehand (untimed), appended by Marten alone.
         await Benchmarks.DropSchemaAsync(connection);
-        var host = await Benchmarks.HostAsync(connection, clock);
+        var host = await Benchmarks.HostAsync(connection, clock, daemon: false);
         var store = host.Services.GetRequiredService<IDocumentStore>();
         var registry = (IEventRegistry)store.Options.Events;
         var events = new List<StreamAction>(rows);
@@ -81,7 +82,7 @@ internal static class ImportBenchmark
 
         // (2) The import, as `import ucdp-ged FILE` runs it, into an empty ledger.
         await Benchmarks.DropSchemaAsync(connection);
-        host = await Benchmarks.HostAsync(connection, clock);
+        host = await Benchmarks.HostAsync(connection, clock, daemon: false);
         var (imported, importRate) = await ImportAsync(host, file, rows);
 
         // (3) The same file again: every row is already present.

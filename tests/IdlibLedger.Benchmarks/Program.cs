@@ -27,8 +27,11 @@ internal static class Benchmarks
             : TimeTravelBenchmark.RunAsync(connection, args);
     }
 
-    /// <summary>The service in-process (its HTTP pipeline, Marten, Wolverine, projections) on the schema "bench".</summary>
-    public static Task<IAlbaHost> HostAsync(string connection, LedgerClock clock) => AlbaHost.For<global::Program>(web =>
+    /// <summary>
+    /// The service in-process (its HTTP pipeline, Marten, Wolverine, projections) on the schema "bench"; without
+    /// <paramref name="daemon"/>, no projection daemon (the audit chain), as in the command-line commands.
+    /// </summary>
+    public static Task<IAlbaHost> HostAsync(string connection, LedgerClock clock, bool daemon = true) => AlbaHost.For<global::Program>(web =>
     {
         web.UseSolutionRelativeContentRoot("src/IdlibLedger", "*.sln");
         web.UseEnvironment("Benchmark");
@@ -39,7 +42,14 @@ internal static class Benchmarks
         web.UseSetting("Audit:SigningKeyPath", Path.Combine(Path.GetTempPath(), "idlib-ledger-bench-key.pem"));
         // Request logs to the console would be measured with the requests.
         web.UseSetting("Logging:LogLevel:Default", "Warning");
-        web.ConfigureServices(services => services.AddSingleton(clock));
+        web.ConfigureServices(services =>
+        {
+            services.AddSingleton(clock);
+            if (!daemon)
+            {
+                services.ConfigureMarten(options => options.Projections.AsyncMode = JasperFx.Events.Daemon.DaemonMode.Disabled);
+            }
+        });
     });
 
     /// <summary>

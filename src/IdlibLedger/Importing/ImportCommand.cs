@@ -31,7 +31,7 @@ public sealed class ImportCommand : JasperFxAsyncCommand<ImportInput>
         await using var scope = host.Services.CreateAsyncScope();
         var importer = scope.ServiceProvider.GetRequiredService<UcdpGedImporter>();
         using var reader = new StreamReader(input.File);
-        var progress = new Progress<long>(rows => Console.Write($"\rrows processed: {rows:N0}"));
+        var progress = new Progress<ImportProgress>(p => Console.Write($"\rrows read: {p.Rows:N0}, imported: {p.Imported:N0}, already present: {p.AlreadyPresent:N0}, rejected: {p.Rejected:N0}"));
         var report = await importer.ImportAsync(reader, input.ReportedByFlag ?? "ucdp-ged-import", progress, CancellationToken.None);
         Console.WriteLine();
         Console.WriteLine($"{report.Rows:N0} rows: {report.Imported:N0} imported, {report.AlreadyPresent:N0} already present, {report.Rejected.Count:N0} rejected");

@@ -15,6 +15,9 @@ namespace IdlibLedger.Importing;
 /// <summary>One refused row: its line in the file (1 = the header), its UCDP id if readable, and why.</summary>
 public sealed record RejectedRow(long Line, string? UcdpId, IReadOnlyList<string> Reasons);
 
+/// <summary>How far an import is: rows read, imported, already present, refused.</summary>
+public sealed record ImportProgress(long Rows, long Imported, long AlreadyPresent, long Rejected);
+
 /// <summary>What an import did: rows imported, rows already in the ledger (same UCDP id), rows refused.</summary>
 public sealed record ImportReport(long Rows, long Imported, long AlreadyPresent, IReadOnlyList<RejectedRow> Rejected);
 
@@ -35,19 +38,22 @@ public sealed partial class UcdpGedImporter(
 
     public static Guid StreamId(string ucdpId) => StreamIds.For("ucdp-ged", ucdpId);
 
-    public async Task<ImportReport> ImportAsync(TextReader csv, string reportedBy, IProgress<long>? progress, CancellationToken cancellation)
+    /// <summary>Rows read before they are validated (in parallel), sorted by occurrence and appended in chunks.</summary>
+    public const int WindowSize = 10 * BatchSize;
+
+    public async Task<ImportReport> ImportAsync(TextReader csv, string reportedBy, IProgress<ImportProgress>? progress, CancellationToken cancellation)
     {
         // RFC 4180: quoted fields may hold commas, doubled quotes and line breaks (Sep unescapes them).
-        using var parser = Sep.Reader(o => o with { Unescape = true, DisableColCountCheck = true, DisableQuotesParsing = false }).From(csv);
-        var rejected = new List<RejectedRow>();
-        long rows = 0, imported = 0, present = 0;
-        var batch = new List<(Guid Id, ReportAttack Report)>();
+        using var parser = Sep.Reader(o => o with { Unescape = true, DisableColCountCheck = true }).From(csv);
         if (parser.Header.IsEmpty)
         {
             return new ImportReport(0, 0, 0, [new RejectedRow(1, null, ["the file has no header row"])]);
         }
 
         var columns = parser.Header.ColNames.Select((name, index) => (name, index)).ToDictionary(c => c.name.Trim(), c => c.index, StringComparer.Ordinal);
+        var rejected = new List<RejectedRow>();
+        var window = new List<Row>();
+        long rows = 0, imported = 0, present = 0;
         while (parser.MoveNext())
         {
             cancellation.ThrowIfCancellationRequested();
@@ -56,34 +62,53 @@ public sealed partial class UcdpGedImporter(
             string Field(string name) => columns.TryGetValue(name, out var index) && index < fields.Length ? fields[index] : string.Empty;
             var ucdpId = Field("id").Trim();
             var (report, problems) = ToReport(Field, reportedBy);
-            if (report is not null)
+            if (string.IsNullOrWhiteSpace(ucdpId))
             {
-                var result = await validator.ValidateAsync(report, cancellation);
-                problems.AddRange(result.Errors.Select(e => $"{e.PropertyName}: {e.ErrorMessage}"));
+                problems.Add("the row has no id");
             }
 
-            if (problems.Count > 0 || report is null || string.IsNullOrWhiteSpace(ucdpId))
+            window.Add(new Row(line, ucdpId, report, problems));
+            if (window.Count >= WindowSize)
             {
-                rejected.Add(new RejectedRow(line, ucdpId, problems.Count > 0 ? problems : ["the row has no id"]));
-                continue;
-            }
-
-            batch.Add((StreamId(ucdpId), report));
-            if (batch.Count >= BatchSize)
-            {
-                (imported, present) = Add(await FlushAsync(batch, cancellation), imported, present);
-                progress?.Report(rows);
-                LogProgress(logger, rows, imported, present, rejected.Count);
+                await FlushWindowAsync();
             }
         }
 
-        (imported, present) = Add(await FlushAsync(batch, cancellation), imported, present);
-        progress?.Report(rows);
-        LogProgress(logger, rows, imported, present, rejected.Count);
-        return new ImportReport(rows, imported, present, rejected);
+        await FlushWindowAsync();
+        return new ImportReport(rows, imported, present, [.. rejected.OrderBy(r => r.Line)]);
 
-        static (long, long) Add((int Imported, int Present) flushed, long imported, long present) => (imported + flushed.Imported, present + flushed.Present);
+        // Validates the window's rows in parallel, then appends the good ones in order of occurrence: a chunk then
+        // touches few days of the casualty cells, however the file is ordered.
+        async Task FlushWindowAsync()
+        {
+            await Parallel.ForEachAsync(window.Where(r => r.Report is not null && r.Problems.Count == 0), cancellation, async (row, token) =>
+            {
+                var result = await validator.ValidateAsync(row.Report!, token);
+                row.Problems.AddRange(result.Errors.Select(e => $"{e.PropertyName}: {e.ErrorMessage}"));
+            });
+            rejected.AddRange(window.Where(r => r.Problems.Count > 0 || r.Report is null).Select(r => new RejectedRow(r.Line, r.UcdpId, r.Problems)));
+            var good = window.Where(r => r.Problems.Count == 0 && r.Report is not null)
+                .OrderBy(r => r.Report!.OccurredAt ?? r.Report.OccurredFrom)
+                .Select(r => (StreamId(r.UcdpId), r.Report!))
+                .ToList();
+            window.Clear();
+            foreach (var chunk in good.Chunk(BatchSize))
+            {
+                var (chunkImported, chunkPresent) = await FlushAsync([.. chunk], cancellation);
+                (imported, present) = (imported + chunkImported, present + chunkPresent);
+                progress?.Report(new ImportProgress(rows, imported, present, rejected.Count));
+                LogProgress(logger, rows, imported, present, rejected.Count);
+            }
+
+            if (good.Count == 0)
+            {
+                progress?.Report(new ImportProgress(rows, imported, present, rejected.Count));
+            }
+        }
     }
+
+    /// <summary>A row as read: its line, UCDP id, the report it states, and what is wrong with it.</summary>
+    private sealed record Row(long Line, string UcdpId, ReportAttack? Report, List<string> Problems);
 
     /// <summary>The row's first line in the file and its fields, copied out of the parser's buffer.</summary>
     private static (long Line, string[] Fields) Read(SepReader.Row row)
@@ -106,7 +131,7 @@ public sealed partial class UcdpGedImporter(
     /// bulk append fails, neither is stored. Imports take a lock, one at a time, so two imports of the same file cannot
     /// both find an id absent.
     /// </summary>
-    private async Task<(int Imported, int Present)> FlushAsync(List<(Guid Id, ReportAttack Report)> batch, CancellationToken cancellation)
+    private async Task<(int Imported, int Present)> FlushAsync(IReadOnlyList<(Guid Id, ReportAttack Report)> batch, CancellationToken cancellation)
     {
         if (batch.Count == 0)
         {
@@ -168,9 +193,7 @@ public sealed partial class UcdpGedImporter(
         }
 
         await transaction.CommitAsync(cancellation);
-        var present = batch.Count - streams.Count;
-        batch.Clear();
-        return (streams.Count, present);
+        return (streams.Count, batch.Count - streams.Count);
     }
 
     /// <summary>The advisory lock imports hold while they append (any fixed number unique to this purpose).</summary>
