@@ -38,6 +38,8 @@ public static class EventStore
                 store.Events.MetadataConfig.CorrelationIdEnabled = true;
                 store.Events.MetadataConfig.CausationIdEnabled = true;
                 store.Events.MetadataConfig.HeadersEnabled = true;
+                // Reads of one event type (casualty figures, rebuilds) use the (type, seq_id) index, not a scan.
+                store.Events.EnableEventTypeIndex = true;
                 store.OpenTelemetry.TrackConnections = JasperFx.OpenTelemetry.TrackLevel.Normal;
                 store.OpenTelemetry.TrackEventCounters();
 
