@@ -17,6 +17,9 @@ public sealed class AttackTimeline : IProjection
     public const string TableName = "attack_timeline";
     public const string CasualtiesTableName = "attack_timeline_casualties";
 
+    /// <summary>The version's sums of killed and injured (low, best, high) over its casualty entries.</summary>
+    public static readonly string[] TotalColumns = ["total_killed_low", "total_killed_best", "total_killed_high", "total_injured_low", "total_injured_best", "total_injured_high"];
+
     private readonly string _schema;
 
     public AttackTimeline(string schema) => _schema = schema;
@@ -40,10 +43,20 @@ public sealed class AttackTimeline : IProjection
         timeline.AddColumn<double>("longitude").NotNull();
         timeline.AddColumn<double>("latitude").NotNull();
         timeline.AddColumn("report", "jsonb").NotNull();
+        // The version's casualty sums, so that totals need not join the casualty rows (null in rows written before
+        // these columns existed: readers fall back to summing the casualty rows).
+        foreach (var column in TotalColumns)
+        {
+            timeline.AddColumn<int>(column).AllowNulls();
+        }
+
         timeline.AddColumn("location", "geometry(Point, 4326)").GeneratedAs("ST_SetSRID(ST_MakePoint(longitude, latitude), 4326)");
         timeline.Indexes.Add(new IndexDefinition($"ix_{TableName}_recorded") { Columns = ["recorded_from", "recorded_until"] });
         timeline.Indexes.Add(new IndexDefinition($"ix_{TableName}_occurred") { Columns = ["occurred_from"] });
-        timeline.Indexes.Add(new IndexDefinition($"ix_{TableName}_superseded") { Columns = ["recorded_until"], Predicate = "recorded_until is not null" });
+        // Covering indexes for the versions near a day boundary that casualty totals read (CellTotals): index-only scans.
+        string[] band = ["attack_id", "version", "perpetrator", "occurred_from", "retracted", .. TotalColumns];
+        timeline.Indexes.Add(new IndexDefinition($"ix_{TableName}_recorded_band") { Columns = ["recorded_from"], IncludeColumns = [.. band, "recorded_until"] });
+        timeline.Indexes.Add(new IndexDefinition($"ix_{TableName}_superseded") { Columns = ["recorded_until"], IncludeColumns = band, Predicate = "recorded_until is not null" });
         timeline.Indexes.Add(new IndexDefinition($"ix_{TableName}_current") { Columns = ["occurred_from"], Predicate = "recorded_until is null" });
         timeline.Indexes.Add(new IndexDefinition($"ix_{TableName}_location") { Columns = ["location"], Method = IndexMethod.gist });
         yield return timeline;
@@ -158,10 +171,12 @@ public sealed class AttackTimeline : IProjection
         var serializer = operations.DocumentStore.Options.Serializer();
         var windows = versions.Select(v => v.Report.Facts.Occurrence.Window()).ToArray();
         operations.QueueSqlCommand(
-            $"insert into {Table} (attack_id, version, recorded_from, recorded_until, occurred_from, occurred_until, perpetrator, retracted, longitude, latitude, report) " +
-            "select id, version, recorded_from, nullif(recorded_until, '9999-12-31T00:00:00Z'::timestamptz), occurred_from, occurred_until, perpetrator, retracted, longitude, latitude, report::jsonb " +
-            "from unnest(?::uuid[], ?::int[], ?::timestamptz[], ?::timestamptz[], ?::timestamptz[], ?::timestamptz[], ?::text[], ?::boolean[], ?::float8[], ?::float8[], ?::text[]) " +
-            "as v(id, version, recorded_from, recorded_until, occurred_from, occurred_until, perpetrator, retracted, longitude, latitude, report)",
+            $"insert into {Table} (attack_id, version, recorded_from, recorded_until, occurred_from, occurred_until, perpetrator, retracted, longitude, latitude, report, {string.Join(", ", TotalColumns)}) " +
+            "select id, version, recorded_from, nullif(recorded_until, '9999-12-31T00:00:00Z'::timestamptz), occurred_from, occurred_until, perpetrator, retracted, longitude, latitude, report::jsonb, " +
+            "killed_low, killed_best, killed_high, injured_low, injured_best, injured_high " +
+            "from unnest(?::uuid[], ?::int[], ?::timestamptz[], ?::timestamptz[], ?::timestamptz[], ?::timestamptz[], ?::text[], ?::boolean[], ?::float8[], ?::float8[], ?::text[], " +
+            "?::int[], ?::int[], ?::int[], ?::int[], ?::int[], ?::int[]) " +
+            "as v(id, version, recorded_from, recorded_until, occurred_from, occurred_until, perpetrator, retracted, longitude, latitude, report, killed_low, killed_best, killed_high, injured_low, injured_best, injured_high)",
             versions.Select(v => v.Report.Id).ToArray(),
             versions.Select(v => v.Report.Version).ToArray(),
             versions.Select(v => v.RecordedFrom).ToArray(),
@@ -172,7 +187,13 @@ public sealed class AttackTimeline : IProjection
             versions.Select(v => v.Report.Retracted).ToArray(),
             versions.Select(v => v.Report.Facts.Location.Longitude).ToArray(),
             versions.Select(v => v.Report.Facts.Location.Latitude).ToArray(),
-            versions.Select(v => serializer.ToJson(v.Report)).ToArray());
+            versions.Select(v => serializer.ToJson(v.Report)).ToArray(),
+            versions.Select(v => v.Report.Facts.Casualties.Sum(c => c.KilledOrNone.Low)).ToArray(),
+            versions.Select(v => v.Report.Facts.Casualties.Sum(c => c.KilledOrNone.Best)).ToArray(),
+            versions.Select(v => v.Report.Facts.Casualties.Sum(c => c.KilledOrNone.High)).ToArray(),
+            versions.Select(v => v.Report.Facts.Casualties.Sum(c => c.InjuredOrNone.Low)).ToArray(),
+            versions.Select(v => v.Report.Facts.Casualties.Sum(c => c.InjuredOrNone.Best)).ToArray(),
+            versions.Select(v => v.Report.Facts.Casualties.Sum(c => c.InjuredOrNone.High)).ToArray());
 
         var casualties = versions.SelectMany(v => v.Report.Facts.Casualties.Select((c, position) => (v.Report, Position: position, Casualty: c))).ToArray();
         if (casualties.Length == 0)

@@ -50,6 +50,9 @@ public sealed partial class UcdpGedImporter(
             return new ImportReport(0, 0, 0, [new RejectedRow(1, null, ["the file has no header row"])]);
         }
 
+        // The command line does not start the service, which applies the schema at start-up; the import reads the
+        // event tables itself before Marten would create them, so it applies any missing schema first.
+        await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         var columns = parser.Header.ColNames.Select((name, index) => (name, index)).ToDictionary(c => c.name.Trim(), c => c.index, StringComparer.Ordinal);
         var rejected = new List<RejectedRow>();
         var window = new List<Row>();

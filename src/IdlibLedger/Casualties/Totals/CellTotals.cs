@@ -48,23 +48,31 @@ public static class CellTotals
         var cellPerpetrator = filter.Perpetrator is null ? string.Empty : " and k.perpetrator = @perpetrator";
         var timeline = $"{schema}.{AttackTimeline.TableName}";
         var sums = string.Join(", ", CasualtyCells.Columns.Select(c => $"sum({c})::bigint"));
+        var byCasualty = groupBy is "category" or "party";
+        // The version's sums; rows written before the timeline had them sum the casualty rows instead.
+        var totals = string.Join(", ", AttackTimeline.TotalColumns.Zip(CasualtyCells.Columns.Take(6), (total, column) =>
+            $"coalesce(t.{total}, (select sum(x.{column}) from {schema}.{AttackTimeline.CasualtiesTableName} x where x.attack_id = t.attack_id and x.version = t.version), 0) as {column}"));
 
         await using var command = database.CreateCommand();
         command.CommandText =
             // Deltas near the boundaries: versions that begin or end there (in recording) or occur there.
             $"with d as (" +
-            $"select t.attack_id, t.version, t.perpetrator, t.occurred_from as o, t.recorded_from as r, 1 as s from {timeline} t " +
+            $"select t.attack_id, t.version, t.perpetrator, t.occurred_from as o, t.recorded_from as r, 1 as s, {totals} from {timeline} t " +
             $"where not t.retracted and ({Band("t.occurred_from", at, a, "at", "a")} or {Band("t.recorded_from", asOf, r, "as_of", "r")}){perpetrator} " +
             $"union all " +
-            $"select t.attack_id, t.version, t.perpetrator, t.occurred_from, t.recorded_until, -1 from {timeline} t " +
+            $"select t.attack_id, t.version, t.perpetrator, t.occurred_from, t.recorded_until, -1, {totals} from {timeline} t " +
             $"where not t.retracted and t.recorded_until is not null and ({Band("t.occurred_from", at, a, "at", "a")} or {Band("t.recorded_until", asOf, r, "as_of", "r")}){perpetrator}), " +
             // Each delta's weight: counted at (at, asOf) and not at (A, R) → +s, the reverse → -s.
             $"w as (select d.*, d.s * ((case when d.o <= @at and d.r <= @as_of then 1 else 0 end) - (case when d.o < @a and d.r < @r then 1 else 0 end)) as weight from d), " +
-            $"v as (select {versionKey} as key, w.weight, " +
-            "coalesce(sum(c.killed_low), 0) as killed_low, coalesce(sum(c.killed_best), 0) as killed_best, coalesce(sum(c.killed_high), 0) as killed_high, " +
-            "coalesce(sum(c.injured_low), 0) as injured_low, coalesce(sum(c.injured_best), 0) as injured_best, coalesce(sum(c.injured_high), 0) as injured_high " +
-            $"from w left join {schema}.{AttackTimeline.CasualtiesTableName} c on c.attack_id = w.attack_id and c.version = w.version " +
-            "where w.weight <> 0 group by w.attack_id, w.version, w.s, w.weight, 1), " +
+            (byCasualty
+                // By category or party: the version's casualty rows, one group per key.
+                ? $"v as (select {versionKey} as key, w.weight, " +
+                  "coalesce(sum(c.killed_low), 0) as killed_low, coalesce(sum(c.killed_best), 0) as killed_best, coalesce(sum(c.killed_high), 0) as killed_high, " +
+                  "coalesce(sum(c.injured_low), 0) as injured_low, coalesce(sum(c.injured_best), 0) as injured_best, coalesce(sum(c.injured_high), 0) as injured_high " +
+                  $"from w left join {schema}.{AttackTimeline.CasualtiesTableName} c on c.attack_id = w.attack_id and c.version = w.version " +
+                  "where w.weight <> 0 group by w.attack_id, w.version, w.s, w.weight, 1), "
+                // Otherwise the version's own sums.
+                : $"v as (select {versionKey} as key, w.weight, {string.Join(", ", CasualtyCells.Columns.Take(6))} from w where w.weight <> 0), ") +
             $"g as (select key, {string.Join(", ", CasualtyCells.Columns.Take(6).Select(c => $"weight * {c} as {c}"))}, weight as attacks from v " +
             $"union all select {cellKey}, {string.Join(", ", CasualtyCells.Columns.Select(c => $"k.{c}"))} from {schema}.{CasualtyCells.TableName} k " +
             // Occurred before A and recorded before R: month blocks, a strip of days on each side, and their corner.
