@@ -18,6 +18,9 @@ public static class EventStore
             var connectionString = sp.GetRequiredService<IConfiguration>().GetConnectionString("Ledger")
                 ?? throw new InvalidOperationException("ConnectionStrings:Ledger is not set (deploy/local/run.sh sets it for a local cluster).");
             var builder = new NpgsqlDataSourceBuilder(connectionString) { Name = "ledger" };
+            // PostgreSQL's JIT compiles a query whose estimated cost is high, which takes 100-200 ms and pays off only
+            // for long analytical scans; the ledger's reads are short index reads. A connection string's Options win.
+            builder.ConnectionStringBuilder.Options ??= "-c jit=off";
             builder.UseNetTopologySuite();
             return builder.Build();
         });

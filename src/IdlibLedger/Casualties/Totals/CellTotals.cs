@@ -49,6 +49,7 @@ public static class CellTotals
         var timeline = $"{schema}.{AttackTimeline.TableName}";
         var sums = string.Join(", ", CasualtyCells.Columns.Select(c => $"sum({c})::bigint"));
         var byCasualty = groupBy is "category" or "party";
+        var occurred = Band("t.occurred_from", at, a, "at", "a");
         // The version's sums; rows written before the timeline had them sum the casualty rows instead.
         var totals = string.Join(", ", AttackTimeline.TotalColumns.Zip(CasualtyCells.Columns.Take(6), (total, column) =>
             $"coalesce(t.{total}, (select sum(x.{column}) from {schema}.{AttackTimeline.CasualtiesTableName} x where x.attack_id = t.attack_id and x.version = t.version), 0) as {column}"));
@@ -56,12 +57,16 @@ public static class CellTotals
         await using var command = database.CreateCommand();
         command.CommandText =
             // Deltas near the boundaries: versions that begin or end there (in recording) or occur there.
+            // (Four branches rather than an OR, so that each is an index-only scan of one covering index.)
             $"with d as (" +
             $"select t.attack_id, t.version, t.perpetrator, t.occurred_from as o, t.recorded_from as r, 1 as s, {totals} from {timeline} t " +
-            $"where not t.retracted and ({Band("t.occurred_from", at, a, "at", "a")} or {Band("t.recorded_from", asOf, r, "as_of", "r")}){perpetrator} " +
-            $"union all " +
-            $"select t.attack_id, t.version, t.perpetrator, t.occurred_from, t.recorded_until, -1, {totals} from {timeline} t " +
-            $"where not t.retracted and t.recorded_until is not null and ({Band("t.occurred_from", at, a, "at", "a")} or {Band("t.recorded_until", asOf, r, "as_of", "r")}){perpetrator}), " +
+            $"where not t.retracted and {occurred}{perpetrator} " +
+            $"union all select t.attack_id, t.version, t.perpetrator, t.occurred_from, t.recorded_from, 1, {totals} from {timeline} t " +
+            $"where not t.retracted and {Band("t.recorded_from", asOf, r, "as_of", "r")} and not {occurred}{perpetrator} " +
+            $"union all select t.attack_id, t.version, t.perpetrator, t.occurred_from, t.recorded_until, -1, {totals} from {timeline} t " +
+            $"where not t.retracted and t.recorded_until is not null and {occurred}{perpetrator} " +
+            $"union all select t.attack_id, t.version, t.perpetrator, t.occurred_from, t.recorded_until, -1, {totals} from {timeline} t " +
+            $"where not t.retracted and {Band("t.recorded_until", asOf, r, "as_of", "r")} and not {occurred}{perpetrator}), " +
             // Each delta's weight: counted at (at, asOf) and not at (A, R) → +s, the reverse → -s.
             $"w as (select d.*, d.s * ((case when d.o <= @at and d.r <= @as_of then 1 else 0 end) - (case when d.o < @a and d.r < @r then 1 else 0 end)) as weight from d), " +
             (byCasualty
