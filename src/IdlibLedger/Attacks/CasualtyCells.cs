@@ -113,7 +113,7 @@ public static class CasualtyCells
     public static void Queue(IDocumentOperations operations, string schema, IEnumerable<(Key Key, long[] Values)> deltas)
     {
         ArgumentNullException.ThrowIfNull(operations);
-        var cells = new SortedDictionary<Key, long[]>(Comparer<Key>.Create(Compare));
+        var cells = new Dictionary<Key, long[]>();
         foreach (var (key, values) in deltas)
         {
             if (!cells.TryGetValue(key, out var sum))
@@ -127,7 +127,7 @@ public static class CasualtyCells
             }
         }
 
-        var changed = cells.Where(c => c.Value.Any(v => v != 0)).ToArray();
+        var changed = cells.Where(c => c.Value.Any(v => v != 0)).OrderBy(c => c.Key, Comparer<Key>.Create(Compare)).ToArray();
         if (changed.Length == 0)
         {
             return;
