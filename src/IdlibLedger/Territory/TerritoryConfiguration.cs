@@ -36,6 +36,7 @@ public static class TerritoryConfiguration
     {
         services.AddSingleton<GeometryLimits>();
         services.AddScoped<RegionLookup>();
+        services.AddSingleton<ControlMapSnapshots>();
         services.AddScoped<ControlMapReader>();
         services.AddScoped<ProposalFigures>();
         services.AddHostedService<OchaRegions>();

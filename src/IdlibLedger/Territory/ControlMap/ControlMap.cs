@@ -22,43 +22,10 @@ public sealed class ControlMap
     public static ControlMap From(IEnumerable<(string Actor, Geometry Area)> gainsInOrder)
     {
         ArgumentNullException.ThrowIfNull(gainsInOrder);
-
-        // The same map as applying the gains in order, computed from the latest back: each gain keeps the part no
-        // later gain covers. Once the later gains cover an earlier one whole, it costs an envelope and a covers
-        // test instead of an overlay with every actor's area.
-        var gains = gainsInOrder.ToList();
-        var pieces = new Dictionary<string, List<Geometry>>(StringComparer.Ordinal);
-        Geometry? later = null;
-        for (var i = gains.Count - 1; i >= 0; i--)
-        {
-            var (actor, area) = gains[i];
-            if (later is not null && later.EnvelopeInternal.Covers(area.EnvelopeInternal) && later.Covers(area))
-            {
-                continue;
-            }
-
-            var visible = later is null ? area : OverlayNGRobust.Overlay(area, later, SpatialFunction.Difference);
-            if (!visible.IsEmpty && visible.Area > 0)
-            {
-                if (!pieces.TryGetValue(actor, out var list))
-                {
-                    pieces[actor] = list = [];
-                }
-
-                list.Add(visible);
-            }
-
-            later = later is null ? area : OverlayNGRobust.Overlay(later, area, SpatialFunction.Union);
-        }
-
         var map = new ControlMap();
-        foreach (var (actor, list) in pieces)
+        foreach (var (actor, area) in gainsInOrder)
         {
-            var held = Polygonal(list.Count == 1 ? list[0] : OverlayNGRobust.Union(Wgs84.Factory.BuildGeometry(list)));
-            if (!held.IsEmpty && held.Area > 0)
-            {
-                map._held[actor] = held;
-            }
+            map.Gain(actor, area);
         }
 
         return map;

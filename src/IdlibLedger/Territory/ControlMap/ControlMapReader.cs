@@ -1,33 +1,16 @@
-using System.Text.Json;
-using IdlibLedger.Geometry;
 using IdlibLedger.Territory.ControlChanges;
 using Marten;
 using Npgsql;
 
 namespace IdlibLedger.Territory.ControlMap;
 
-/// <summary>Reads the control map at (at, asOf) from the control-change table and folds it.</summary>
-public sealed class ControlMapReader(NpgsqlDataSource database, IDocumentStore store)
+/// <summary>Reads the control map at (at, asOf) from the control-change table (through <see cref="ControlMapSnapshots"/>).</summary>
+public sealed class ControlMapReader(NpgsqlDataSource database, IDocumentStore store, ControlMapSnapshots snapshots)
 {
     private string Schema => store.Options.DatabaseSchemaName;
 
-    public async Task<ControlMap> AtAsync(DateTimeOffset at, DateTimeOffset asOf, CancellationToken cancellation)
-    {
-        await using var command = database.CreateCommand(ControlChangeTable.InForceSql(Schema));
-        command.Parameters.AddWithValue("at", at);
-        command.Parameters.AddWithValue("as_of", asOf);
-        var gains = new List<(string, NetTopologySuite.Geometries.Geometry)>();
-        await using (var reader = await command.ExecuteReaderAsync(cancellation))
-        {
-            while (await reader.ReadAsync(cancellation))
-            {
-                using var json = JsonDocument.Parse(reader.GetString(1));
-                gains.Add((reader.GetString(0), GeoJson.FromJson(json.RootElement)));
-            }
-        }
-
-        return ControlMap.From(gains);
-    }
+    public Task<ControlMap> AtAsync(DateTimeOffset at, DateTimeOffset asOf, CancellationToken cancellation) =>
+        snapshots.AtAsync(database, Schema, at, asOf, cancellation);
 
     /// <summary>Who held the point at (at, asOf): an index query on the change areas (GiST), no map built.</summary>
     public async Task<string?> HolderAsync(double longitude, double latitude, DateTimeOffset at, DateTimeOffset asOf, CancellationToken cancellation)
