@@ -45,9 +45,4 @@ public sealed class ControlChangeTable(string schema) : IProjection
 
         return Task.CompletedTask;
     }
-
-    /// <summary>The changes in force at (at, asOf), in the order they apply.</summary>
-    public static string InForceSql(string schema) =>
-        $"select actor, ST_AsGeoJSON(area) from {schema}.{Name} where occurred_from <= @at and recorded_at <= @as_of order by occurred_from, seq, change_id";
-
 }
