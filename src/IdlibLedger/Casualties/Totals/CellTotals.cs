@@ -9,11 +9,12 @@ namespace IdlibLedger.Casualties.Totals;
 /// <para>
 /// Each version that counts is a +1 delta at (occurred, recorded from) and a -1 delta at (occurred, recorded
 /// until); the totals at (at, asOf) are the deltas with occurred ≤ at and recorded ≤ asOf. The cells hold those
-/// deltas summed per (occurred day, recorded day). A read picks the day boundaries A (for at) and R (for asOf)
+/// deltas summed per (occurred day or month, recorded day or month). A read picks day boundaries A (for at) and R (for asOf)
 /// near its instants, sums the cells with occurred day &lt; A and recorded day &lt; R, and corrects the sum
 /// with the deltas that lie between the instants and the boundaries: added where they count at (at, asOf) and
-/// not at (A, R), taken away where the reverse. Those deltas lie within half a day of <c>at</c> in occurrence
-/// or of <c>asOf</c> in recording, so the correction reads a day's worth of versions at most.
+/// not at (A, R), taken away where the reverse. Those deltas lie within a day of <c>at</c> in occurrence (none for
+/// occurrences of day precision, which begin at midnight) or half a day of <c>asOf</c> in recording, so the
+/// correction reads about a day's worth of versions at most.
 /// </para>
 /// </summary>
 public static class CellTotals
