@@ -1,6 +1,8 @@
 using JasperFx.Events;
 using Marten;
 using Marten.Events.Projections;
+using Npgsql;
+using NpgsqlTypes;
 using Weasel.Postgresql;
 using Weasel.Postgresql.Tables;
 
@@ -86,7 +88,7 @@ public sealed class AttackTimeline : IProjection
         // one statement per table (unnest), so that a batch of a thousand reports is a few round trips, not thousands.
         var versions = new List<Version>();
         var superseded = new List<(Guid AttackId, DateTimeOffset At)>();
-        var cells = new List<(CasualtyCells.Key, long[])>();
+        var cells = new CasualtyCells.Changes();
         foreach (var stream in events.Where(IsAttackEvent).GroupBy(e => e.StreamId))
         {
             Version? previous = null;
@@ -99,7 +101,7 @@ public sealed class AttackTimeline : IProjection
                     if (before is not null)
                     {
                         superseded.Add((stream.Key, e.Timestamp));
-                        cells.AddRange(CasualtyCells.Deltas(before, e.Timestamp, -1));
+                        cells.Add(before, e.Timestamp, -1);
                     }
                 }
 
@@ -120,17 +122,147 @@ public sealed class AttackTimeline : IProjection
                 if (previous is not null)
                 {
                     previous.RecordedUntil = e.Timestamp;
-                    cells.AddRange(CasualtyCells.Deltas(previous.Report, e.Timestamp, -1));
+                    cells.Add(previous.Report, e.Timestamp, -1);
                 }
 
                 previous = new Version(report, e.Timestamp);
                 versions.Add(previous);
-                cells.AddRange(CasualtyCells.Deltas(report, e.Timestamp, +1));
+                cells.Add(report, e.Timestamp, +1);
             }
         }
 
         Record(operations, versions, superseded);
         CasualtyCells.Queue(operations, _schema, cells);
+    }
+
+    /// <summary>
+    /// New attacks' first versions, made from their <see cref="AttackReported"/> events as <see cref="ApplyAsync"/>
+    /// makes them, serialised and with their cell changes summed, ready for <see cref="CopyAsync"/>. Imports append
+    /// with Marten's bulk append, which runs no inline projection: they write the timeline this way instead, and can
+    /// prepare one batch while the database takes the one before.
+    /// </summary>
+    public sealed class NewAttacks
+    {
+        private NewAttacks(IReadOnlyList<(AttackReport Report, DateTimeOffset RecordedFrom, string Json)> versions, CasualtyCells.Changes cells) =>
+            (Versions, Cells) = (versions, cells);
+
+        internal IReadOnlyList<(AttackReport Report, DateTimeOffset RecordedFrom, string Json)> Versions { get; }
+
+        internal CasualtyCells.Changes Cells { get; }
+
+        public int Count => Versions.Count;
+
+        public static NewAttacks From(IEnumerable<IEvent> reported, ISerializer serializer)
+        {
+            ArgumentNullException.ThrowIfNull(reported);
+            ArgumentNullException.ThrowIfNull(serializer);
+            var cells = new CasualtyCells.Changes();
+            var versions = new List<(AttackReport, DateTimeOffset, string)>();
+            foreach (var e in reported)
+            {
+                var report = e is IEvent<AttackReported> first
+                    ? AttackReport.Create(first)
+                    : throw new ArgumentException($"only new attacks (AttackReported) can be copied, not {e.EventTypeName}", nameof(reported));
+                cells.Add(report, e.Timestamp, +1);
+                versions.Add((report, e.Timestamp, serializer.ToJson(report)));
+            }
+
+            return new NewAttacks(versions, cells);
+        }
+    }
+
+    /// <summary>
+    /// Writes new attacks' first versions, their casualty rows and cell changes with COPY, in the connection's
+    /// transaction: the same rows <see cref="ApplyAsync"/> writes for the same events (a test rebuilds and compares).
+    /// </summary>
+    public async Task CopyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, NewAttacks attacks, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(attacks);
+        if (attacks.Count == 0)
+        {
+            return;
+        }
+
+        await using (var timeline = await connection.BeginBinaryImportAsync(
+            $"copy {Table} (attack_id, version, recorded_from, recorded_until, occurred_from, occurred_until, perpetrator, retracted, longitude, latitude, report, " +
+            $"{string.Join(", ", TotalColumns)}) from stdin (format binary)", cancellation))
+        {
+            foreach (var (report, recordedFrom, json) in attacks.Versions)
+            {
+                var window = report.Facts.Occurrence.Window();
+                await timeline.StartRowAsync(cancellation);
+                await timeline.WriteAsync(report.Id, NpgsqlDbType.Uuid, cancellation);
+                await timeline.WriteAsync(report.Version, NpgsqlDbType.Integer, cancellation);
+                await timeline.WriteAsync(recordedFrom.ToUniversalTime(), NpgsqlDbType.TimestampTz, cancellation);
+                await timeline.WriteNullAsync(cancellation);
+                await timeline.WriteAsync(window.From.ToUniversalTime(), NpgsqlDbType.TimestampTz, cancellation);
+                await timeline.WriteAsync(window.Until.ToUniversalTime(), NpgsqlDbType.TimestampTz, cancellation);
+                await timeline.WriteAsync(report.Facts.Perpetrator, NpgsqlDbType.Varchar, cancellation);
+                await timeline.WriteAsync(report.Retracted, NpgsqlDbType.Boolean, cancellation);
+                await timeline.WriteAsync(report.Facts.Location.Longitude, NpgsqlDbType.Double, cancellation);
+                await timeline.WriteAsync(report.Facts.Location.Latitude, NpgsqlDbType.Double, cancellation);
+                await timeline.WriteAsync(json, NpgsqlDbType.Jsonb, cancellation);
+                foreach (var total in Totals(report))
+                {
+                    await timeline.WriteAsync(total, NpgsqlDbType.Integer, cancellation);
+                }
+            }
+
+            await timeline.CompleteAsync(cancellation);
+        }
+
+        await using (var casualties = await connection.BeginBinaryImportAsync(
+            $"copy {CasualtiesTable} (attack_id, version, position, category, party, killed_low, killed_best, killed_high, injured_low, injured_best, injured_high) from stdin (format binary)",
+            cancellation))
+        {
+            foreach (var (report, _, _) in attacks.Versions)
+            {
+                for (var position = 0; position < report.Facts.Casualties.Count; position++)
+                {
+                    var casualty = report.Facts.Casualties[position];
+                    await casualties.StartRowAsync(cancellation);
+                    await casualties.WriteAsync(report.Id, NpgsqlDbType.Uuid, cancellation);
+                    await casualties.WriteAsync(report.Version, NpgsqlDbType.Integer, cancellation);
+                    await casualties.WriteAsync(position, NpgsqlDbType.Integer, cancellation);
+                    await casualties.WriteAsync(Infrastructure.Wire.Name(casualty.Category ?? CasualtyCategory.Unknown), NpgsqlDbType.Varchar, cancellation);
+                    if (casualty.Party is { } party)
+                    {
+                        await casualties.WriteAsync(party, NpgsqlDbType.Varchar, cancellation);
+                    }
+                    else
+                    {
+                        await casualties.WriteNullAsync(cancellation);
+                    }
+
+                    foreach (var figure in new[] { casualty.KilledOrNone.Low, casualty.KilledOrNone.Best, casualty.KilledOrNone.High, casualty.InjuredOrNone.Low, casualty.InjuredOrNone.Best, casualty.InjuredOrNone.High })
+                    {
+                        await casualties.WriteAsync(figure, NpgsqlDbType.Integer, cancellation);
+                    }
+                }
+            }
+
+            await casualties.CompleteAsync(cancellation);
+        }
+
+        await CasualtyCells.UpsertAsync(connection, transaction, _schema, attacks.Cells, cancellation);
+    }
+
+    /// <summary>The version's sums over its casualty entries, in the order of <see cref="TotalColumns"/>.</summary>
+    private static int[] Totals(AttackReport report)
+    {
+        var totals = new int[TotalColumns.Length];
+        foreach (var casualty in report.Facts.Casualties)
+        {
+            totals[0] += casualty.KilledOrNone.Low;
+            totals[1] += casualty.KilledOrNone.Best;
+            totals[2] += casualty.KilledOrNone.High;
+            totals[3] += casualty.InjuredOrNone.Low;
+            totals[4] += casualty.InjuredOrNone.Best;
+            totals[5] += casualty.InjuredOrNone.High;
+        }
+
+        return totals;
     }
 
     /// <summary>A version of a report as this batch records it; superseded within the batch, it gets its end.</summary>
@@ -171,13 +303,9 @@ public sealed class AttackTimeline : IProjection
 
         var serializer = operations.DocumentStore.Options.Serializer();
         var windows = versions.Select(v => v.Report.Facts.Occurrence.Window()).ToArray();
-        operations.QueueSqlCommand(
-            $"insert into {Table} (attack_id, version, recorded_from, recorded_until, occurred_from, occurred_until, perpetrator, retracted, longitude, latitude, report, {string.Join(", ", TotalColumns)}) " +
-            "select id, version, recorded_from, nullif(recorded_until, '9999-12-31T00:00:00Z'::timestamptz), occurred_from, occurred_until, perpetrator, retracted, longitude, latitude, report::jsonb, " +
-            "killed_low, killed_best, killed_high, injured_low, injured_best, injured_high " +
-            "from unnest(?::uuid[], ?::int[], ?::timestamptz[], ?::timestamptz[], ?::timestamptz[], ?::timestamptz[], ?::text[], ?::boolean[], ?::float8[], ?::float8[], ?::text[], " +
-            "?::int[], ?::int[], ?::int[], ?::int[], ?::int[], ?::int[]) " +
-            "as v(id, version, recorded_from, recorded_until, occurred_from, occurred_until, perpetrator, retracted, longitude, latitude, report, killed_low, killed_best, killed_high, injured_low, injured_best, injured_high)",
+        var totals = versions.Select(v => Totals(v.Report)).ToArray();
+        object[] columns =
+        [
             versions.Select(v => v.Report.Id).ToArray(),
             versions.Select(v => v.Report.Version).ToArray(),
             versions.Select(v => v.RecordedFrom).ToArray(),
@@ -189,12 +317,16 @@ public sealed class AttackTimeline : IProjection
             versions.Select(v => v.Report.Facts.Location.Longitude).ToArray(),
             versions.Select(v => v.Report.Facts.Location.Latitude).ToArray(),
             versions.Select(v => serializer.ToJson(v.Report)).ToArray(),
-            versions.Select(v => v.Report.Facts.Casualties.Sum(c => c.KilledOrNone.Low)).ToArray(),
-            versions.Select(v => v.Report.Facts.Casualties.Sum(c => c.KilledOrNone.Best)).ToArray(),
-            versions.Select(v => v.Report.Facts.Casualties.Sum(c => c.KilledOrNone.High)).ToArray(),
-            versions.Select(v => v.Report.Facts.Casualties.Sum(c => c.InjuredOrNone.Low)).ToArray(),
-            versions.Select(v => v.Report.Facts.Casualties.Sum(c => c.InjuredOrNone.Best)).ToArray(),
-            versions.Select(v => v.Report.Facts.Casualties.Sum(c => c.InjuredOrNone.High)).ToArray());
+            .. Enumerable.Range(0, TotalColumns.Length).Select(i => totals.Select(t => t[i]).ToArray()),
+        ];
+        operations.QueueSqlCommand(
+            $"insert into {Table} (attack_id, version, recorded_from, recorded_until, occurred_from, occurred_until, perpetrator, retracted, longitude, latitude, report, {string.Join(", ", TotalColumns)}) " +
+            "select id, version, recorded_from, nullif(recorded_until, '9999-12-31T00:00:00Z'::timestamptz), occurred_from, occurred_until, perpetrator, retracted, longitude, latitude, report::jsonb, " +
+            "killed_low, killed_best, killed_high, injured_low, injured_best, injured_high " +
+            "from unnest(?::uuid[], ?::int[], ?::timestamptz[], ?::timestamptz[], ?::timestamptz[], ?::timestamptz[], ?::text[], ?::boolean[], ?::float8[], ?::float8[], ?::text[], " +
+            "?::int[], ?::int[], ?::int[], ?::int[], ?::int[], ?::int[]) " +
+            "as v(id, version, recorded_from, recorded_until, occurred_from, occurred_until, perpetrator, retracted, longitude, latitude, report, killed_low, killed_best, killed_high, injured_low, injured_best, injured_high)",
+            columns);
 
         var casualties = versions.SelectMany(v => v.Report.Facts.Casualties.Select((c, position) => (v.Report, Position: position, Casualty: c))).ToArray();
         if (casualties.Length == 0)

@@ -1,4 +1,5 @@
 using Marten;
+using Npgsql;
 using Weasel.Postgresql;
 using Weasel.Postgresql.Tables;
 
@@ -55,85 +56,154 @@ public static class CasualtyCells
 
     public static DateOnly MonthOf(DateOnly day) => new(day.Year, day.Month, 1);
 
-    /// <summary>The cell deltas of one version counted from <paramref name="at"/> on (sign +1) or no longer (sign -1).</summary>
-    public static IEnumerable<(Key Key, long[] Values)> Deltas(AttackReport report, DateTimeOffset at, int sign)
+    /// <summary>
+    /// The cell deltas of a batch of versions, summed per cell: each version counted from its recording on (sign +1)
+    /// or no longer from its supersession on (sign -1).
+    /// </summary>
+    public sealed class Changes
     {
-        ArgumentNullException.ThrowIfNull(report);
-        if (report.Retracted)
-        {
-            yield break;
-        }
+        private readonly Dictionary<Key, long[]> _cells = [];
 
-        var occurredDay = DateOnly.FromDateTime(report.Facts.Occurrence.Window().From.UtcDateTime);
-        var recordedDay = DateOnly.FromDateTime(at.UtcDateTime);
-        var perpetrator = report.Facts.Perpetrator;
-        var casualties = report.Facts.Casualties;
-        var total = Sum(casualties, sign);
-        var groups = new List<(string Grain, string Group, string Perpetrator, long[] Values)>
+        /// <summary>Adds the deltas of one version at <paramref name="at"/> (a retracted version counts nowhere).</summary>
+        public void Add(AttackReport report, DateTimeOffset at, int sign)
         {
-            (All, NoneKey, NoneKey, total),
-            (ByPerpetrator, perpetrator, perpetrator, total),
-        };
-        foreach (var (grain, byKey) in new[]
-        {
-            (ByCategory, casualties.GroupBy(c => Infrastructure.Wire.Name(c.Category ?? CasualtyCategory.Unknown))),
-            (ByParty, casualties.GroupBy(c => c.Party ?? Infrastructure.Wire.Name(c.Category ?? CasualtyCategory.Unknown))),
-        })
-        {
-            var before = groups.Count;
-            groups.AddRange(byKey.Select(g => (grain, g.Key, perpetrator, Sum([.. g], sign))));
-            if (groups.Count == before)
+            ArgumentNullException.ThrowIfNull(report);
+            if (report.Retracted)
             {
-                groups.Add((grain, NoneKey, perpetrator, Sum([], sign)));
+                return;
+            }
+
+            var occurredDay = DateOnly.FromDateTime(report.Facts.Occurrence.Window().From.UtcDateTime);
+            var recordedDay = DateOnly.FromDateTime(at.UtcDateTime);
+            var perpetrator = report.Facts.Perpetrator;
+            var total = new long[Columns.Length];
+            var byCategory = new List<(string Key, long[] Values)>(2);
+            var byParty = new List<(string Key, long[] Values)>(2);
+            foreach (var casualty in report.Facts.Casualties)
+            {
+                var category = Infrastructure.Wire.Name(casualty.Category ?? CasualtyCategory.Unknown);
+                Count(total, casualty, sign);
+                Count(Group(byCategory, category), casualty, sign);
+                Count(Group(byParty, casualty.Party ?? category), casualty, sign);
+            }
+
+            total[^1] = sign;
+            Add(All, NoneKey, NoneKey, total);
+            Add(ByPerpetrator, perpetrator, perpetrator, total);
+            foreach (var (grain, groups) in new[] { (ByCategory, byCategory), (ByParty, byParty) })
+            {
+                // A version without casualties still counts as an attack, under the empty key.
+                if (groups.Count == 0)
+                {
+                    groups.Add((NoneKey, new long[Columns.Length]));
+                }
+
+                foreach (var (group, values) in groups)
+                {
+                    values[^1] = sign;
+                    Add(grain, group, perpetrator, values);
+                }
+            }
+
+            void Add(string grain, string group, string by, long[] values)
+            {
+                foreach (var level in Levels)
+                {
+                    var occurred = level[0] == 'd' ? occurredDay : MonthOf(occurredDay);
+                    var recorded = level[1] == 'd' ? recordedDay : MonthOf(recordedDay);
+                    var key = new Key(grain, level, occurred, recorded, group, by);
+                    if (!_cells.TryGetValue(key, out var sum))
+                    {
+                        _cells[key] = sum = new long[Columns.Length];
+                    }
+
+                    for (var i = 0; i < sum.Length; i++)
+                    {
+                        sum[i] += values[i];
+                    }
+                }
             }
         }
 
-        foreach (var (grain, group, by, values) in groups)
+        /// <summary>
+        /// The cells that change, in key order, so that two transactions that touch the same cells lock them in the
+        /// same order.
+        /// </summary>
+        public (Key Key, long[] Values)[] Changed() =>
+            [.. _cells.Where(c => c.Value.Any(v => v != 0)).OrderBy(c => c.Key, Comparer<Key>.Create(Compare)).Select(c => (c.Key, c.Value))];
+
+        private static long[] Group(List<(string Key, long[] Values)> groups, string key)
         {
-            foreach (var level in Levels)
+            foreach (var group in groups)
             {
-                var occurred = level[0] == 'd' ? occurredDay : MonthOf(occurredDay);
-                var recorded = level[1] == 'd' ? recordedDay : MonthOf(recordedDay);
-                yield return (new Key(grain, level, occurred, recorded, group, by), values);
+                if (group.Key == key)
+                {
+                    return group.Values;
+                }
             }
+
+            var values = new long[Columns.Length];
+            groups.Add((key, values));
+            return values;
+        }
+
+        private static void Count(long[] values, CategoryCasualties casualty, int sign)
+        {
+            var (killed, injured) = (casualty.KilledOrNone, casualty.InjuredOrNone);
+            values[0] += sign * (long)killed.Low;
+            values[1] += sign * (long)killed.Best;
+            values[2] += sign * (long)killed.High;
+            values[3] += sign * (long)injured.Low;
+            values[4] += sign * (long)injured.Best;
+            values[5] += sign * (long)injured.High;
         }
     }
 
-    private static long[] Sum(IReadOnlyList<CategoryCasualties> casualties, int sign) =>
-    [
-        sign * casualties.Sum(c => (long)c.KilledOrNone.Low), sign * casualties.Sum(c => (long)c.KilledOrNone.Best), sign * casualties.Sum(c => (long)c.KilledOrNone.High),
-        sign * casualties.Sum(c => (long)c.InjuredOrNone.Low), sign * casualties.Sum(c => (long)c.InjuredOrNone.Best), sign * casualties.Sum(c => (long)c.InjuredOrNone.High),
-        sign,
-    ];
-
-    /// <summary>
-    /// Adds the deltas to their cells in one statement. The deltas are summed per cell first and written in key order,
-    /// so two transactions that touch the same cells lock them in the same order.
-    /// </summary>
-    public static void Queue(IDocumentOperations operations, string schema, IEnumerable<(Key Key, long[] Values)> deltas)
+    /// <summary>Adds the changes to their cells in one statement, within the session's transaction.</summary>
+    public static void Queue(IDocumentOperations operations, string schema, Changes changes)
     {
         ArgumentNullException.ThrowIfNull(operations);
-        var cells = new Dictionary<Key, long[]>();
-        foreach (var (key, values) in deltas)
+        ArgumentNullException.ThrowIfNull(changes);
+        var changed = changes.Changed();
+        if (changed.Length > 0)
         {
-            if (!cells.TryGetValue(key, out var sum))
-            {
-                cells[key] = sum = new long[Columns.Length];
-            }
-
-            for (var i = 0; i < values.Length; i++)
-            {
-                sum[i] += values[i];
-            }
+            operations.QueueSqlCommand(UpsertSql(schema, _ => "?"), Parameters(changed));
         }
+    }
 
-        var changed = cells.Where(c => c.Value.Any(v => v != 0)).OrderBy(c => c.Key, Comparer<Key>.Create(Compare)).ToArray();
+    /// <summary>Adds the changes to their cells in one statement on the connection, within its transaction.</summary>
+    public static async Task UpsertAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string schema, Changes changes, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        var changed = changes.Changed();
         if (changed.Length == 0)
         {
             return;
         }
 
-        var columns = string.Join(", ", Columns);
+        await using var command = new NpgsqlCommand(UpsertSql(schema, i => $"${i}"), connection, transaction);
+        foreach (var parameter in Parameters(changed))
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = parameter });
+        }
+
+        await command.ExecuteNonQueryAsync(cancellation);
+    }
+
+    private static readonly string[] KeyTypes = ["text[]", "text[]", "date[]", "date[]", "text[]", "text[]"];
+
+    /// <summary>The upsert of cells from one array per column; <paramref name="placeholder"/> names parameter i (1-based).</summary>
+    private static string UpsertSql(string schema, Func<int, string> placeholder)
+    {
+        var types = KeyTypes.Concat(Columns.Select(_ => "bigint[]"));
+        return $"insert into {schema}.{TableName} (grain, level, occurred_day, recorded_day, key, perpetrator, {string.Join(", ", Columns)}) " +
+            $"select * from unnest({string.Join(", ", types.Select((type, i) => $"{placeholder(i + 1)}::{type}"))}) " +
+            "on conflict (grain, level, occurred_day, recorded_day, key, perpetrator) do update set " +
+            string.Join(", ", Columns.Select(c => $"{c} = {TableName}.{c} + excluded.{c}"));
+    }
+
+    private static object[] Parameters((Key Key, long[] Values)[] changed)
+    {
         var parameters = new List<object>
         {
             changed.Select(c => c.Key.Grain).ToArray(),
@@ -143,13 +213,8 @@ public static class CasualtyCells
             changed.Select(c => c.Key.Group).ToArray(),
             changed.Select(c => c.Key.Perpetrator).ToArray(),
         };
-        parameters.AddRange(Columns.Select((_, i) => changed.Select(c => c.Value[i]).ToArray()));
-        operations.QueueSqlCommand(
-            $"insert into {schema}.{TableName} (grain, level, occurred_day, recorded_day, key, perpetrator, {columns}) " +
-            $"select * from unnest(?::text[], ?::text[], ?::date[], ?::date[], ?::text[], ?::text[], {string.Join(", ", Columns.Select(_ => "?::bigint[]"))}) " +
-            "on conflict (grain, level, occurred_day, recorded_day, key, perpetrator) do update set " +
-            string.Join(", ", Columns.Select(c => $"{c} = {TableName}.{c} + excluded.{c}")),
-            [.. parameters]);
+        parameters.AddRange(Columns.Select((_, i) => changed.Select(c => c.Values[i]).ToArray()));
+        return [.. parameters];
     }
 
     private static int Compare(Key a, Key b)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Threading.Channels;
 using FluentValidation;
 using IdlibLedger.Attacks;
 using IdlibLedger.Attacks.Reporting;
@@ -54,42 +55,107 @@ public sealed partial class UcdpGedImporter(
         // event tables itself before Marten would create them, so it applies any missing schema first.
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         var columns = parser.Header.ColNames.Select((name, index) => (name, index)).ToDictionary(c => c.name.Trim(), c => c.index, StringComparer.Ordinal);
-        var rejected = new List<RejectedRow>();
-        var window = new List<Row>();
-        long rows = 0, imported = 0, present = 0;
-        while (parser.MoveNext())
-        {
-            cancellation.ThrowIfCancellationRequested();
-            rows++;
-            var (line, fields) = Read(parser.Current);
-            string Field(string name) => columns.TryGetValue(name, out var index) && index < fields.Length ? fields[index] : string.Empty;
-            var ucdpId = Field("id").Trim();
-            var (report, problems) = ToReport(Field, reportedBy);
-            if (string.IsNullOrWhiteSpace(ucdpId))
-            {
-                problems.Add("the row has no id");
-            }
+        var recording = new Recording(RecordedBy.Who(http.HttpContext), Activity.Current?.RootId);
 
-            window.Add(new Row(line, ucdpId, report, problems));
-            if (window.Count >= WindowSize)
+        // Two stages: one reads, validates and prepares batches (events, timeline rows, cell changes), the other
+        // writes them; the bounded channel lets the first prepare a batch while the database takes the one before.
+        var batches = Channel.CreateBounded<Batch>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
+        var read = new ReadState();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        var reading = Task.Run(() => ReadAsync(parser, columns, reportedBy, recording, batches.Writer, read, stop.Token), stop.Token);
+        long imported = 0, present = 0;
+        try
+        {
+            await foreach (var batch in batches.Reader.ReadAllAsync(stop.Token))
             {
-                await FlushWindowAsync();
+                var (batchImported, batchPresent) = await WriteAsync(batch, cancellation);
+                (imported, present) = (imported + batchImported, present + batchPresent);
+                var (rows, rejected) = read.Counts;
+                progress?.Report(new ImportProgress(rows, imported, present, rejected));
+                LogProgress(logger, rows, imported, present, rejected);
             }
         }
-
-        await FlushWindowAsync();
-        return new ImportReport(rows, imported, present, [.. rejected.OrderBy(r => r.Line)]);
-
-        // Validates the window's rows in parallel, then appends the good ones in order of occurrence: a chunk then
-        // touches few days of the casualty cells, however the file is ordered.
-        async Task FlushWindowAsync()
+        finally
         {
-            await Parallel.ForEachAsync(window.Where(r => r.Report is not null && r.Problems.Count == 0), cancellation, async (row, token) =>
+            await stop.CancelAsync();
+            await reading.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
+        await reading;
+        var (total, refused) = read.Counts;
+        progress?.Report(new ImportProgress(total, imported, present, refused));
+        return new ImportReport(total, imported, present, [.. read.Rejected.OrderBy(r => r.Line)]);
+    }
+
+    /// <summary>Who records the import's events and the trace they belong to.</summary>
+    private sealed record Recording(string Who, string? Correlation);
+
+    /// <summary>A batch ready to write: its rows' count, their new streams (an id once), and their timeline rows.</summary>
+    private sealed record Batch(int Rows, IReadOnlyList<StreamAction> Streams, AttackTimeline.NewAttacks Timeline);
+
+    /// <summary>What the reading stage has seen so far, for progress and the final report.</summary>
+    private sealed class ReadState
+    {
+        private long _rows;
+        private long _rejected;
+
+        public List<RejectedRow> Rejected { get; } = [];
+
+        public (long Rows, long Rejected) Counts => (Interlocked.Read(ref _rows), Interlocked.Read(ref _rejected));
+
+        public void Row() => Interlocked.Increment(ref _rows);
+
+        public void Reject(IEnumerable<RejectedRow> rows)
+        {
+            var before = Rejected.Count;
+            Rejected.AddRange(rows);
+            Interlocked.Add(ref _rejected, Rejected.Count - before);
+        }
+    }
+
+    /// <summary>
+    /// Reads the rows in windows, validates each window's rows in parallel and hands on the good ones in batches, in
+    /// order of occurrence (a batch then touches few days of the casualty cells, however the file is ordered).
+    /// </summary>
+    private async Task ReadAsync(
+        SepReader parser, Dictionary<string, int> columns, string reportedBy, Recording recording, ChannelWriter<Batch> batches, ReadState read, CancellationToken cancellation)
+    {
+        try
+        {
+            var window = new List<Row>();
+            while (parser.MoveNext())
             {
-                var result = await validator.ValidateAsync(row.Report!, token);
-                row.Problems.AddRange(result.Errors.Select(e => $"{e.PropertyName}: {e.ErrorMessage}"));
-            });
-            rejected.AddRange(window.Where(r => r.Problems.Count > 0 || r.Report is null).Select(r => new RejectedRow(r.Line, r.UcdpId, r.Problems)));
+                cancellation.ThrowIfCancellationRequested();
+                read.Row();
+                var (line, fields) = Read(parser.Current);
+                string Field(string name) => columns.TryGetValue(name, out var index) && index < fields.Length ? fields[index] : string.Empty;
+                var ucdpId = Field("id").Trim();
+                var (report, problems) = ToReport(Field, reportedBy);
+                if (string.IsNullOrWhiteSpace(ucdpId))
+                {
+                    problems.Add("the row has no id");
+                }
+
+                window.Add(new Row(line, ucdpId, report, problems));
+                if (window.Count >= WindowSize)
+                {
+                    await FlushWindowAsync(window);
+                }
+            }
+
+            await FlushWindowAsync(window);
+            batches.Complete();
+        }
+        catch (Exception e)
+        {
+            batches.Complete(e);
+        }
+
+        async Task FlushWindowAsync(List<Row> window)
+        {
+            Parallel.ForEach(window.Where(r => r.Report is not null && r.Problems.Count == 0), new ParallelOptions { CancellationToken = cancellation }, row =>
+                row.Problems.AddRange(validator.Validate(row.Report!).Errors.Select(e => $"{e.PropertyName}: {e.ErrorMessage}")));
+            read.Reject(window.Where(r => r.Problems.Count > 0 || r.Report is null).Select(r => new RejectedRow(r.Line, r.UcdpId, r.Problems)));
             var good = window.Where(r => r.Problems.Count == 0 && r.Report is not null)
                 .OrderBy(r => r.Report!.OccurredAt ?? r.Report.OccurredFrom)
                 .Select(r => (StreamId(r.UcdpId), r.Report!))
@@ -97,15 +163,7 @@ public sealed partial class UcdpGedImporter(
             window.Clear();
             foreach (var chunk in good.Chunk(BatchSize))
             {
-                var (chunkImported, chunkPresent) = await FlushAsync([.. chunk], cancellation);
-                (imported, present) = (imported + chunkImported, present + chunkPresent);
-                progress?.Report(new ImportProgress(rows, imported, present, rejected.Count));
-                LogProgress(logger, rows, imported, present, rejected.Count);
-            }
-
-            if (good.Count == 0)
-            {
-                progress?.Report(new ImportProgress(rows, imported, present, rejected.Count));
+                await batches.WriteAsync(Prepare(chunk, recording), cancellation);
             }
         }
     }
@@ -126,19 +184,48 @@ public sealed partial class UcdpGedImporter(
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "UCDP GED import: {Rows} rows processed, {Imported} imported, {Present} already present, {Rejected} rejected")]
-    private static partial void LogProgress(ILogger logger, long rows, long imported, long present, int rejected);
+    private static partial void LogProgress(ILogger logger, long rows, long imported, long present, long rejected);
+
+    /// <summary>The rows' events (one new stream per id; a repeated id is already present) and timeline rows.</summary>
+    private Batch Prepare((Guid Id, ReportAttack Report)[] rows, Recording recording)
+    {
+        // PostgreSQL keeps microseconds: the timeline's copy of the instant must be the one the events keep.
+        var now = clock.GetUtcNow();
+        var recordedAt = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMicrosecond));
+        var registry = store.Options.Events as IEventRegistry ?? throw new InvalidOperationException("Marten's event graph is not an event registry");
+        var ids = new HashSet<Guid>();
+        var streams = new List<StreamAction>();
+        foreach (var (id, report) in rows)
+        {
+            if (!ids.Add(id))
+            {
+                continue;
+            }
+
+            var stream = StreamAction.Start(registry, id, [ReportAttackEndpoint.Decide(report, id)]);
+            stream.AggregateType = typeof(AttackReport);
+            foreach (var e in stream.Events)
+            {
+                (e.StreamId, e.Timestamp, e.UserName, e.CorrelationId) = (id, recordedAt, recording.Who, recording.Correlation);
+            }
+
+            streams.Add(stream);
+        }
+
+        return new Batch(rows.Length, streams, AttackTimeline.NewAttacks.From(streams.SelectMany(s => s.Events), store.Options.Serializer()));
+    }
 
     /// <summary>
     /// Appends the batch with Marten's bulk append (PostgreSQL COPY), skipping the ids already in the ledger. The
-    /// timeline rows are written first in a transaction of their own that commits only after the events have; if the
-    /// bulk append fails, neither is stored. Imports take a lock, one at a time, so two imports of the same file cannot
-    /// both find an id absent.
+    /// timeline rows are written first, with COPY, in a transaction of their own that commits only after the events
+    /// have; if the bulk append fails, neither is stored. Imports take a lock, one at a time, so two imports of the
+    /// same file cannot both find an id absent.
     /// </summary>
-    private async Task<(int Imported, int Present)> FlushAsync(IReadOnlyList<(Guid Id, ReportAttack Report)> batch, CancellationToken cancellation)
+    private async Task<(int Imported, int Present)> WriteAsync(Batch batch, CancellationToken cancellation)
     {
-        if (batch.Count == 0)
+        if (batch.Streams.Count == 0)
         {
-            return (0, 0);
+            return (0, batch.Rows);
         }
 
         var schema = store.Options.Events.DatabaseSchemaName;
@@ -153,7 +240,7 @@ public sealed partial class UcdpGedImporter(
         var existing = new HashSet<Guid>();
         await using (var command = new NpgsqlCommand($"select id from {schema}.mt_streams where id = any(@ids)", connection, transaction))
         {
-            command.Parameters.AddWithValue("ids", batch.Select(b => b.Id).Distinct().ToArray());
+            command.Parameters.AddWithValue("ids", batch.Streams.Select(s => s.Id).ToArray());
             await using var reader = await command.ExecuteReaderAsync(cancellation);
             while (await reader.ReadAsync(cancellation))
             {
@@ -161,42 +248,22 @@ public sealed partial class UcdpGedImporter(
             }
         }
 
-        var recordedAt = clock.GetUtcNow();
-        var who = RecordedBy.Who(http.HttpContext);
-        var correlation = Activity.Current?.RootId;
-        var registry = store.Options.Events as IEventRegistry ?? throw new InvalidOperationException("Marten's event graph is not an event registry");
-        var streams = new List<StreamAction>();
-        foreach (var (id, report) in batch)
+        var (streams, timeline) = (batch.Streams, batch.Timeline);
+        if (existing.Count > 0)
         {
-            if (!existing.Add(id))
-            {
-                continue;
-            }
-
-            var stream = StreamAction.Start(registry, id, [ReportAttackEndpoint.Decide(report, id)]);
-            stream.AggregateType = typeof(AttackReport);
-            foreach (var e in stream.Events)
-            {
-                (e.StreamId, e.Timestamp, e.UserName, e.CorrelationId) = (id, recordedAt, who, correlation);
-            }
-
-            streams.Add(stream);
+            // Some were imported before (or by an import in between): the rest's rows are prepared again.
+            streams = [.. streams.Where(s => !existing.Contains(s.Id))];
+            timeline = AttackTimeline.NewAttacks.From(streams.SelectMany(s => s.Events), store.Options.Serializer());
         }
 
         if (streams.Count > 0)
         {
-            // The bulk append does not run inline projections: the timeline gets its rows from the same code, here.
-            await using (var session = store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(transaction)))
-            {
-                await new AttackTimeline(store.Options.DatabaseSchemaName).ApplyAsync(session, [.. streams.SelectMany(s => s.Events)], cancellation);
-                await session.SaveChangesAsync(cancellation);
-            }
-
+            await new AttackTimeline(store.Options.DatabaseSchemaName).CopyAsync(connection, transaction, timeline, cancellation);
             await store.BulkInsertEventsAsync(streams, BatchSize, cancellation);
         }
 
         await transaction.CommitAsync(cancellation);
-        return (streams.Count, batch.Count - streams.Count);
+        return (streams.Count, batch.Rows - streams.Count);
     }
 
     /// <summary>The advisory lock imports hold while they append (any fixed number unique to this purpose).</summary>
