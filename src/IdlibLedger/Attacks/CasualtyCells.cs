@@ -15,7 +15,10 @@ namespace IdlibLedger.Attacks;
 /// Cells are kept per grain (all attacks, per perpetrator, per casualty category, per party) and at four levels:
 /// day × day, day × month, month × day and month × month (occurred × recorded; a month cell is dated by the month's
 /// first day), so that any region "occurred before A, recorded before R" is a few month blocks and two strips of
-/// days: a read sums at most a few thousand cells however many events there are.
+/// days: a read sums at most a few thousand cells however many events there are. The category and party grains,
+/// which have several keys per attack, are kept by month of occurrence only (levels month × day and month × month):
+/// by day they held four cells in five of a sparse history, and the writes of imports were mostly theirs; reads by
+/// category or party take A at a month boundary instead and correct with the versions of up to half a month.
 /// </summary>
 public static class CasualtyCells
 {
@@ -53,6 +56,12 @@ public static class CasualtyCells
 
     /// <summary>The levels: occurred by day or month × recorded by day or month.</summary>
     public static readonly string[] Levels = ["dd", "dm", "md", "mm"];
+
+    /// <summary>The levels of the category and party grains: occurred by month × recorded by day or month.</summary>
+    public static readonly string[] MonthLevels = ["md", "mm"];
+
+    /// <summary>Whether the grain's cells are kept by month of occurrence only.</summary>
+    public static bool ByMonthOfOccurrence(string grain) => grain is ByCategory or ByParty;
 
     public static DateOnly MonthOf(DateOnly day) => new(day.Year, day.Month, 1);
 
@@ -107,7 +116,7 @@ public static class CasualtyCells
 
             void Add(string grain, string group, string by, long[] values)
             {
-                foreach (var level in Levels)
+                foreach (var level in ByMonthOfOccurrence(grain) ? MonthLevels : Levels)
                 {
                     var occurred = level[0] == 'd' ? occurredDay : MonthOf(occurredDay);
                     var recorded = level[1] == 'd' ? recordedDay : MonthOf(recordedDay);

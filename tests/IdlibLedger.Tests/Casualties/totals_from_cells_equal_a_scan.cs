@@ -106,16 +106,21 @@ public sealed class totals_from_cells_equal_a_scan(LedgerFixture ledger) : Ledge
 
     private static DateTimeOffset Midnight(DateTimeOffset instant) => new(instant.UtcDateTime.Date, TimeSpan.Zero);
 
-    /// <summary>One of the given instants, a microsecond before one, its midnight, or anywhere around them.</summary>
+    /// <summary>
+    /// One of the given instants, a microsecond before one, its midnight, its month's first or sixteenth day (the month
+    /// boundaries of the category and party cells), or anywhere around them.
+    /// </summary>
     private static DateTimeOffset Instant(Random random, List<DateTimeOffset> instants)
     {
         var pick = instants[random.Next(instants.Count)];
-        return random.Next(5) switch
+        return random.Next(7) switch
         {
             0 => pick,
             1 => pick.AddTicks(-TimeSpan.TicksPerMicrosecond),
             2 => Midnight(pick),
             3 => Midnight(pick).AddDays(1).AddTicks(-TimeSpan.TicksPerMicrosecond),
+            4 => new DateTimeOffset(pick.Year, pick.Month, 1, 0, 0, 0, TimeSpan.Zero).AddTicks(-TimeSpan.TicksPerMicrosecond * random.Next(2)),
+            5 => new DateTimeOffset(pick.Year, pick.Month, 16, 0, 0, 0, TimeSpan.Zero).AddTicks(-TimeSpan.TicksPerMicrosecond * random.Next(2)),
             _ => pick.AddMinutes(random.Next(-3 * 24 * 60, 3 * 24 * 60)),
         };
     }

@@ -14,7 +14,8 @@ namespace IdlibLedger.Casualties.Totals;
 /// with the deltas that lie between the instants and the boundaries: added where they count at (at, asOf) and
 /// not at (A, R), taken away where the reverse. Those deltas lie within a day of <c>at</c> in occurrence (none for
 /// occurrences of day precision, which begin at midnight) or half a day of <c>asOf</c> in recording, so the
-/// correction reads about a day's worth of versions at most.
+/// correction reads about a day's worth of versions at most. By category or party, whose cells are kept by month
+/// of occurrence, A is the nearest month boundary and the correction reads up to half a month of occurrences.
 /// </para>
 /// </summary>
 public static class CellTotals
@@ -32,8 +33,6 @@ public static class CellTotals
         ArgumentNullException.ThrowIfNull(database);
         ArgumentNullException.ThrowIfNull(filter);
         var (at, asOf) = (filter.Temporal.At.ToUniversalTime(), filter.Temporal.AsOf.ToUniversalTime());
-        var (a, r) = (OccurredBoundary(at), RecordedBoundary(asOf));
-        var (aDay, rDay) = (DateOnly.FromDateTime(a.UtcDateTime), DateOnly.FromDateTime(r.UtcDateTime));
 
         // The grain of cells to read and the group key over the cells (k) and over the boundary versions (w, c).
         var (grain, cellKey, versionKey) = groupBy switch
@@ -45,6 +44,9 @@ public static class CellTotals
                 "to_char(k.occurred_day, 'YYYY-MM')", "to_char(w.o at time zone 'UTC', 'YYYY-MM')"),
             _ => (filter.Perpetrator is null ? CasualtyCells.All : CasualtyCells.ByPerpetrator, "''", "''"),
         };
+        // Grains kept by month of occurrence only take A at a month boundary: their day strips (dm, dd) are then empty.
+        var (a, r) = (CasualtyCells.ByMonthOfOccurrence(grain) ? OccurredMonthBoundary(at) : OccurredBoundary(at), RecordedBoundary(asOf));
+        var (aDay, rDay) = (DateOnly.FromDateTime(a.UtcDateTime), DateOnly.FromDateTime(r.UtcDateTime));
         var perpetrator = filter.Perpetrator is null ? string.Empty : " and t.perpetrator = @perpetrator";
         var cellPerpetrator = filter.Perpetrator is null ? string.Empty : " and k.perpetrator = @perpetrator";
         var timeline = $"{schema}.{AttackTimeline.TableName}";
@@ -113,6 +115,13 @@ public static class CellTotals
     {
         var day = new DateTimeOffset(instant.UtcDateTime.Date, TimeSpan.Zero);
         return instant == day || day >= DateTimeOffset.MaxValue.AddDays(-2) ? day : day.AddDays(1);
+    }
+
+    /// <summary>The boundary for <c>at</c> in grains kept by month: the start of its UTC month, or of the next month from the 16th on.</summary>
+    public static DateTimeOffset OccurredMonthBoundary(DateTimeOffset instant)
+    {
+        var month = new DateTimeOffset(instant.Year, instant.Month, 1, 0, 0, 0, TimeSpan.Zero);
+        return instant.Day >= 16 && month < DateTimeOffset.MaxValue.AddMonths(-2) ? month.AddMonths(1) : month;
     }
 
     /// <summary>The boundary for <c>asOf</c>: the start of its UTC day, or of the next day from noon on (the nearer).</summary>
