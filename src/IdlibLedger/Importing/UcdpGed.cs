@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Collections.Frozen;
 using System.Globalization;
 using System.Threading.Channels;
 using FluentValidation;
@@ -54,7 +55,8 @@ public sealed partial class UcdpGedImporter(
         // The command line does not start the service, which applies the schema at start-up; the import reads the
         // event tables itself before Marten would create them, so it applies any missing schema first.
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
-        var columns = parser.Header.ColNames.Select((name, index) => (name, index)).ToDictionary(c => c.name.Trim(), c => c.index, StringComparer.Ordinal);
+        var header = parser.Header.ColNames.Select((name, index) => (name, index)).ToDictionary(c => c.name.Trim(), c => c.index, StringComparer.Ordinal);
+        var columns = Columns.Select(name => header.GetValueOrDefault(name, -1)).ToArray();
         var recording = new Recording(RecordedBy.Who(http.HttpContext), Activity.Current?.RootId);
 
         // Two stages: one reads, validates and prepares batches (events, timeline rows, cell changes), the other
@@ -118,7 +120,7 @@ public sealed partial class UcdpGedImporter(
     /// order of occurrence (a batch then touches few days of the casualty cells, however the file is ordered).
     /// </summary>
     private async Task ReadAsync(
-        SepReader parser, Dictionary<string, int> columns, string reportedBy, Recording recording, ChannelWriter<Batch> batches, ReadState read, CancellationToken cancellation)
+        SepReader parser, int[] columns, string reportedBy, Recording recording, ChannelWriter<Batch> batches, ReadState read, CancellationToken cancellation)
     {
         try
         {
@@ -127,8 +129,8 @@ public sealed partial class UcdpGedImporter(
             {
                 cancellation.ThrowIfCancellationRequested();
                 read.Row();
-                var (line, fields) = Read(parser.Current);
-                string Field(string name) => columns.TryGetValue(name, out var index) && index < fields.Length ? fields[index] : string.Empty;
+                var (line, fields) = Read(parser.Current, columns);
+                string Field(string name) => fields[ColumnIndex[name]];
                 var ucdpId = Field("id").Trim();
                 var (report, problems) = ToReport(Field, reportedBy);
                 if (string.IsNullOrWhiteSpace(ucdpId))
@@ -171,13 +173,22 @@ public sealed partial class UcdpGedImporter(
     /// <summary>A row as read: its line, UCDP id, the report it states, and what is wrong with it.</summary>
     private sealed record Row(long Line, string UcdpId, ReportAttack? Report, List<string> Problems);
 
-    /// <summary>The row's first line in the file and its fields, copied out of the parser's buffer.</summary>
-    private static (long Line, string[] Fields) Read(SepReader.Row row)
+    /// <summary>The GED columns an import reads (<see cref="ToReport"/>); the others are not copied out of the parser.</summary>
+    private static readonly string[] Columns =
+    [
+        "id", "type_of_violence", "dyad_name", "side_a", "side_b", "source_office", "source_date", "source_headline", "where_prec", "latitude", "longitude",
+        "date_prec", "date_start", "date_end", "deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown", "low", "best", "high",
+    ];
+
+    private static readonly FrozenDictionary<string, int> ColumnIndex = Columns.Select((name, index) => (name, index)).ToFrozenDictionary(c => c.name, c => c.index, StringComparer.Ordinal);
+
+    /// <summary>The row's first line in the file and the fields of <see cref="Columns"/> (empty where the file has none).</summary>
+    private static (long Line, string[] Fields) Read(SepReader.Row row, int[] columns)
     {
-        var fields = new string[row.ColCount];
+        var fields = new string[columns.Length];
         for (var i = 0; i < fields.Length; i++)
         {
-            fields[i] = row[i].ToString();
+            fields[i] = columns[i] >= 0 && columns[i] < row.ColCount ? row[columns[i]].ToString() : string.Empty;
         }
 
         return (row.LineNumberFrom, fields);
