@@ -113,6 +113,29 @@ public sealed class importing_ucdp_ged(LedgerFixture ledger) : LedgerTest(ledger
     }
 
     [Fact]
+    public async Task a_file_overlapping_an_earlier_import_adds_only_its_new_rows_and_a_repeated_id_once()
+    {
+        var lines = (await File.ReadAllTextAsync(GedFile)).TrimEnd('\n').Split('\n');
+        lines.Length.ShouldBe(117);
+
+        // The first 40 rows, then the whole file with its row 10 repeated at the end: 76 new, 40 + 1 present.
+        var first = await ImportAsync(string.Join('\n', lines.Take(41)));
+        first["imported"]!.GetValue<long>().ShouldBe(40, first.ToJsonString());
+        var second = await ImportAsync(string.Join('\n', [.. lines, lines[10]]));
+        second["imported"]!.GetValue<long>().ShouldBe(76, second.ToJsonString());
+        second["alreadyPresent"]!.GetValue<long>().ShouldBe(41);
+        (await Ledger.EventCountAsync()).ShouldBe(116);
+
+        // The timeline, casualty rows and cells of the overlapping import are those of one import of the whole file.
+        var totals = await Host.GetJsonAsync("/api/casualties/totals?groupBy=category");
+        totals["attacks"]!.GetValue<long>().ShouldBe(116);
+        totals["killed"]!.Estimate().ShouldBe((411, 426, 452));
+        totals["groups"]!.AsArray().Single(g => g!["key"]!.GetValue<string>() == "civilian")!["killed"]!["best"]!.GetValue<int>().ShouldBe(150);
+        var scan = await Host.GetJsonAsync("/api/casualties/totals?groupBy=category&bbox=-180,-90,180,90");
+        scan["groups"]!.ToJsonString().ShouldBe(totals["groups"]!.ToJsonString());
+    }
+
+    [Fact]
     public async Task broken_rows_are_reported_by_line_and_the_good_ones_imported()
     {
         var lines = (await File.ReadAllTextAsync(GedFile)).Split('\n');
