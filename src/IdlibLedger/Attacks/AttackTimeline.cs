@@ -22,6 +22,13 @@ public sealed class AttackTimeline : IProjection
     /// <summary>The version's sums of killed and injured (low, best, high) over its casualty entries.</summary>
     public static readonly string[] TotalColumns = ["total_killed_low", "total_killed_best", "total_killed_high", "total_injured_low", "total_injured_best", "total_injured_high"];
 
+    /// <summary>The columns a version's row is written with, in the order both writers (insert and COPY) give them.</summary>
+    private static readonly string VersionColumns =
+        $"attack_id, version, recorded_from, recorded_until, occurred_from, occurred_until, perpetrator, retracted, longitude, latitude, report, {string.Join(", ", TotalColumns)}";
+
+    /// <summary>The columns a casualty row is written with, in the order both writers give them.</summary>
+    private const string CasualtyColumns = "attack_id, version, position, category, party, killed_low, killed_best, killed_high, injured_low, injured_best, injured_high";
+
     private readonly string _schema;
 
     public AttackTimeline(string schema) => _schema = schema;
@@ -185,8 +192,7 @@ public sealed class AttackTimeline : IProjection
         }
 
         await using (var timeline = await connection.BeginBinaryImportAsync(
-            $"copy {Table} (attack_id, version, recorded_from, recorded_until, occurred_from, occurred_until, perpetrator, retracted, longitude, latitude, report, " +
-            $"{string.Join(", ", TotalColumns)}) from stdin (format binary)", cancellation))
+            $"copy {Table} ({VersionColumns}) from stdin (format binary)", cancellation))
         {
             foreach (var (report, recordedFrom, json) in attacks.Versions)
             {
@@ -213,7 +219,7 @@ public sealed class AttackTimeline : IProjection
         }
 
         await using (var casualties = await connection.BeginBinaryImportAsync(
-            $"copy {CasualtiesTable} (attack_id, version, position, category, party, killed_low, killed_best, killed_high, injured_low, injured_best, injured_high) from stdin (format binary)",
+            $"copy {CasualtiesTable} ({CasualtyColumns}) from stdin (format binary)",
             cancellation))
         {
             foreach (var (report, _, _) in attacks.Versions)
@@ -320,7 +326,7 @@ public sealed class AttackTimeline : IProjection
             .. Enumerable.Range(0, TotalColumns.Length).Select(i => totals.Select(t => t[i]).ToArray()),
         ];
         operations.QueueSqlCommand(
-            $"insert into {Table} (attack_id, version, recorded_from, recorded_until, occurred_from, occurred_until, perpetrator, retracted, longitude, latitude, report, {string.Join(", ", TotalColumns)}) " +
+            $"insert into {Table} ({VersionColumns}) " +
             "select id, version, recorded_from, nullif(recorded_until, '9999-12-31T00:00:00Z'::timestamptz), occurred_from, occurred_until, perpetrator, retracted, longitude, latitude, report::jsonb, " +
             "killed_low, killed_best, killed_high, injured_low, injured_best, injured_high " +
             "from unnest(?::uuid[], ?::int[], ?::timestamptz[], ?::timestamptz[], ?::timestamptz[], ?::timestamptz[], ?::text[], ?::boolean[], ?::float8[], ?::float8[], ?::text[], " +
@@ -335,7 +341,7 @@ public sealed class AttackTimeline : IProjection
         }
 
         operations.QueueSqlCommand(
-            $"insert into {CasualtiesTable} (attack_id, version, position, category, party, killed_low, killed_best, killed_high, injured_low, injured_best, injured_high) " +
+            $"insert into {CasualtiesTable} ({CasualtyColumns}) " +
             "select * from unnest(?::uuid[], ?::int[], ?::int[], ?::text[], ?::text[], ?::int[], ?::int[], ?::int[], ?::int[], ?::int[], ?::int[])",
             casualties.Select(c => c.Report.Id).ToArray(),
             casualties.Select(c => c.Report.Version).ToArray(),
