@@ -40,6 +40,8 @@ internal static class Benchmarks
         web.UseSetting("Ledger:LoadDemoData", "false");
         web.UseSetting("Ledger:SharedDataPath", "/nonexistent");
         web.UseSetting("Audit:SigningKeyPath", Path.Combine(Path.GetTempPath(), "idlib-ledger-bench-key.pem"));
+        // The time-travel reads measure the read models, as a public dashboard reads them (no credentials to check).
+        web.UseSetting("Ledger:PublicReads", "true");
         // Request logs to the console would be measured with the requests.
         web.UseSetting("Logging:LogLevel:Default", "Warning");
         web.ConfigureServices(services =>

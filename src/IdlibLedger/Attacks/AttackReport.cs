@@ -1,4 +1,6 @@
+using System.Security.Claims;
 using JasperFx.Events;
+using Microsoft.AspNetCore.Mvc;
 
 namespace IdlibLedger.Attacks;
 
@@ -18,8 +20,24 @@ public sealed record AttackReport(
     bool Retracted,
     string? RetractionReason,
     IReadOnlyList<Revision> History,
-    IReadOnlyList<AttackReportDisputed>? Disputes = null)
+    IReadOnlyList<AttackReportDisputed>? Disputes = null,
+    string? RecordedBy = null)
 {
+    /// <summary>Corrections and retractions stay with the client that recorded the report, unless an admin steps in.</summary>
+    public ProblemDetails? MayBeRevisedBy(ClaimsPrincipal caller, string change)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        return caller.IsInRole(Access.Roles.Admin) || string.Equals(caller.Identity?.Name, RecordedBy, StringComparison.Ordinal)
+            ? null
+            : new ProblemDetails
+            {
+                Status = StatusCodes.Status403Forbidden,
+                Title = "Only the client that recorded the report can revise it",
+                Type = "https://www.rfc-editor.org/rfc/rfc9110#name-403-forbidden",
+                Detail = $"attack {Id} was recorded by '{RecordedBy}'; '{caller.Identity?.Name}' may not {change} it (an admin may). Nothing was recorded.",
+            };
+    }
+
     /// <summary>
     /// The grading (after Airwars), derived from sources, claims and disputes: discounted (retracted),
     /// contested (disputed by a party), confirmed (the perpetrator itself claims it), fair (two or more outlets),
@@ -40,7 +58,8 @@ public sealed record AttackReport(
         e.Timestamp,
         false,
         null,
-        [new Revision(1, "reported", e.Timestamp, e.Data.ReportedBy, null, [])]);
+        [new Revision(1, "reported", e.Timestamp, e.Data.ReportedBy, null, [])],
+        RecordedBy: e.UserName);
 
     public AttackReport Apply(IEvent<AttackReportCorrected> e) => this with
     {

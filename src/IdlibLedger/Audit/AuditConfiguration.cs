@@ -33,12 +33,12 @@ public static class AuditConfiguration
 }
 
 /// <summary>
-/// Stamps each event with who recorded it: the authenticated user, else the API client named in the
-/// <c>X-Client-Id</c> header, else "anonymous" (and "service" outside a request).
+/// Stamps each event with who recorded it: the client or user its credentials name (an API key's client, a token's
+/// name claim), never anything the request body or a header chooses; "service" outside a request (demo data,
+/// the checkpoint scheduler).
 /// </summary>
 public sealed class RecordedBy(IHttpContextAccessor http) : DocumentSessionListenerBase
 {
-    public const string ClientHeader = "X-Client-Id";
 
     public override Task BeforeSaveChangesAsync(IDocumentSession session, CancellationToken token)
     {
@@ -55,12 +55,9 @@ public sealed class RecordedBy(IHttpContextAccessor http) : DocumentSessionListe
     }
 
     /// <summary>Who records events in this request (or outside one).</summary>
-    public static string Who(HttpContext? context)
-    {
-        var client = context?.Request.Headers[ClientHeader].ToString();
-        return context is null ? "service"
-            : context.User.Identity is { IsAuthenticated: true, Name: { } user } ? user
-            : string.IsNullOrWhiteSpace(client) ? "anonymous"
-            : client.Trim()[..Math.Min(client.Trim().Length, 200)];
-    }
+    public static string Who(HttpContext? context) =>
+        context is null ? "service"
+        : context.User.Identity is { IsAuthenticated: true, Name: { Length: > 0 } user } ? user
+        // Unreachable for writes (every write needs credentials); kept so that a mistake is visible, not silent.
+        : "anonymous";
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using IdlibLedger.Access;
 using IdlibLedger.Infrastructure;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
@@ -22,6 +23,7 @@ public static class AuditEndpoints
     /// sequence: pass the last sequence seen as <c>after</c>; the header X-Next-After gives it.
     /// </summary>
     [WolverineGet("/api/audit/events", OperationId = "ReplayEvents")]
+    [ForAuditors]
     [Tags("Audit")]
     [Produces("application/x-ndjson")]
     public static async Task<IResult> Events(
@@ -91,16 +93,19 @@ public static class AuditEndpoints
 
     /// <summary>Recomputes the hash chain (between sequences from and to) and reports OK, or the first bad sequence and why.</summary>
     [WolverineGet("/api/audit/verify", OperationId = "VerifyChain")]
+    [ForAuditors]
     [Tags("Audit")]
     [ProducesResponseType<VerificationReport>(StatusCodes.Status200OK)]
     public static Task<VerificationReport> Verify(long? from, long? to, ChainVerifier verifier, CancellationToken cancellation) =>
         verifier.VerifyAsync(from, to, cancellation);
 
     [WolverineGet("/api/audit/keys", OperationId = "GetAuditKeys")]
+    [ForAuditors]
     [Tags("Audit")]
     public static IReadOnlyList<PublicKey> Keys(CheckpointSigner signer) => [signer.Public];
 
     [WolverinePost("/api/audit/checkpoints", OperationId = "CreateCheckpoint")]
+    [ForAuditors]
     [Tags("Audit")]
     [ProducesResponseType<Checkpoint>(StatusCodes.Status201Created)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
@@ -110,6 +115,7 @@ public static class AuditEndpoints
             : LedgerProblems.Conflict("nothing is chained yet; the chain follows the events within seconds").ToResult();
 
     [WolverineGet("/api/audit/checkpoints/latest", OperationId = "GetLatestCheckpoint")]
+    [ForAuditors]
     [Tags("Audit")]
     [ProducesResponseType<Checkpoint>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
@@ -119,6 +125,7 @@ public static class AuditEndpoints
             : LedgerProblems.NotFound("no checkpoint yet: POST /api/audit/checkpoints makes one").ToResult();
 
     [WolverineGet("/api/audit/checkpoints", OperationId = "ListCheckpoints")]
+    [ForAuditors]
     [Tags("Audit")]
     public static Task<IReadOnlyList<Checkpoint>> List(int? limit, CheckpointStore checkpoints, CancellationToken cancellation) =>
         checkpoints.ListAsync(Math.Clamp(limit ?? 100, 1, 1000), null, cancellation);
@@ -129,6 +136,7 @@ public static class AuditEndpoints
     /// chain up to that sequence from the events as they are now; consistent when it gives the same hash.
     /// </summary>
     [WolverineGet("/api/audit/consistency", OperationId = "CheckConsistency")]
+    [ForAuditors]
     [Tags("Audit")]
     [ProducesResponseType<ConsistencyReport>(StatusCodes.Status200OK)]
     public static async Task<IResult> Consistency(
@@ -171,6 +179,7 @@ public static class AuditEndpoints
 
     /// <summary>A bundle for offline verification: the events up to a fresh checkpoint as of <c>asOf</c>, with the public key.</summary>
     [WolverineGet("/api/audit/export", OperationId = "ExportAuditBundle")]
+    [ForAuditors]
     [Tags("Audit")]
     [Produces("application/json")]
     public static async Task<IResult> Export(

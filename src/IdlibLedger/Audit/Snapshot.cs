@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using IdlibLedger.Access;
 using IdlibLedger.Attacks.Listing;
 using IdlibLedger.Casualties.Totals;
 using IdlibLedger.Ceasefires;
@@ -24,6 +25,7 @@ namespace IdlibLedger.Audit;
 public static class SnapshotEndpoint
 {
     [WolverineGet("/api/audit/snapshot", OperationId = "GetAuditSnapshot")]
+    [ForAuditors]
     [Tags("Audit")]
     public static async Task<IResult> Get(
         string? at, string? asOf, HttpContext http, NpgsqlDataSource database, IDocumentStore store, IQuerySession session,

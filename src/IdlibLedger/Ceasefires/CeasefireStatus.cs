@@ -1,3 +1,4 @@
+using IdlibLedger.Access;
 using IdlibLedger.Attacks;
 using IdlibLedger.Geometry;
 using IdlibLedger.Infrastructure;
@@ -106,6 +107,7 @@ public sealed class CeasefireReader(IQuerySession session, NpgsqlDataSource data
 public static class CeasefireReads
 {
     [WolverineGet("/api/ceasefires/{id}", OperationId = "GetCeasefire")]
+    [ForViewers]
     [Tags("Ceasefires")]
     [ProducesResponseType<CeasefireStatus>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
@@ -122,6 +124,7 @@ public static class CeasefireReads
     }
 
     [WolverineGet("/api/ceasefires", OperationId = "ListCeasefires")]
+    [ForViewers]
     [Tags("Ceasefires")]
     [ProducesResponseType<CeasefireList>(StatusCodes.Status200OK)]
     public static async Task<IResult> List(string? at, string? asOf, CeasefireReader ceasefires, LedgerClock clock, CancellationToken cancellation)

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FluentValidation;
+using IdlibLedger.Access;
 using IdlibLedger.Attacks;
 using IdlibLedger.Geometry;
 using IdlibLedger.Infrastructure;
@@ -61,15 +62,15 @@ public sealed record CloseCorridor(string? Reason, DateTimeOffset? ClosedAt = nu
 public static class OpenCorridorEndpoint
 {
     [WolverinePost("/api/corridors", OperationId = "OpenCorridor")]
+    [ForAnalysts]
     [Tags("Ceasefires")]
     [ProducesResponseType<Receipt>(StatusCodes.Status201Created)]
     [ProducesResponseType<Receipt>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
     public static async Task<IResult> Post(
-        OpenCorridor command, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
-        IDocumentSession session, NpgsqlDataSource database, IDocumentStore store, GeometryLimits limits, CancellationToken cancellation)
+        OpenCorridor command,         IDocumentSession session, NpgsqlDataSource database, IDocumentStore store, GeometryLimits limits, CancellationToken cancellation)
     {
-        var (id, retry) = await Receipt.NameStreamAsync(session, "corridor", "/api/corridors", command.Id, idempotencyKey, cancellation);
+        var (id, retry) = await Receipt.NameStreamAsync(session, "/api/corridors", command.Id, cancellation);
         if (retry is not null)
         {
             return retry;
@@ -101,6 +102,7 @@ public static class CloseCorridorEndpoint
         corridor.ClosedAt is not null ? LedgerProblems.Conflict($"corridor {corridor.Id} is already closed") : WolverineContinue.NoProblems;
 
     [WolverinePost("/api/corridors/{id}/closure", OperationId = "CloseCorridor")]
+    [ForAnalysts]
     [Tags("Ceasefires")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
@@ -115,6 +117,7 @@ public static class CorridorReads
     /// that covered it has collapsed or expired.
     /// </summary>
     [WolverineGet("/api/corridors", OperationId = "ListCorridors")]
+    [ForViewers]
     [Tags("Ceasefires")]
     [Produces("application/geo+json")]
     public static async Task<IResult> List(string? at, string? asOf, IQuerySession session, LedgerClock clock, CancellationToken cancellation)

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FluentValidation;
+using IdlibLedger.Access;
 using IdlibLedger.Attacks;
 using IdlibLedger.Geometry;
 using IdlibLedger.Infrastructure;
@@ -80,15 +81,15 @@ public sealed record ReportCeasefireViolation(string? By, DateTimeOffset? Occurr
 public static class DeclareCeasefireEndpoint
 {
     [WolverinePost("/api/ceasefires", OperationId = "DeclareCeasefire")]
+    [ForAnalysts]
     [Tags("Ceasefires")]
     [ProducesResponseType<Receipt>(StatusCodes.Status201Created)]
     [ProducesResponseType<Receipt>(StatusCodes.Status200OK)]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest)]
     public static async Task<IResult> Post(
-        DeclareCeasefire command, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
-        IDocumentSession session, RegionLookup regions, GeometryLimits limits, CancellationToken cancellation)
+        DeclareCeasefire command,         IDocumentSession session, RegionLookup regions, GeometryLimits limits, CancellationToken cancellation)
     {
-        var (id, retry) = await Receipt.NameStreamAsync(session, "ceasefire", "/api/ceasefires", command.Id, idempotencyKey, cancellation);
+        var (id, retry) = await Receipt.NameStreamAsync(session, "/api/ceasefires", command.Id, cancellation);
         if (retry is not null)
         {
             return retry;
@@ -144,6 +145,7 @@ public static class ExtendCeasefireEndpoint
                 : WolverineContinue.NoProblems;
 
     [WolverinePost("/api/ceasefires/{id}/extension", OperationId = "ExtendCeasefire")]
+    [ForAnalysts]
     [Tags("Ceasefires")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
@@ -161,6 +163,7 @@ public static class EndCeasefireEndpoint
                 : WolverineContinue.NoProblems;
 
     [WolverinePost("/api/ceasefires/{id}/collapse", OperationId = "EndCeasefire")]
+    [ForAnalysts]
     [Tags("Ceasefires")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
@@ -178,6 +181,7 @@ public static class ReportCeasefireViolationEndpoint
                 : WolverineContinue.NoProblems;
 
     [WolverinePost("/api/ceasefires/{id}/violations", OperationId = "ReportCeasefireViolation")]
+    [ForAnalysts]
     [Tags("Ceasefires")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using IdlibLedger.Access;
 using IdlibLedger.Attacks;
 using IdlibLedger.Geometry;
 using IdlibLedger.Infrastructure;
@@ -24,6 +25,7 @@ public static class ExportEndpoints
     ];
 
     [WolverineGet("/api/exports/attacks.csv", OperationId = "ExportAttacksCsv")]
+    [ForViewers]
     [Tags("Imports")]
     [Produces("text/csv")]
     public static async Task<IResult> Csv(
@@ -46,6 +48,7 @@ public static class ExportEndpoints
     }
 
     [WolverineGet("/api/exports/attacks.geojson", OperationId = "ExportAttacksGeoJson")]
+    [ForViewers]
     [Tags("Imports")]
     [Produces("application/geo+json")]
     public static async Task<IResult> GeoJson(

@@ -1,3 +1,4 @@
+using IdlibLedger.Access;
 using System.Text;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
@@ -15,6 +16,7 @@ public static class ImportEndpoints
     /// and the answer counts imported, already present and rejected rows (with line and reason).
     /// </summary>
     [WolverinePost("/api/imports/ucdp-ged", OperationId = "ImportUcdpGed")]
+    [ForAdmins]
     [Tags("Imports")]
     [ProducesResponseType<ImportReport>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status415UnsupportedMediaType)]

@@ -10,6 +10,10 @@ namespace IdlibLedger.Infrastructure;
 /// <summary>Marten: the event store, its read-model tables and the Wolverine integration (outbox, transactions).</summary>
 public static class EventStore
 {
+    public const int DefaultMaxPoolSize = 40;
+
+    private static readonly string[] PoolSizeKeywords = ["Maximum Pool Size", "Max Pool Size", "MaxPoolSize"];
+
     public static IServiceCollection AddLedgerEventStore(this IServiceCollection services)
     {
         // Configuration is read when the services are built, so hosts (and tests) can still override it.
@@ -21,6 +25,14 @@ public static class EventStore
             // PostgreSQL's JIT compiles a query whose estimated cost is high, which takes 100-200 ms and pays off only
             // for long analytical scans; the ledger's reads are short index reads. A connection string's Options win.
             builder.ConnectionStringBuilder.Options ??= "-c jit=off";
+            // Npgsql's default pool (100) is PostgreSQL's default max_connections: a burst of requests would take every
+            // slot and then fail. A smaller pool makes a burst wait for a connection instead. The connection string wins.
+            var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+            if (!PoolSizeKeywords.Any(given.ContainsKey))
+            {
+                builder.ConnectionStringBuilder.MaxPoolSize = DefaultMaxPoolSize;
+            }
+
             builder.UseNetTopologySuite();
             return builder.Build();
         });
@@ -52,6 +64,7 @@ public static class EventStore
                 Territory.TerritoryConfiguration.Configure(store);
                 Ceasefires.CeasefiresConfiguration.Configure(store);
                 Audit.AuditConfiguration.Configure(store, sp);
+                Access.AccessConfiguration.Configure(store, sp);
                 return store;
             })
             .UseLightweightSessions()

@@ -3,7 +3,7 @@ using Npgsql;
 
 namespace IdlibLedger.Infrastructure;
 
-/// <summary><c>/health/live</c>: the process answers. <c>/health/ready</c>: and the database does too.</summary>
+/// <summary><c>/health/live</c>: the process answers. <c>/health/ready</c>: and the database does too. Both open to anyone (probes).</summary>
 public static class Health
 {
     private const string Ready = "ready";
@@ -17,8 +17,8 @@ public static class Health
 
     public static WebApplication MapLedgerHealth(this WebApplication app)
     {
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(Ready) });
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(Ready) }).AllowAnonymous();
         return app;
     }
 }

@@ -26,6 +26,24 @@ public sealed class LedgerOptions
     /// <summary>Area of interest, "minLon,minLat,maxLon,maxLat": every position must lie inside (default: Syria with a margin).</summary>
     public string AreaOfInterest { get; set; } = "35.0,32.0,43.0,37.5";
 
+    /// <summary>Reads need no credentials (dashboards on a public site); writes and the audit trail always do.</summary>
+    public bool PublicReads { get; set; }
+
+    /// <summary>How long an Idempotency-Key is remembered (at least 24 hours, as Stripe's are).</summary>
+    public double IdempotencyKeyHours { get; set; } = 24;
+
+    /// <summary>How long a new API key lives unless its creator says otherwise.</summary>
+    public int ApiKeyDays { get; set; } = 365;
+
+    /// <summary>Bearer tokens from an OpenID Connect provider (off unless an authority or a signing key is set).</summary>
+    public Access.JwtOptions Jwt { get; set; } = new();
+
+    /// <summary>Token buckets per client, one per kind of request.</summary>
+    public Access.RateLimitOptions RateLimits { get; set; } = new();
+
+    /// <summary>Origins whose pages may call the API from a browser (none by default).</summary>
+    public string[] CorsOrigins { get; set; } = [];
+
     public static LedgerOptions From(IConfiguration configuration) =>
         configuration.GetSection(Section).Get<LedgerOptions>() ?? new LedgerOptions();
 }

@@ -12,16 +12,17 @@ public sealed record Receipt(Guid Id, long Version, bool AlreadyRecorded)
         new AlreadyRecordedResult(location, new Receipt(id, 1, true));
 
     /// <summary>
-    /// The "create once" of every creating command: the stream is named by the client's id or Idempotency-Key
-    /// (<see cref="StreamIds"/>); if it exists, the retry is answered as before and nothing is appended; else the
-    /// decided events start it. <paramref name="aggregate"/> is the stream's aggregate type, if it has one.
+    /// The "create once" of every creating command: the stream is named by the client's id (or a new one); if it
+    /// exists, the retry is answered as before and nothing is appended; else the decided events start it.
+    /// <paramref name="aggregate"/> is the stream's aggregate type, if it has one. (Retries by Idempotency-Key are
+    /// answered before the command runs: <see cref="Idempotency.IdempotencyKeys"/>.)
     /// </summary>
     public static async Task<IResult> StartOnceAsync(
-        IDocumentSession session, string kind, string route, Guid? id, string? idempotencyKey, Type? aggregate,
+        IDocumentSession session, string route, Guid? id, Type? aggregate,
         Func<Guid, object[]> decide, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(decide);
-        var (streamId, retry) = await NameStreamAsync(session, kind, route, id, idempotencyKey, cancellation);
+        var (streamId, retry) = await NameStreamAsync(session, route, id, cancellation);
         if (retry is not null)
         {
             return retry;
@@ -42,14 +43,14 @@ public sealed record Receipt(Guid Id, long Version, bool AlreadyRecorded)
     }
 
     /// <summary>
-    /// The stream a creating command names (client id, Idempotency-Key, or new), and the answer to give when it
+    /// The stream a creating command names (the client's id, or new), and the answer to give when it
     /// exists already (a retry), for commands that check more state between naming and starting the stream.
     /// </summary>
     public static async Task<(Guid Id, IResult? Retry)> NameStreamAsync(
-        IDocumentSession session, string kind, string route, Guid? id, string? idempotencyKey, CancellationToken cancellation)
+        IDocumentSession session, string route, Guid? id, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(session);
-        var streamId = StreamIds.Choose(kind, id, idempotencyKey);
+        var streamId = id ?? StreamIds.New();
         return await session.Events.FetchStreamStateAsync(streamId, cancellation) is not null
             ? (streamId, AlreadyRecordedAt($"{route}/{streamId}", streamId))
             : (streamId, null);

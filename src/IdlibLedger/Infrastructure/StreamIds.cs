@@ -15,7 +15,6 @@ public static class StreamIds
         return new Guid(bytes, bigEndian: true);
     }
 
-    /// <summary>The client's id, else one named by the Idempotency-Key, else a new time-ordered one.</summary>
-    public static Guid Choose(string kind, Guid? given, string? idempotencyKey) =>
-        given ?? (string.IsNullOrWhiteSpace(idempotencyKey) ? Guid.CreateVersion7() : For(kind, idempotencyKey));
+    /// <summary>A new stream's id when the client gives none: time-ordered (UUIDv7), so new streams sort by creation.</summary>
+    public static Guid New() => Guid.CreateVersion7();
 }

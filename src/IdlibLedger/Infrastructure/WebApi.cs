@@ -1,4 +1,6 @@
 using FluentValidation;
+using IdlibLedger.Access;
+using IdlibLedger.Infrastructure.Idempotency;
 using Scalar.AspNetCore;
 using Wolverine;
 using Wolverine.Http;
@@ -30,7 +32,12 @@ public static class WebApi
             wolverine.Policies.AutoApplyTransactions();
         });
         builder.Services.AddWolverineHttp();
-        builder.Services.AddOpenApi(OpenApiSchemas.Describe);
+        builder.Services.AddOpenApi(openApi =>
+        {
+            OpenApiSchemas.Describe(openApi);
+            OpenApiSecurity.Describe(openApi);
+        });
+        builder.AddLedgerAccess();
         return builder;
     }
 
@@ -41,14 +48,23 @@ public static class WebApi
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<RequestLimits>(options.MaxRequestBodyBytes, options.MaxImportBytes);
+        app.UseLedgerAccess();
+        app.UseMiddleware<IdempotencyKeys>();
 
-        app.MapOpenApi();
-        app.MapScalarApiReference(page => page.WithTitle("IdlibLedger API"));
-        app.MapGet("/", () => Results.Redirect("/scalar")).ExcludeFromDescription();
+        // The API's description is public: it says how to authenticate, and holds no data.
+        app.MapOpenApi().AllowAnonymous();
+        app.MapScalarApiReference(page => page.WithTitle("IdlibLedger API")
+            .AddPreferredSecuritySchemes(OpenApiSecurity.ApiKeyScheme)).AllowAnonymous();
+        app.MapGet("/", () => Results.Redirect("/scalar")).ExcludeFromDescription().AllowAnonymous();
         app.MapWolverineEndpoints(http =>
         {
             http.RejectUnparseableQueryValues = true;
             http.AddPolicy<FluentValidationPolicy>();
+            http.ConfigureEndpoints(chain =>
+            {
+                AccessConfiguration.RequireDeclaredPolicy(chain);
+                RateLimits.Apply(chain);
+            });
         });
         return app;
     }

@@ -256,7 +256,7 @@ public sealed class bad_input_is_refused(LedgerFixture ledger) : LedgerTest(ledg
     {
         await Host.ReportedAttackAsync(Given.Report(b => b["id"] = SomeAttack));
 
-        using var client = Host.Server.CreateClient();
+        using var client = Host.Client();
         using var response = await client.GetAsync(url);
         var text = await response.Content.ReadAsStringAsync();
         var said = $"GET {url} answered {(int)response.StatusCode}: {text}";

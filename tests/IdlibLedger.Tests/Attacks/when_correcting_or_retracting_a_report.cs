@@ -1,5 +1,7 @@
 using System.Net;
+using System.Security.Claims;
 using System.Text.Json.Nodes;
+using IdlibLedger.Access;
 using IdlibLedger.Attacks;
 using IdlibLedger.Attacks.Correcting;
 using IdlibLedger.Attacks.Retracting;
@@ -19,7 +21,12 @@ public sealed class when_correcting_or_retracting_a_report(LedgerFixture ledger)
             LocationPrecision.Within25Km, new Occurrence(new DateTimeOffset(2020, 2, 10, 0, 0, 0, TimeSpan.Zero), null, null, DatePrecision.Day),
             "Regime shelling near Taftanaz", [new Source("Daily Sabah", null, null, null)],
             [new CategoryCasualties(CasualtyCategory.Military, "Turkish Armed Forces", Estimate.Exactly(5), null)]),
-        "desk-ankara", Recorded, retracted, retracted ? "duplicate" : null, []);
+        "desk-ankara", Recorded, retracted, retracted ? "duplicate" : null, [], RecordedBy: "desk-ankara");
+
+    private static ClaimsPrincipal Caller(string client, params string[] roles) =>
+        new(new ClaimsIdentity([new Claim(ClaimTypes.Name, client), .. roles.Select(r => new Claim(ClaimTypes.Role, r))], "test", ClaimTypes.Name, ClaimTypes.Role));
+
+    private static readonly ClaimsPrincipal DeskAnkara = Caller("desk-ankara", Roles.Reporter);
 
     [Fact]
     public void given_a_report_when_corrected_then_only_the_named_fields_change()
@@ -27,7 +34,7 @@ public sealed class when_correcting_or_retracting_a_report(LedgerFixture ledger)
         var report = Taftanaz();
         var command = new CorrectAttackReport(1, "Turkish MoD figures", Casualties: [new CategoryCasualties(CasualtyCategory.Military, "Turkish Armed Forces", new Estimate(5, 6, 7), null)]);
 
-        CorrectAttackReportEndpoint.Before(command, report).ShouldBe(WolverineContinue.NoProblems);
+        CorrectAttackReportEndpoint.Before(command, report, DeskAnkara).ShouldBe(WolverineContinue.NoProblems);
         var corrected = CorrectAttackReportEndpoint.Decide(command, report);
 
         corrected.Changes.FieldNames().ShouldBe(["casualties"]);
@@ -50,9 +57,21 @@ public sealed class when_correcting_or_retracting_a_report(LedgerFixture ledger)
     {
         var report = Taftanaz(retracted: true);
 
-        CorrectAttackReportEndpoint.Before(new CorrectAttackReport(1, "x", Description: "y"), report).Status.ShouldBe(409);
-        RetractAttackReportEndpoint.Before(new RetractAttackReport(1, "again"), report).Status.ShouldBe(409);
-        RetractAttackReportEndpoint.Before(new RetractAttackReport(1, "duplicate"), Taftanaz()).ShouldBe(WolverineContinue.NoProblems);
+        CorrectAttackReportEndpoint.Before(new CorrectAttackReport(1, "x", Description: "y"), report, DeskAnkara).Status.ShouldBe(409);
+        RetractAttackReportEndpoint.Before(new RetractAttackReport(1, "again"), report, DeskAnkara).Status.ShouldBe(409);
+        RetractAttackReportEndpoint.Before(new RetractAttackReport(1, "duplicate"), Taftanaz(), DeskAnkara).ShouldBe(WolverineContinue.NoProblems);
+    }
+
+    [Fact]
+    public void given_a_report_then_only_the_client_that_recorded_it_or_an_admin_may_correct_or_retract_it()
+    {
+        var report = Taftanaz();
+        var otherDesk = Caller("desk-gaziantep", Roles.Reporter);
+
+        CorrectAttackReportEndpoint.Before(new CorrectAttackReport(1, "x", Description: "y"), report, otherDesk).Status.ShouldBe(403);
+        RetractAttackReportEndpoint.Before(new RetractAttackReport(1, "dup"), report, otherDesk).Status.ShouldBe(403);
+        CorrectAttackReportEndpoint.Before(new CorrectAttackReport(1, "x", Description: "y"), report, Caller("ops", Roles.Admin)).ShouldBe(WolverineContinue.NoProblems);
+        RetractAttackReportEndpoint.Before(new RetractAttackReport(1, "dup"), report, Caller("ops", Roles.Admin)).ShouldBe(WolverineContinue.NoProblems);
     }
 
     [Fact]
@@ -60,8 +79,8 @@ public sealed class when_correcting_or_retracting_a_report(LedgerFixture ledger)
     {
         var report = Taftanaz();
 
-        CorrectAttackReportEndpoint.Before(new CorrectAttackReport(2, "x", Description: "y"), report).Status.ShouldBe(409);
-        RetractAttackReportEndpoint.Before(new RetractAttackReport(3, "dup"), report).Status.ShouldBe(409);
+        CorrectAttackReportEndpoint.Before(new CorrectAttackReport(2, "x", Description: "y"), report, DeskAnkara).Status.ShouldBe(409);
+        RetractAttackReportEndpoint.Before(new RetractAttackReport(3, "dup"), report, DeskAnkara).Status.ShouldBe(409);
     }
 
     [Fact]

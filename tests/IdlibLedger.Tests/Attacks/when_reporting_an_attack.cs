@@ -62,7 +62,7 @@ public sealed class when_reporting_an_attack(LedgerFixture ledger) : LedgerTest(
     }
 
     [Fact]
-    public async Task a_retried_report_with_the_same_idempotency_key_is_not_appended_twice()
+    public async Task a_retried_report_with_the_same_idempotency_key_is_answered_as_the_first_and_not_appended_twice()
     {
         var headers = new Dictionary<string, string> { ["Idempotency-Key"] = "desk-ankara/2020-02-10/taftanaz" };
 
@@ -70,9 +70,10 @@ public sealed class when_reporting_an_attack(LedgerFixture ledger) : LedgerTest(
         using var retry = await Host.PostJsonAsync("/api/attacks", Given.Report(), headers);
 
         first.StatusCode.ShouldBe(HttpStatusCode.Created);
-        retry.StatusCode.ShouldBe(HttpStatusCode.OK);
+        retry.StatusCode.ShouldBe(HttpStatusCode.Created);
         retry.Headers.Location.ShouldBe(first.Headers.Location);
-        (await retry.JsonAsync())["alreadyRecorded"]!.GetValue<bool>().ShouldBeTrue();
+        retry.Headers.GetValues("Idempotent-Replayed").ShouldBe(["true"]);
+        (await retry.Content.ReadAsStringAsync()).ShouldBe(await first.Content.ReadAsStringAsync());
         (await Ledger.EventCountAsync()).ShouldBe(1);
     }
 

@@ -145,7 +145,8 @@ public sealed class aggregate_figures_beside_the_totals(LedgerFixture ledger) : 
         using var retry = await Host.PostJsonAsync("/api/casualty-figures", UnFigure(), headers);
 
         first.StatusCode.ShouldBe(HttpStatusCode.Created);
-        retry.StatusCode.ShouldBe(HttpStatusCode.OK);
+        retry.StatusCode.ShouldBe(HttpStatusCode.Created);
+        retry.Headers.Location.ShouldBe(first.Headers.Location);
         (await Ledger.EventCountAsync()).ShouldBe(1);
         Figures(await Host.GetJsonAsync("/api/casualties/totals")).Count.ShouldBe(1);
     }

@@ -39,7 +39,7 @@ public static class Given
 
     public static async Task<HttpResponseMessage> PostJsonAsync(this IAlbaHost host, string url, string json, IDictionary<string, string>? headers = null)
     {
-        using var client = host.Server.CreateClient();
+        using var client = host.Client();
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json") };
         foreach (var (name, value) in headers ?? new Dictionary<string, string>())
         {
@@ -54,7 +54,7 @@ public static class Given
 
     public static async Task<JsonObject> GetJsonAsync(this IAlbaHost host, string url, int expectedStatus = 200)
     {
-        using var client = host.Server.CreateClient();
+        using var client = host.Client();
         using var response = await client.GetAsync(url);
         var text = await response.Content.ReadAsStringAsync();
         Assert.True((int)response.StatusCode == expectedStatus, $"GET {url}: expected {expectedStatus}, got {(int)response.StatusCode}: {text}");

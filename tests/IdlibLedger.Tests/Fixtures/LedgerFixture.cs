@@ -66,24 +66,50 @@ public sealed class LedgerFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         ConnectionString = Environment.GetEnvironmentVariable("LEDGER_TEST_CONNECTION") ?? await StartContainerAsync();
-        Host = await AlbaHost.For<Program>(web =>
+        Host = await StartHostAsync(Schema, settings: null);
+    }
+
+    /// <summary>
+    /// A running service on this fixture's database in <paramref name="schema"/>, configured as the tests' host is,
+    /// with <paramref name="settings"/> on top (tests of public reads or low rate limits start one of their own).
+    /// </summary>
+    public async Task<IAlbaHost> StartHostAsync(string schema, IReadOnlyDictionary<string, string>? settings)
+    {
+        var host = await AlbaHost.For<Program>(web =>
         {
             web.UseEnvironment("Testing");
             web.UseSetting("ConnectionStrings:Ledger", ConnectionString);
-            web.UseSetting("Ledger:Schema", Schema);
+            web.UseSetting("Ledger:Schema", schema);
             web.UseSetting("Ledger:LoadDemoData", "false");
             web.UseSetting("Ledger:MaxRequestBodyBytes", "65536");
             // Small enough that a polygon over the cap still fits in a 64 KiB body.
             web.UseSetting("Ledger:MaxGeometryVertices", "200");
             web.UseSetting("Audit:SigningKeyPath", SigningKeyPath);
             web.UseSetting("Ledger:SharedDataPath", SharedData);
+            // Authentication as in production: bearer tokens from an issuer the host trusts (Credentials mints them).
+            web.UseSetting("Ledger:Jwt:Issuer", Credentials.Issuer);
+            web.UseSetting("Ledger:Jwt:Audience", Credentials.Audience);
+            web.UseSetting("Ledger:Jwt:SigningKeys:0", Credentials.SigningKey);
+            // The tests send thousands of requests as one client; the rate-limit tests set limits of their own.
+            foreach (var kind in new[] { "Writes", "Reads", "Imports", "Exports" })
+            {
+                web.UseSetting($"Ledger:RateLimits:{kind}:TokenLimit", "1000000");
+                web.UseSetting($"Ledger:RateLimits:{kind}:TokensPerPeriod", "1000000");
+            }
+
+            foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            {
+                web.UseSetting(key, value);
+            }
+
             web.ConfigureServices(services =>
             {
                 services.AddSingleton<LedgerClock>(Clock);
                 services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(Spans));
             });
         });
-        await Host.Services.GetRequiredService<IDocumentStore>().Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        await host.Services.GetRequiredService<IDocumentStore>().Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        return host;
     }
 
     private async Task<string> StartContainerAsync()
@@ -105,7 +131,7 @@ public sealed class LedgerFixture : IAsyncLifetime
             $"delete from {Schema}.mt_streams s where not exists (select 1 from {Schema}.mt_events e where e.stream_id = s.id); " +
             $"truncate {Schema}.{AttackTimeline.TableName}, {Schema}.{AttackTimeline.CasualtiesTableName}, {Schema}.{CasualtyCells.TableName}, {Schema}.{ControlChangeTable.Name}, {Schema}.{ObservationPostTable.Name}; " +
             $"delete from {Schema}.{RegionTable.Name} r where not exists (select 1 from {Schema}.mt_events e where e.type = 'region_registered' and e.data ->> 'regionId' = r.id); " +
-            $"truncate {Schema}.{CheckpointStore.Name}, {Schema}.{CeasefireTable.Name}");
+            $"truncate {Schema}.{CheckpointStore.Name}, {Schema}.{CeasefireTable.Name}, {Schema}.mt_doc_idempotencyrecord");
     }
 
     /// <summary>

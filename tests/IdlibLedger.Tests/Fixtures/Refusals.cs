@@ -21,7 +21,7 @@ public static class Refusals
         var before = await ledger.EventCountAsync();
         var allBefore = await ledger.AllEventCountAsync();
 
-        using var client = ledger.Host.Server.CreateClient();
+        using var client = ledger.Host.Client();
         using var request = new HttpRequestMessage(method, url);
         if (body is not null)
         {

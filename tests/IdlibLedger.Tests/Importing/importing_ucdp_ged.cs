@@ -17,7 +17,7 @@ public sealed class importing_ucdp_ged(LedgerFixture ledger) : LedgerTest(ledger
 
     private async Task<JsonObject> ImportAsync(string csv)
     {
-        using var client = Host.Server.CreateClient();
+        using var client = Host.Client();
         using var response = await client.PostAsync("/api/imports/ucdp-ged", new StringContent(csv, Encoding.UTF8, "text/csv"));
         var json = await response.JsonAsync();
         response.StatusCode.ShouldBe(HttpStatusCode.OK, json.ToJsonString());
@@ -48,9 +48,8 @@ public sealed class importing_ucdp_ged(LedgerFixture ledger) : LedgerTest(ledger
     public async Task bulk_appended_rows_are_chained_recorded_by_the_client_and_projected_as_a_rebuild_would()
     {
         await Ledger.ChainCaughtUpAsync();
-        using var client = Host.Server.CreateClient();
+        using var client = Host.Client("ucdp-desk");
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/imports/ucdp-ged") { Content = new StringContent(await File.ReadAllTextAsync(GedFile), Encoding.UTF8, "text/csv") };
-        request.Headers.Add("X-Client-Id", "ucdp-desk");
         (await client.SendAsync(request)).EnsureSuccessStatusCode();
         var asOf = "asOf=" + Uri.EscapeDataString(Ledger.Clock.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture)) + "&at=2020-01-01";
         var reads = new[] { $"/api/casualties/totals?groupBy=party&{asOf}", $"/api/casualties/totals?groupBy=month&bbox=35,35,38,37&{asOf}", $"/api/attacks?pageSize=500&{asOf}" };
@@ -176,7 +175,7 @@ public sealed class importing_ucdp_ged(LedgerFixture ledger) : LedgerTest(ledger
     {
         await ImportAsync(await File.ReadAllTextAsync(GedFile));
         var before = await Host.GetJsonAsync("/api/casualties/totals?groupBy=category");
-        using var client = Host.Server.CreateClient();
+        using var client = Host.Client();
         var exported = await client.GetStringAsync("/api/exports/attacks.csv");
         var geojson = JsonNode.Parse(await client.GetStringAsync("/api/exports/attacks.geojson"))!;
         geojson["features"]!.AsArray().Count.ShouldBe(116);

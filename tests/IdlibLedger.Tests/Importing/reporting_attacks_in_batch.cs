@@ -10,7 +10,7 @@ public sealed class reporting_attacks_in_batch(LedgerFixture ledger) : LedgerTes
 {
     private async Task<JsonObject> BatchAsync(string body, string contentType)
     {
-        using var client = Host.Server.CreateClient();
+        using var client = Host.Client();
         using var response = await client.PostAsync("/api/attacks/batch", new StringContent(body, Encoding.UTF8, contentType));
         var json = await response.JsonAsync();
         response.StatusCode.ShouldBe(HttpStatusCode.OK, json.ToJsonString());

@@ -9,9 +9,9 @@ public sealed class health_and_api_description(LedgerFixture ledger) : LedgerTes
     [Theory]
     [InlineData("/health/live")]
     [InlineData("/health/ready")]
-    public async Task health_endpoints_answer_healthy(string url)
+    public async Task health_endpoints_answer_healthy_to_anyone(string url)
     {
-        using var client = Host.Server.CreateClient();
+        using var client = Host.AnonymousClient();
         using var response = await client.GetAsync(url);
 
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
@@ -39,6 +39,7 @@ public sealed class health_and_api_description(LedgerFixture ledger) : LedgerTes
                 "/api/audit/consistency", "/api/audit/export", "/api/audit/snapshot",
                 "/api/attacks/batch", "/api/imports/ucdp-ged", "/api/exports/attacks.csv", "/api/exports/attacks.geojson",
                 "/api/control-changes/{id}", "/api/casualty-figures/{id}", "/api/observation-posts/{id}",
+                "/api/keys", "/api/keys/{id}", "/api/keys/{id}/revocation",
             ],
             ignoreOrder: true);
         paths["/api/attacks"]!["post"]!["requestBody"].ShouldNotBeNull();
@@ -47,9 +48,9 @@ public sealed class health_and_api_description(LedgerFixture ledger) : LedgerTes
     }
 
     [Fact]
-    public async Task the_interactive_api_page_is_served()
+    public async Task the_interactive_api_page_is_served_to_anyone()
     {
-        using var client = Host.Server.CreateClient();
+        using var client = Host.AnonymousClient();
         using var page = await client.GetAsync("/scalar/");
 
         page.StatusCode.ShouldBe(HttpStatusCode.OK);
@@ -59,7 +60,7 @@ public sealed class health_and_api_description(LedgerFixture ledger) : LedgerTes
     [Fact]
     public async Task a_body_that_is_not_json_is_415_problem_details()
     {
-        using var client = Host.Server.CreateClient();
+        using var client = Host.Client();
         using var response = await client.PostAsync("/api/attacks", new StringContent("perpetrator=SAA"));
 
         response.StatusCode.ShouldBe(HttpStatusCode.UnsupportedMediaType);

@@ -17,7 +17,7 @@ public sealed class when_registering_regions(LedgerFixture ledger) : LedgerTest(
     [Fact]
     public async Task the_list_holds_idlib_with_the_area_of_the_governorate()
     {
-        using var client = Host.Server.CreateClient();
+        using var client = Host.Client();
         var regions = JsonNode.Parse(await client.GetStringAsync("/api/regions"))!.AsArray();
 
         var idlib = regions.Single(r => r!["id"]!.GetValue<string>() == "idlib")!;

@@ -264,7 +264,7 @@ public sealed class time_travel_equals_a_naive_replay(LedgerFixture ledger) : Le
 
     private async Task<(HttpStatusCode Status, JsonObject? Body)> GetAsync(string url)
     {
-        using var client = Host.Server.CreateClient();
+        using var client = Host.Client();
         using var response = await client.GetAsync(new Uri(url, UriKind.Relative));
         var text = await response.Content.ReadAsStringAsync();
         return (response.StatusCode, string.IsNullOrWhiteSpace(text) ? null : JsonNode.Parse(text) as JsonObject);

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using FluentValidation;
+using IdlibLedger.Access;
 using IdlibLedger.Attacks.Reporting;
 using IdlibLedger.Infrastructure;
 using Marten;
@@ -24,6 +25,7 @@ public static class ReportAttacksInBatchEndpoint
     public const int MaxItems = 1000;
 
     [WolverinePost("/api/attacks/batch", OperationId = "ReportAttacksInBatch")]
+    [ForReporters]
     [Tags("Attacks")]
     [ProducesResponseType<BatchResult>(StatusCodes.Status200OK)]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest)]
@@ -75,7 +77,7 @@ public static class ReportAttacksInBatchEndpoint
                 continue;
             }
 
-            var id = ReportAttackEndpoint.AttackIdFor(report, null);
+            var id = report.Id ?? StreamIds.New();
             if (!seen.Add(id) || await session.Events.FetchStreamStateAsync(id, cancellation) is not null)
             {
                 results.Add(new BatchItemResult(index, 200, id, null));

@@ -1,4 +1,6 @@
+using System.Security.Claims;
 using FluentValidation;
+using IdlibLedger.Access;
 using IdlibLedger.Attacks.Reporting;
 using IdlibLedger.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
@@ -82,13 +84,18 @@ public sealed record CorrectAttackReport(
 public static class CorrectAttackReportEndpoint
 {
     /// <summary>
-    /// State checks before the decider runs: the version the client saw, a retracted report is closed, and a
-    /// correction must change something.
+    /// State checks before the decider runs: the caller recorded the report (or is an admin), the version the
+    /// client saw, a retracted report is closed, and a correction must change something.
     /// </summary>
-    public static ProblemDetails Before(CorrectAttackReport command, AttackReport report)
+    public static ProblemDetails Before(CorrectAttackReport command, AttackReport report, ClaimsPrincipal user)
     {
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(report);
+        if (report.MayBeRevisedBy(user, "correct") is { } notYours)
+        {
+            return notYours;
+        }
+
         if (AttackVersions.Check(command.ExpectedVersion, report) is { } stale)
         {
             return stale;
@@ -109,6 +116,7 @@ public static class CorrectAttackReportEndpoint
         new(report.Id, command.Changes(report.Facts), command.Reason!.Trim(), command.CorrectedBy?.Trim());
 
     [WolverinePost("/api/attacks/{id}/corrections", OperationId = "CorrectAttackReport")]
+    [ForReporters]
     [Tags("Attacks")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]

@@ -1,4 +1,5 @@
 using FluentValidation;
+using IdlibLedger.Access;
 using IdlibLedger.Attacks.Reporting;
 using IdlibLedger.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
@@ -46,6 +47,7 @@ public static class DisputeAttackReportEndpoint
     }
 
     [WolverinePost("/api/attacks/{id}/disputes", OperationId = "DisputeAttackReport")]
+    [ForReporters]
     [Tags("Attacks")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]

@@ -1,3 +1,4 @@
+using IdlibLedger.Access;
 using IdlibLedger.Attacks.Claims;
 using IdlibLedger.Infrastructure;
 using Marten;
@@ -17,6 +18,7 @@ public static class GetAttackEndpoint
     /// for a party's claim, the nearest recorded activity of the same period.
     /// </summary>
     [WolverineGet("/api/attacks/{id}", OperationId = "GetAttack")]
+    [ForViewers]
     [Tags("Attacks")]
     [ProducesResponseType<AttackDetails>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]

@@ -1,3 +1,4 @@
+using IdlibLedger.Access;
 using IdlibLedger.Infrastructure;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
@@ -17,6 +18,7 @@ public static class ListAttacksEndpoint
 {
     /// <summary>Attacks known at <c>asOf</c> that had begun by <c>at</c>, newest occurrence first; <c>region</c> keeps those inside a region's polygon.</summary>
     [WolverineGet("/api/attacks", OperationId = "ListAttacks")]
+    [ForViewers]
     [Tags("Attacks")]
     [ProducesResponseType<AttackList>(StatusCodes.Status200OK)]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest)]

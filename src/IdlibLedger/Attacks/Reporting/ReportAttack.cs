@@ -4,8 +4,8 @@ using IdlibLedger.Infrastructure;
 namespace IdlibLedger.Attacks.Reporting;
 
 /// <summary>
-/// ReportAttack: a monitoring desk reports an attack. <c>id</c> is optional: give one (or an
-/// <c>Idempotency-Key</c> header) and a retried report is recognised instead of appended twice. Give
+/// ReportAttack: a monitoring desk reports an attack. <c>id</c> is optional: give one and a retried report is
+/// recognised instead of appended twice (the <c>Idempotency-Key</c> header does the same for 24 h). Give
 /// <c>occurredAt</c>, or <c>occurredFrom</c> and <c>occurredUntil</c>.
 /// </summary>
 public sealed record ReportAttack(

@@ -1,3 +1,4 @@
+using IdlibLedger.Access;
 using IdlibLedger.Infrastructure;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
@@ -11,36 +12,27 @@ public sealed record AttackReceipt(Guid Id, int Version, bool AlreadyRecorded);
 
 public static class ReportAttackEndpoint
 {
-    public const string IdempotencyHeader = "Idempotency-Key";
-
     /// <summary>The decider: a valid report becomes one AttackReported event.</summary>
     public static AttackReported Decide(ReportAttack command, Guid attackId) =>
         new(attackId, command.ToFacts(), command.ReportedBy!.Trim());
-
-    /// <summary>
-    /// The stream id: the client's <c>id</c>, else one derived from the Idempotency-Key (so a retry maps to
-    /// the same stream), else a new one.
-    /// </summary>
-    public static Guid AttackIdFor(ReportAttack command, string? idempotencyKey) =>
-        StreamIds.Choose("attack", command.Id, idempotencyKey);
 
     /// <summary>
     /// The HTTP side: names the stream (so retries map to it), hands the validated command to Wolverine and
     /// answers 201 for a new report, 200 with the same Location for a retry of one already recorded.
     /// </summary>
     [WolverinePost("/api/attacks", OperationId = "ReportAttack")]
+    [ForReporters]
     [Tags("Attacks")]
     [ProducesResponseType<AttackReceipt>(StatusCodes.Status201Created)]
     [ProducesResponseType<AttackReceipt>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
     public static async Task<IResult> Post(
         ReportAttack command,
-        [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey,
         HttpResponse response,
         IMessageBus bus,
         CancellationToken cancellation)
     {
-        var receipt = await bus.InvokeAsync<AttackReceipt>(command with { Id = AttackIdFor(command, idempotencyKey) }, cancellation);
+        var receipt = await bus.InvokeAsync<AttackReceipt>(command with { Id = command.Id ?? StreamIds.New() }, cancellation);
         var location = $"/api/attacks/{receipt.Id}";
         if (receipt.AlreadyRecorded)
         {

@@ -1,4 +1,6 @@
+using System.Security.Claims;
 using FluentValidation;
+using IdlibLedger.Access;
 using IdlibLedger.Attacks.Reporting;
 using IdlibLedger.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
@@ -24,8 +26,8 @@ public sealed record RetractAttackReport(long ExpectedVersion, string? Reason, s
 
 public static class RetractAttackReportEndpoint
 {
-    public static ProblemDetails Before(RetractAttackReport command, AttackReport report) =>
-        AttackVersions.Check(command.ExpectedVersion, report) ?? (report.Retracted
+    public static ProblemDetails Before(RetractAttackReport command, AttackReport report, ClaimsPrincipal user) =>
+        report.MayBeRevisedBy(user, "retract") ?? AttackVersions.Check(command.ExpectedVersion, report) ?? (report.Retracted
             ? LedgerProblems.Conflict($"attack {report.Id} is already retracted")
             : WolverineContinue.NoProblems);
 
@@ -33,6 +35,7 @@ public static class RetractAttackReportEndpoint
         new(report.Id, command.Reason!.Trim(), command.RetractedBy?.Trim());
 
     [WolverinePost("/api/attacks/{id}/retraction", OperationId = "RetractAttackReport")]
+    [ForReporters]
     [Tags("Attacks")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]

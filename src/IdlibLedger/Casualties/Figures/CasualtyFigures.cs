@@ -1,4 +1,5 @@
 using FluentValidation;
+using IdlibLedger.Access;
 using IdlibLedger.Attacks;
 using IdlibLedger.Infrastructure;
 using Marten;
@@ -54,17 +55,19 @@ public sealed record ReportCasualtyFigure(
 public static class CasualtyFigureEndpoints
 {
     [WolverinePost("/api/casualty-figures", OperationId = "ReportCasualtyFigure")]
+    [ForReporters]
     [Tags("Casualties")]
     [ProducesResponseType<Receipt>(StatusCodes.Status201Created)]
     [ProducesResponseType<Receipt>(StatusCodes.Status200OK)]
     public static async Task<IResult> Post(
-        ReportCasualtyFigure command, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, IDocumentSession session, CancellationToken cancellation)
+        ReportCasualtyFigure command, IDocumentSession session, CancellationToken cancellation)
     {
-        return await Receipt.StartOnceAsync(session, "casualty-figure", "/api/casualty-figures", command.Id, idempotencyKey, null,
+        return await Receipt.StartOnceAsync(session, "/api/casualty-figures", command.Id, null,
             id => [command.ToEvent(id)], cancellation);
     }
 
     [WolverineGet("/api/casualty-figures/{id}", OperationId = "GetCasualtyFigure")]
+    [ForViewers]
     [Tags("Casualties")]
     [ProducesResponseType<RecordedFact<CasualtyFigureReported>>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]

@@ -1,3 +1,4 @@
+using IdlibLedger.Access;
 using IdlibLedger.Attacks;
 using IdlibLedger.Casualties.Figures;
 using IdlibLedger.Infrastructure;
@@ -40,6 +41,7 @@ public static class GetCasualtyTotalsEndpoint
     /// <c>at</c> — the same attacks <c>GET /api/attacks</c> lists for the same parameters.
     /// </summary>
     [WolverineGet("/api/casualties/totals", OperationId = "GetCasualtyTotals")]
+    [ForViewers]
     [Tags("Casualties")]
     [ProducesResponseType<CasualtyTotals>(StatusCodes.Status200OK)]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest)]

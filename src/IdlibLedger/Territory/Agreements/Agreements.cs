@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FluentValidation;
+using IdlibLedger.Access;
 using IdlibLedger.Attacks;
 using IdlibLedger.Geometry;
 using IdlibLedger.Infrastructure;
@@ -66,13 +67,14 @@ public sealed record ZoneArea(string Name, string? HeldBy, double AreaKm2);
 public static class AgreementEndpoints
 {
     [WolverinePost("/api/agreements", OperationId = "RegisterAgreement")]
+    [ForAnalysts]
     [Tags("Territory")]
     [ProducesResponseType<Receipt>(StatusCodes.Status201Created)]
     [ProducesResponseType<Receipt>(StatusCodes.Status200OK)]
     public static async Task<IResult> Post(
-        RegisterAgreement command, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, IDocumentSession session, CancellationToken cancellation)
+        RegisterAgreement command, IDocumentSession session, CancellationToken cancellation)
     {
-        return await Receipt.StartOnceAsync(session, "agreement", "/api/agreements", command.Id, idempotencyKey, typeof(Agreement),
+        return await Receipt.StartOnceAsync(session, "/api/agreements", command.Id, typeof(Agreement),
             id => [Decide(command, id)], cancellation);
     }
 
@@ -80,6 +82,7 @@ public static class AgreementEndpoints
         new(id, command.Name!.Trim(), command.SignedOn!.Value, command.Parties!, command.Zones!, command.Lines ?? [], command.Sources ?? []);
 
     [WolverineGet("/api/agreements/{id}", OperationId = "GetAgreement")]
+    [ForViewers]
     [Tags("Territory")]
     [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FluentValidation;
+using IdlibLedger.Access;
 using IdlibLedger.Attacks;
 using IdlibLedger.Geometry;
 using IdlibLedger.Infrastructure;
@@ -48,18 +49,19 @@ public static class RecordControlChangeEndpoint
         command.ReportedBy!.Trim());
 
     [WolverinePost("/api/control-changes", OperationId = "RecordControlChange")]
+    [ForAnalysts]
     [Tags("Territory")]
     [ProducesResponseType<Receipt>(StatusCodes.Status201Created)]
     [ProducesResponseType<Receipt>(StatusCodes.Status200OK)]
     public static async Task<IResult> Post(
-        RecordControlChange command, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
-        IDocumentSession session, GeometryLimits limits, CancellationToken cancellation)
+        RecordControlChange command,         IDocumentSession session, GeometryLimits limits, CancellationToken cancellation)
     {
-        return await Receipt.StartOnceAsync(session, "control-change", "/api/control-changes", command.Id, idempotencyKey, null,
+        return await Receipt.StartOnceAsync(session, "/api/control-changes", command.Id, null,
             id => [Decide(command, id, limits)], cancellation);
     }
 
     [WolverineGet("/api/control-changes/{id}", OperationId = "GetControlChange")]
+    [ForViewers]
     [Tags("Territory")]
     [ProducesResponseType<RecordedFact<ControlChanged>>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using IdlibLedger.Access;
 using IdlibLedger.Geometry;
 using IdlibLedger.Infrastructure;
 using IdlibLedger.Territory.Regions;
@@ -24,6 +25,7 @@ public static class ControlMapEndpoints
     /// region) and the front lines between actors as lines (kind "front-line", between).
     /// </summary>
     [WolverineGet("/api/control-map", OperationId = "GetControlMap")]
+    [ForViewers]
     [Tags("Territory")]
     [Produces("application/geo+json")]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest)]
@@ -75,6 +77,7 @@ public static class ControlMapEndpoints
     }
 
     [WolverineGet("/api/control-map/share", OperationId = "GetControlShares")]
+    [ForViewers]
     [Tags("Territory")]
     [ProducesResponseType<RegionShares>(StatusCodes.Status200OK)]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest)]
@@ -113,6 +116,7 @@ public static class ControlMapEndpoints
 
     /// <summary>Who held a point at (at, asOf) — the GiST-indexed question the spatial read model answers.</summary>
     [WolverineGet("/api/control-map/holder", OperationId = "GetPointHolder")]
+    [ForViewers]
     [Tags("Territory")]
     [ProducesResponseType<PointHolder>(StatusCodes.Status200OK)]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest)]

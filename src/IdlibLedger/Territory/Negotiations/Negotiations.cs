@@ -1,4 +1,5 @@
 using FluentValidation;
+using IdlibLedger.Access;
 using IdlibLedger.Infrastructure;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
@@ -66,13 +67,14 @@ public sealed record RecordNegotiationOutcome(string? Outcome, DateOnly? Conclud
 public static class NegotiationEndpoints
 {
     [WolverinePost("/api/negotiations", OperationId = "OpenNegotiationRound")]
+    [ForAnalysts]
     [Tags("Territory")]
     [ProducesResponseType<Receipt>(StatusCodes.Status201Created)]
     [ProducesResponseType<Receipt>(StatusCodes.Status200OK)]
     public static async Task<IResult> Post(
-        OpenNegotiationRound command, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, IDocumentSession session, CancellationToken cancellation)
+        OpenNegotiationRound command, IDocumentSession session, CancellationToken cancellation)
     {
-        return await Receipt.StartOnceAsync(session, "negotiation", "/api/negotiations", command.Id, idempotencyKey, typeof(NegotiationRound),
+        return await Receipt.StartOnceAsync(session, "/api/negotiations", command.Id, typeof(NegotiationRound),
             id => [Decide(command, id)], cancellation);
     }
 
@@ -80,6 +82,7 @@ public static class NegotiationEndpoints
         new(id, command.Name, command.Parties!, command.Delegations!, command.Agenda!, command.HeldOn!.Value, command.Place);
 
     [WolverineGet("/api/negotiations/{id}", OperationId = "GetNegotiationRound")]
+    [ForViewers]
     [Tags("Territory")]
     [ProducesResponseType<NegotiationRound>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
@@ -102,6 +105,7 @@ public static class RecordNegotiationOutcomeEndpoint
         round.Outcome is null ? WolverineContinue.NoProblems : LedgerProblems.Conflict($"the outcome of round {round.Id} is already recorded");
 
     [WolverinePost("/api/negotiations/{id}/outcome", OperationId = "RecordNegotiationOutcome")]
+    [ForAnalysts]
     [Tags("Territory")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]

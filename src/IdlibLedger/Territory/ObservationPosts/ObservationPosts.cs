@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FluentValidation;
+using IdlibLedger.Access;
 using IdlibLedger.Geometry;
 using IdlibLedger.Infrastructure;
 using JasperFx.Events;
@@ -107,14 +108,14 @@ public sealed record ChangeObservationPostStatus(string? Status, string? Reason,
 public static class ObservationPostEndpoints
 {
     [WolverinePost("/api/observation-posts", OperationId = "EstablishObservationPost")]
+    [ForAnalysts]
     [Tags("Territory")]
     [ProducesResponseType<Receipt>(StatusCodes.Status201Created)]
     [ProducesResponseType<Receipt>(StatusCodes.Status200OK)]
     public static async Task<IResult> Post(
-        EstablishObservationPost command, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
-        IDocumentSession session, GeometryLimits limits, LedgerClock clock, CancellationToken cancellation)
+        EstablishObservationPost command,         IDocumentSession session, GeometryLimits limits, LedgerClock clock, CancellationToken cancellation)
     {
-        return await Receipt.StartOnceAsync(session, "observation-post", "/api/observation-posts", command.Id, idempotencyKey, typeof(ObservationPost),
+        return await Receipt.StartOnceAsync(session, "/api/observation-posts", command.Id, typeof(ObservationPost),
             id => [Decide(command, id, clock.GetUtcNow(), limits)], cancellation);
     }
 
@@ -122,6 +123,7 @@ public static class ObservationPostEndpoints
         new(id, command.Operator!.Trim(), command.Name!.Trim(), GeoJson.ToJson(GeometryFields.Checked(command.Location, GeometryKinds.Point, limits)), command.EstablishedAt ?? now);
 
     [WolverinePost("/api/observation-posts/{id}/status", OperationId = "ChangeObservationPostStatus")]
+    [ForAnalysts]
     [Tags("Territory")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
@@ -134,6 +136,7 @@ public static class ObservationPostEndpoints
 
     /// <summary>One post at (at, asOf): where it stood and its status, from its events as known at asOf.</summary>
     [WolverineGet("/api/observation-posts/{id}", OperationId = "GetObservationPost")]
+    [ForViewers]
     [Tags("Territory")]
     [ProducesResponseType<ObservationPost>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
@@ -152,6 +155,7 @@ public static class ObservationPostEndpoints
 
     /// <summary>The posts at (at, asOf) as GeoJSON points: id, name, operator, status, since.</summary>
     [WolverineGet("/api/observation-posts", OperationId = "ListObservationPosts")]
+    [ForViewers]
     [Tags("Territory")]
     [Produces("application/geo+json")]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest)]
@@ -190,6 +194,7 @@ public static class RelocateObservationPostEndpoint
         post.Status == "withdrawn" ? LedgerProblems.Conflict($"observation post {post.Name} was withdrawn; it cannot be relocated") : WolverineContinue.NoProblems;
 
     [WolverinePost("/api/observation-posts/{id}/relocation", OperationId = "RelocateObservationPost")]
+    [ForAnalysts]
     [Tags("Territory")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]

@@ -1,4 +1,5 @@
 using FluentValidation;
+using IdlibLedger.Access;
 using IdlibLedger.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
@@ -61,6 +62,7 @@ public static class RejectProposalEndpoint
         ProposalDecisions.CheckAnswer(proposal, command.Party!.Trim()) ?? WolverineContinue.NoProblems;
 
     [WolverinePost("/api/proposals/{id}/rejections", OperationId = "RejectProposal")]
+    [ForAnalysts]
     [Tags("Territory")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
@@ -74,6 +76,7 @@ public static class AcceptProposalEndpoint
         ProposalDecisions.CheckAnswer(proposal, command.Party!.Trim()) ?? WolverineContinue.NoProblems;
 
     [WolverinePost("/api/proposals/{id}/acceptances", OperationId = "AcceptProposal")]
+    [ForAnalysts]
     [Tags("Territory")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
@@ -87,6 +90,7 @@ public static class WithdrawProposalEndpoint
         ProposalDecisions.CheckWithdrawal(proposal, command.Party!.Trim()) ?? WolverineContinue.NoProblems;
 
     [WolverinePost("/api/proposals/{id}/withdrawal", OperationId = "WithdrawProposal")]
+    [ForAnalysts]
     [Tags("Territory")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]

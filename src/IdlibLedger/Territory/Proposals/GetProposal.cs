@@ -1,3 +1,4 @@
+using IdlibLedger.Access;
 using IdlibLedger.Geometry;
 using IdlibLedger.Infrastructure;
 using IdlibLedger.Territory.Agreements;
@@ -109,6 +110,7 @@ public sealed class ProposalFigures(ControlMapReader maps, RegionLookup regions,
 public static class GetProposalEndpoints
 {
     [WolverineGet("/api/proposals/{id}", OperationId = "GetProposal")]
+    [ForViewers]
     [Tags("Territory")]
     [ProducesResponseType<ProposalDetails>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
@@ -133,6 +135,7 @@ public static class GetProposalEndpoints
 
     /// <summary>Proposals known at <c>asOf</c>, newest first, with the shares each would give.</summary>
     [WolverineGet("/api/proposals", OperationId = "ListProposals")]
+    [ForViewers]
     [Tags("Territory")]
     [ProducesResponseType<ProposalList>(StatusCodes.Status200OK)]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest)]

@@ -1,4 +1,5 @@
 using FluentValidation;
+using IdlibLedger.Access;
 using IdlibLedger.Geometry;
 using IdlibLedger.Infrastructure;
 using IdlibLedger.Territory.Agreements;
@@ -95,14 +96,14 @@ public static class ProposeMapEndpoint
         command.Lines ?? [], command.Relocations ?? [], command.TabledAt ?? now, command.Summary);
 
     [WolverinePost("/api/proposals", OperationId = "ProposeMap")]
+    [ForAnalysts]
     [Tags("Territory")]
     [ProducesResponseType<Receipt>(StatusCodes.Status201Created)]
     [ProducesResponseType<Receipt>(StatusCodes.Status200OK)]
     public static async Task<IResult> Post(
-        ProposeMap command, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
-        IDocumentSession session, GeometryLimits limits, LedgerClock clock, CancellationToken cancellation)
+        ProposeMap command,         IDocumentSession session, GeometryLimits limits, LedgerClock clock, CancellationToken cancellation)
     {
-        return await Receipt.StartOnceAsync(session, "proposal", "/api/proposals", command.Id, idempotencyKey, typeof(Proposal),
+        return await Receipt.StartOnceAsync(session, "/api/proposals", command.Id, typeof(Proposal),
             id => [Decide(command, id, clock.GetUtcNow(), limits)], cancellation);
     }
 }

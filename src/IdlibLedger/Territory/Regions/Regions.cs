@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FluentValidation;
+using IdlibLedger.Access;
 using IdlibLedger.Geometry;
 using IdlibLedger.Infrastructure;
 using Marten;
@@ -36,6 +37,7 @@ public static class RegionEndpoints
     public static Guid StreamId(string regionId) => StreamIds.For("region", regionId.ToLowerInvariant());
 
     [WolverinePost("/api/regions", OperationId = "RegisterRegion")]
+    [ForAdmins]
     [Tags("Territory")]
     [ProducesResponseType<RegionSummary>(StatusCodes.Status201Created)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
@@ -53,6 +55,7 @@ public static class RegionEndpoints
     }
 
     [WolverineGet("/api/regions", OperationId = "ListRegions")]
+    [ForViewers]
     [Tags("Territory")]
     public static async Task<IReadOnlyList<RegionSummary>> List(NpgsqlDataSource database, IDocumentStore store, CancellationToken cancellation)
     {
@@ -69,6 +72,7 @@ public static class RegionEndpoints
     }
 
     [WolverineGet("/api/regions/{id}", OperationId = "GetRegion")]
+    [ForViewers]
     [Tags("Territory")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
     public static async Task<IResult> Get(string id, RegionLookup regions, CancellationToken cancellation)

@@ -1,0 +1,136 @@
+using System.Security.Claims;
+using FluentValidation;
+using IdlibLedger.Infrastructure;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using Wolverine.Http;
+
+namespace IdlibLedger.Access.ApiKeys;
+
+/// <summary>CreateApiKey: a key for <c>client</c> holding <c>roles</c>, valid for <c>expiresInDays</c> (default Ledger:ApiKeyDays).</summary>
+public sealed record CreateApiKey(string? Client, IReadOnlyList<string>? Roles, int? ExpiresInDays = null)
+{
+    public const int MaxDays = 5 * 366;
+
+    public sealed class Validator : AbstractValidator<CreateApiKey>
+    {
+        public Validator()
+        {
+            RuleFor(c => c.Client).NotEmpty().MaximumLength(100).Matches("^[A-Za-z0-9][A-Za-z0-9._@-]*$")
+                .WithMessage("client is letters, digits, '.', '_', '@' and '-' (e.g. 'desk-ankara'); it is recorded as recordedBy");
+            RuleFor(c => c.Roles).NotEmpty().WithMessage($"at least one role: {string.Join(", ", Access.Roles.All)}");
+            RuleForEach(c => c.Roles).Must(role => role is not null && Access.Roles.IsKnown(role))
+                .WithMessage($"a role is one of: {string.Join(", ", Access.Roles.All)}");
+            RuleFor(c => c.ExpiresInDays).InclusiveBetween(1, MaxDays);
+        }
+    }
+}
+
+/// <summary>A key as listed: never its secret.</summary>
+public sealed record ApiKeySummary(
+    string Id, string Client, IReadOnlyList<string> Roles, DateTimeOffset CreatedAt, string CreatedBy, DateTimeOffset ExpiresAt,
+    DateTimeOffset? RevokedAt, string? RevokedBy, bool Active)
+{
+    public static ApiKeySummary Of(ApiKey key, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return new(key.Id, key.Client, key.Roles, key.CreatedAt, key.CreatedBy, key.ExpiresAt, key.RevokedAt, key.RevokedBy, key.IsActiveAt(now));
+    }
+}
+
+/// <summary>The answer to CreateApiKey: the key itself, shown this once, and what it holds.</summary>
+public sealed record IssuedApiKey(string Key, ApiKeySummary Details);
+
+/// <summary>Key management, used by <c>POST/GET /api/keys</c> and by the <c>keys</c> command alike.</summary>
+public static class ApiKeyLedger
+{
+    public static async Task<IssuedApiKey> IssueAsync(IDocumentSession session, CreateApiKey command, int defaultDays, string issuedBy, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(command);
+        var now = TimeProvider.System.GetUtcNow();
+        var (stored, key) = ApiKey.Issue(command.Client!.Trim(), command.Roles!, now, now.AddDays(command.ExpiresInDays ?? defaultDays), issuedBy);
+        session.Insert(stored);
+        await session.SaveChangesAsync(cancellation);
+        return new IssuedApiKey(key, ApiKeySummary.Of(stored, now));
+    }
+
+    public static async Task<IReadOnlyList<ApiKeySummary>> ListAsync(IQuerySession session, bool includeInactive, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        var now = TimeProvider.System.GetUtcNow();
+        var keys = await session.Query<ApiKey>().OrderBy(k => k.Client).ThenBy(k => k.CreatedAt).ToListAsync(cancellation);
+        return [.. keys.Where(k => includeInactive || k.IsActiveAt(now)).Select(k => ApiKeySummary.Of(k, now))];
+    }
+
+    /// <summary>Revokes the key; null when there is no such key. Revoking twice keeps the first revocation.</summary>
+    public static async Task<ApiKeySummary?> RevokeAsync(IDocumentSession session, string id, string revokedBy, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        var key = await session.LoadAsync<ApiKey>(id, cancellation);
+        if (key is null)
+        {
+            return null;
+        }
+
+        var now = TimeProvider.System.GetUtcNow();
+        if (key.RevokedAt is null)
+        {
+            key.RevokedAt = now;
+            key.RevokedBy = revokedBy;
+            session.Update(key);
+            await session.SaveChangesAsync(cancellation);
+        }
+
+        return ApiKeySummary.Of(key, now);
+    }
+}
+
+public static class ApiKeyEndpoints
+{
+    /// <summary>Creates a key; the answer holds the key itself, which the ledger never shows again.</summary>
+    [WolverinePost("/api/keys", OperationId = "CreateApiKey")]
+    [Tags("Access")]
+    [ForAdmins]
+    [ProducesResponseType<IssuedApiKey>(StatusCodes.Status201Created)]
+    public static async Task<IResult> Create(
+        CreateApiKey command, ClaimsPrincipal user, IDocumentSession session, IOptions<LedgerOptions> options, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        ArgumentNullException.ThrowIfNull(options);
+        var issued = await ApiKeyLedger.IssueAsync(session, command, options.Value.ApiKeyDays, user.Identity!.Name!, cancellation);
+        return Results.Created($"/api/keys/{issued.Details.Id}", issued);
+    }
+
+    /// <summary>The keys (never their secrets); <c>includeInactive=true</c> adds revoked and expired ones.</summary>
+    [WolverineGet("/api/keys", OperationId = "ListApiKeys")]
+    [Tags("Access")]
+    [ForAdmins]
+    public static Task<IReadOnlyList<ApiKeySummary>> List(bool? includeInactive, IQuerySession session, CancellationToken cancellation) =>
+        ApiKeyLedger.ListAsync(session, includeInactive ?? false, cancellation);
+
+    [WolverineGet("/api/keys/{id}", OperationId = "GetApiKey")]
+    [Tags("Access")]
+    [ForAdmins]
+    [ProducesResponseType<ApiKeySummary>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
+    public static async Task<IResult> Get(string id, IQuerySession session, CancellationToken cancellation) =>
+        await session.LoadAsync<ApiKey>(id, cancellation) is { } key
+            ? Results.Ok(ApiKeySummary.Of(key, TimeProvider.System.GetUtcNow()))
+            : LedgerProblems.NotFound($"no API key '{id}'").ToResult();
+
+    /// <summary>Revokes a key at once: every later request with it gets 401. Its record stays, for the audit.</summary>
+    [WolverinePost("/api/keys/{id}/revocation", OperationId = "RevokeApiKey")]
+    [Tags("Access")]
+    [ForAdmins]
+    [ProducesResponseType<ApiKeySummary>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
+    public static async Task<IResult> Revoke(string id, ClaimsPrincipal user, IDocumentSession session, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        return await ApiKeyLedger.RevokeAsync(session, id, user.Identity!.Name!, cancellation) is { } revoked
+            ? Results.Ok(revoked)
+            : LedgerProblems.NotFound($"no API key '{id}'").ToResult();
+    }
+}
