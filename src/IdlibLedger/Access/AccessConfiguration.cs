@@ -59,6 +59,7 @@ public static class AccessConfiguration
             .WithExposedHeaders("Location", "Retry-After", IdempotencyKeys.ReplayedHeader)));
 
         builder.Services.AddLedgerRateLimits(options.RateLimits);
+        builder.Services.AddHostedService<IdempotencyKeyExpiry>();
         return builder;
     }
 

@@ -59,6 +59,47 @@ public sealed class rate_limits_and_public_reads(LedgerFixture ledger) : LedgerT
     }
 
     [Fact]
+    public async Task a_second_import_while_one_runs_is_429_with_retry_after_not_a_500()
+    {
+        // The first import's body arrives slowly, so that it holds the ledger's one import slot while the second is sent.
+        var header = "id,relid,year,active_year,code_status,type_of_violence\n";
+        var rest = new TaskCompletionSource();
+        using var client = Host.Client();
+        using var slow = new SlowContent(header, rest.Task);
+        slow.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/csv");
+        var first = client.PostAsync("/api/imports/ucdp-ged", slow);
+        await Task.Delay(300);
+
+        using var second = await client.PostAsync("/api/imports/ucdp-ged", new StringContent(header, Encoding.UTF8, "text/csv"));
+        rest.SetResult();
+        using var firstAnswer = await first;
+
+        second.StatusCode.ShouldBe(HttpStatusCode.TooManyRequests);
+        second.Headers.Contains("Retry-After").ShouldBeTrue();
+        (await second.JsonAsync())["detail"]!.GetValue<string>().ShouldContain("Another import is running");
+        ((int)firstAnswer.StatusCode).ShouldBeLessThan(500);
+    }
+
+    /// <summary>A text/csv body whose second half is written only when <paramref name="release"/> completes.</summary>
+    private sealed class SlowContent(string text, Task release) : HttpContent
+    {
+        protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
+        {
+            var bytes = Encoding.UTF8.GetBytes(text);
+            await stream.WriteAsync(bytes.AsMemory(0, bytes.Length / 2));
+            await stream.FlushAsync();
+            await release;
+            await stream.WriteAsync(bytes.AsMemory(bytes.Length / 2));
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = -1;
+            return false;
+        }
+    }
+
+    [Fact]
     public async Task with_public_reads_anyone_reads_the_read_models_but_not_the_audit_trail_and_never_writes()
     {
         await using var host = await Ledger.StartHostAsync("ledger_public", new Dictionary<string, string>

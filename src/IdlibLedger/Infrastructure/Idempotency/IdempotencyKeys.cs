@@ -114,7 +114,14 @@ public sealed partial class IdempotencyKeys(RequestDelegate next, IDocumentStore
         return record;
     }
 
-    private TimeSpan Retention => TimeSpan.FromHours(Math.Max(24, options.Value.IdempotencyKeyHours));
+    private TimeSpan Retention => RetentionOf(options.Value);
+
+    /// <summary>How long keys are kept: Ledger:IdempotencyKeyHours, never less than 24 hours.</summary>
+    public static TimeSpan RetentionOf(LedgerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return TimeSpan.FromHours(Math.Max(24, options.IdempotencyKeyHours));
+    }
 
     private async Task KeepAsync(IdempotencyRecord record, bool insert)
     {
