@@ -38,6 +38,7 @@ public static class AccessConfiguration
                 key.DevelopmentKey = builder.Environment.IsDevelopment() ? builder.Configuration["LEDGER_DEV_API_KEY"] : null);
         if (jwt.Enabled)
         {
+            RequireCompleteJwtSettings(jwt);
             authentication.AddJwtBearer(bearer => ConfigureBearer(bearer, jwt));
         }
 
@@ -99,7 +100,8 @@ public static class AccessConfiguration
         }
     }
 
-    private static void ConfigureBearer(JwtBearerOptions bearer, JwtOptions jwt)
+    /// <summary>Half-configured bearer tokens stop the service at start-up, not at the first request.</summary>
+    private static void RequireCompleteJwtSettings(JwtOptions jwt)
     {
         if (string.IsNullOrWhiteSpace(jwt.Audience))
         {
@@ -111,6 +113,14 @@ public static class AccessConfiguration
             throw new InvalidOperationException("Ledger:Jwt:Issuer is required when the signing keys are given without an authority.");
         }
 
+        foreach (var key in jwt.SigningKeys)
+        {
+            _ = SigningKey(key);
+        }
+    }
+
+    private static void ConfigureBearer(JwtBearerOptions bearer, JwtOptions jwt)
+    {
         bearer.Authority = string.IsNullOrWhiteSpace(jwt.Authority) ? null : jwt.Authority;
         bearer.RequireHttpsMetadata = jwt.RequireHttpsMetadata;
         bearer.MapInboundClaims = false;

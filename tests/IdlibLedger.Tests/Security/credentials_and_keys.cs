@@ -60,6 +60,28 @@ public sealed class credentials_and_keys(LedgerFixture ledger) : LedgerTest(ledg
         (await refused.JsonAsync())["detail"]!.GetValue<string>().ShouldContain("revoked");
     }
 
+    [Fact]
+    public async Task a_key_created_under_an_idempotency_key_is_not_kept_for_replays()
+    {
+        using var admin = Host.Client("ops", Roles.Admin);
+        async Task<HttpResponseMessage> CreateAsync()
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/keys") { Content = Json(new JsonObject { ["client"] = "desk-once", ["roles"] = new JsonArray("viewer") }) };
+            request.Headers.Add("Idempotency-Key", "create-desk-once");
+            return await admin.SendAsync(request);
+        }
+
+        using var first = await CreateAsync();
+        using var replay = await CreateAsync();
+        var key = (await first.JsonAsync())["key"]!.GetValue<string>();
+
+        first.StatusCode.ShouldBe(HttpStatusCode.Created);
+        replay.StatusCode.ShouldBe(HttpStatusCode.Created);
+        (await replay.Content.ReadAsStringAsync()).ShouldNotContain(key);
+        var kept = (string)(await Ledger.ScalarAsync($"select string_agg(data::text, ' ') from {LedgerFixture.Schema}.mt_doc_idempotencyrecord"))!;
+        kept.ShouldNotContain(key[(key.LastIndexOf('_') + 1)..]);
+    }
+
     [Theory]
     [InlineData("ilk_0000000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "not known")]
     [InlineData("not-a-key", "does not hold a key")]

@@ -27,7 +27,9 @@ public sealed class idempotency_keys(LedgerFixture ledger) : LedgerTest(ledger)
         first.StatusCode.ShouldBe(HttpStatusCode.Created);
         other.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
         other.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
-        (await other.JsonAsync())["errors"]!.AsObject().Select(e => e.Key).ShouldBe(["Idempotency-Key"]);
+        var problem = await other.JsonAsync();
+        problem["errors"]!.AsObject().Select(e => e.Key).ShouldBe(["Idempotency-Key"]);
+        problem["traceId"].ShouldNotBeNull();
         (await Ledger.EventCountAsync()).ShouldBe(1);
     }
 

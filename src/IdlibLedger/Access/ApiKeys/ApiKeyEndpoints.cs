@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using FluentValidation;
 using IdlibLedger.Infrastructure;
+using IdlibLedger.Infrastructure.Idempotency;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -93,6 +94,7 @@ public static class ApiKeyEndpoints
     [WolverinePost("/api/keys", OperationId = "CreateApiKey")]
     [Tags("Access")]
     [ForAdmins]
+    [AnswerNotKept]
     [ProducesResponseType<IssuedApiKey>(StatusCodes.Status201Created)]
     public static async Task<IResult> Create(
         CreateApiKey command, ClaimsPrincipal user, IDocumentSession session, IOptions<LedgerOptions> options, CancellationToken cancellation)

@@ -94,8 +94,10 @@ public sealed partial class IdempotencyKeys(RequestDelegate next, IDocumentStore
             record.Status = status;
             record.Location = context.Response.Headers.Location.ToString() is { Length: > 0 } location ? location : null;
             record.ContentType = context.Response.ContentType;
-            record.BodyOmitted = kept.Overflowed;
-            record.Body = kept.Overflowed ? null : Encoding.UTF8.GetString(kept.Kept);
+            // An answer holding a secret (a new API key) is not kept: the secret exists only in that one answer.
+            var secret = context.GetEndpoint()?.Metadata.GetMetadata<AnswerNotKeptAttribute>() is not null;
+            record.BodyOmitted = kept.Overflowed || secret;
+            record.Body = record.BodyOmitted ? null : Encoding.UTF8.GetString(kept.Kept);
             await KeepAsync(record, insert: !claim.Committed);
         }
     }
@@ -195,7 +197,7 @@ public sealed partial class IdempotencyKeys(RequestDelegate next, IDocumentStore
 
         if (earlier.BodyOmitted)
         {
-            await TypedResults.Json(new { alreadyRecorded = true, detail = $"the first answer to this {Header} was larger than {MaxKeptBody} bytes and is not kept; the request was recorded once" }, statusCode: status)
+            await TypedResults.Json(new { alreadyRecorded = true, detail = $"the first answer to this {Header} is not kept (it was larger than {MaxKeptBody} bytes, or held a secret shown only once); the request was recorded once" }, statusCode: status)
                 .ExecuteAsync(context);
             return;
         }
@@ -209,8 +211,16 @@ public sealed partial class IdempotencyKeys(RequestDelegate next, IDocumentStore
     }
 
     /// <summary>A problem naming the header as it is spelled (the API's JSON would camel-case the key of 'errors').</summary>
-    private static IResult HeaderProblem(HttpValidationProblemDetails problem) =>
-        Results.Json(problem, HeaderProblemJson, "application/problem+json", problem.Status);
+    private static HeaderProblemResult HeaderProblem(HttpValidationProblemDetails problem) => new(problem);
+
+    private sealed class HeaderProblemResult(HttpValidationProblemDetails problem) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            problem.Extensions["traceId"] = System.Diagnostics.Activity.Current?.Id ?? httpContext.TraceIdentifier;
+            return Results.Json(problem, HeaderProblemJson, "application/problem+json", problem.Status).ExecuteAsync(httpContext);
+        }
+    }
 
     private static readonly System.Text.Json.JsonSerializerOptions HeaderProblemJson = new(System.Text.Json.JsonSerializerDefaults.Web);
 
@@ -234,6 +244,10 @@ public sealed partial class IdempotencyKeys(RequestDelegate next, IDocumentStore
     [LoggerMessage(Level = LogLevel.Warning, Message = "Client {Client} reused the Idempotency-Key {Key} for a different request (refused with 422)")]
     private static partial void LogReused(ILogger logger, string client, string key);
 }
+
+/// <summary>On an endpoint whose answer holds a secret: a replay under its Idempotency-Key does not repeat the answer.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class AnswerNotKeptAttribute : Attribute;
 
 /// <summary>Writes through to the response and keeps a copy of the first <c>limit</c> bytes.</summary>
 internal sealed class KeepingStream(Stream inner, int limit) : Stream
