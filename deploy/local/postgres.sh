@@ -5,10 +5,10 @@
 #   ledger_pg_start [database]  install if needed, init/start the cluster, ensure
 #                               role "ledger" and the database (with PostGIS), and
 #                               export LEDGER_PG_CONNECTION (an Npgsql string)
-#   ledger_pg_stop              stop the cluster if it is running
+#   ledger_pg_stop [mode]       stop the cluster if it is running (pg_ctl mode: fast, or immediate)
 # Or run it directly:
 #   deploy/local/postgres.sh [database]   start, then print the connection string
-#   deploy/local/postgres.sh --stop       stop
+#   deploy/local/postgres.sh --stop       stop (--stop-immediate: as a crash would)
 #
 # Settings (environment):
 #   LEDGER_PG_DATA      cluster folder       (default <repo>/.data/postgres)
@@ -224,7 +224,7 @@ SQL
 }
 
 ledger_pg_stop() {
-    local dir
+    local dir mode="${1:-fast}"
     _ledger_pg_resolve_dir lookup
     dir="$_LEDGER_PG_DIR"
     if [[ ! -f $dir/PG_VERSION ]]; then
@@ -235,8 +235,8 @@ ledger_pg_stop() {
         _ledger_pg_log "cluster in $dir is not running"
         return 0
     fi
-    _ledger_pg_log "stopping the cluster in $dir"
-    _ledger_pg_as_owner "$_LEDGER_PG_BIN/pg_ctl" stop -D "$dir" -m fast -w -t 30 >/dev/null
+    _ledger_pg_log "stopping the cluster in $dir ($mode)"
+    _ledger_pg_as_owner "$_LEDGER_PG_BIN/pg_ctl" stop -D "$dir" -m "$mode" -w -t 30 >/dev/null
 }
 
 # Run directly (not sourced): start and print the connection string, or stop.
@@ -244,6 +244,8 @@ if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
     set -euo pipefail
     case "${1:-}" in
         --stop) ledger_pg_stop ;;
+        # A crash as the fault tests need it: no checkpoint, no goodbye to clients (recovery replays the WAL).
+        --stop-immediate) ledger_pg_stop immediate ;;
         -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' ;;
         *) ledger_pg_start "${1:-}"; printf '%s\n' "$LEDGER_PG_CONNECTION" ;;
     esac

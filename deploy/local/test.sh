@@ -7,6 +7,8 @@
 #   2. a Docker engine that answers: left to the test fixture (Testcontainers, postgis image);
 #   3. the private PostgreSQL 15 + PostGIS cluster of postgres.sh, database "ledger_test".
 # Extra arguments go to dotnet test (e.g. --filter "FullyQualifiedName~Geometry").
+# The fault tests (tests/IdlibLedger.FaultTests) start a second private cluster of their own on
+# LEDGER_FAULT_PG_PORT (default 55460), which they crash and restart, and the service as a process.
 # Exits non-zero if dotnet test fails, any test fails, or no test passed at all.
 set -euo pipefail
 
@@ -46,6 +48,10 @@ say "shared data: ${LEDGER_SHARED_DATA:-(not set)}"
 # Start from an empty results folder so that only this run's .trx files are counted.
 rm -rf "$RESULTS"
 mkdir -p "$RESULTS"
+
+# Tests that measure (fault injection, fuzzing) append their figures here; they are printed below.
+export LEDGER_TEST_FIGURES="$RESULTS/figures.txt"
+: >"$LEDGER_TEST_FIGURES"
 
 TEST_RC=0
 dotnet test "$ROOT/IdlibLedger.sln" -c Release \
@@ -130,6 +136,10 @@ fi
 if [[ $PASSED -eq 0 ]]; then
     say "no test passed (none ran?): counted as a failure"
     EXIT=1
+fi
+if [[ -s $LEDGER_TEST_FIGURES ]]; then
+    say "figures:"
+    sed 's/^/  /' "$LEDGER_TEST_FIGURES" >&2
 fi
 say "results: $RESULTS"
 

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using Marten;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
 
 namespace IdlibLedger.Access.ApiKeys;
@@ -28,7 +29,9 @@ public sealed class ApiKeyAuthenticationHandler(
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        if (!Request.Headers.TryGetValue(Header, out var values))
+        // Open endpoints (health probes, the API description) need no key, so none is looked up: /health/live must
+        // answer without the database even when a probe sends credentials.
+        if (!Request.Headers.TryGetValue(Header, out var values) || Context.GetEndpoint()?.Metadata.GetMetadata<IAllowAnonymous>() is not null)
         {
             return AuthenticateResult.NoResult();
         }
