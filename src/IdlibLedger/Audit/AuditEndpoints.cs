@@ -109,8 +109,8 @@ public static class AuditEndpoints
     [Tags("Audit")]
     [ProducesResponseType<Checkpoint>(StatusCodes.Status201Created)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
-    public static async Task<IResult> CreateCheckpoint(CheckpointStore checkpoints, LedgerClock clock, CancellationToken cancellation) =>
-        await checkpoints.SignHeadAsync(null, clock.GetUtcNow(), cancellation) is { } checkpoint
+    public static async Task<IResult> CreateCheckpoint(CheckpointStore checkpoints, CancellationToken cancellation) =>
+        await checkpoints.SignHeadAsync(null, cancellation) is { } checkpoint
             ? Results.Created("/api/audit/checkpoints/latest", checkpoint)
             : LedgerProblems.Conflict("nothing is chained yet; the chain follows the events within seconds").ToResult();
 
@@ -193,7 +193,7 @@ public static class AuditEndpoints
             return LedgerProblems.Invalid(errors, "Fix the query parameters named under 'errors'.").ToResult();
         }
 
-        if (await checkpoints.SignHeadAsync(asOfValue, clock.GetUtcNow(), cancellation) is not { } checkpoint)
+        if (await checkpoints.SignHeadAsync(asOfValue, cancellation) is not { } checkpoint)
         {
             return LedgerProblems.Conflict("nothing is chained yet as of that moment").ToResult();
         }

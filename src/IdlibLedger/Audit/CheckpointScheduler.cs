@@ -13,8 +13,7 @@ public sealed partial class CheckpointScheduler(IServiceProvider services, IConf
             {
                 await using var scope = services.CreateAsyncScope();
                 var checkpoints = scope.ServiceProvider.GetRequiredService<CheckpointStore>();
-                var clock = scope.ServiceProvider.GetRequiredService<Infrastructure.LedgerClock>();
-                if (await checkpoints.SignHeadAsync(null, clock.GetUtcNow(), stoppingToken) is { } checkpoint)
+                if (await checkpoints.SignHeadAsync(null, stoppingToken) is { } checkpoint)
                 {
                     LogSigned(logger, checkpoint.Sequence, checkpoint.Hash);
                 }

@@ -105,9 +105,12 @@ public sealed class CheckpointSigner : IDisposable
 }
 
 /// <summary>Signed checkpoints kept in the database: made on demand and hourly, listed for auditors.</summary>
-public sealed class CheckpointStore(NpgsqlDataSource database, IDocumentStore store, CheckpointSigner signer)
+public sealed class CheckpointStore(NpgsqlDataSource database, IDocumentStore store, CheckpointSigner signer, Infrastructure.LedgerClock clock)
 {
     public const string Name = "audit_checkpoints";
+
+    /// <summary>The advisory-lock space (two-int form, apart from Marten's bigint locks) of signing; the schema's hash is the second key.</summary>
+    public const int SigningLock = 0x4C44_4731;
 
     public static Table SchemaObject(string schema)
     {
@@ -126,29 +129,48 @@ public sealed class CheckpointStore(NpgsqlDataSource database, IDocumentStore st
     private string Schema => store.Options.DatabaseSchemaName;
 
     /// <summary>Signs the chain's head as of <paramref name="asOf"/> (null: the head now); null when nothing is chained yet.</summary>
-    public async Task<Checkpoint?> SignHeadAsync(DateTimeOffset? asOf, DateTimeOffset now, CancellationToken cancellation)
+    public async Task<Checkpoint?> SignHeadAsync(DateTimeOffset? asOf, CancellationToken cancellation)
     {
-        await using var head = database.CreateCommand(
-            $"select seq, hash, recorded_at from {Schema}.{AuditChainProjection.Name} where (@as_of::timestamptz is null or recorded_at <= @as_of) order by seq desc limit 1");
-        head.Parameters.Add(new NpgsqlParameter("as_of", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = (object?)asOf ?? DBNull.Value });
-        await using var reader = await head.ExecuteReaderAsync(cancellation);
-        if (!await reader.ReadAsync(cancellation))
+        await using var connection = await database.OpenConnectionAsync(cancellation);
+        await using var transaction = await connection.BeginTransactionAsync(cancellation);
+        // One signer at a time per ledger, on every instance: checkpoints are stored in the order they are signed.
+        await using (var serialize = new NpgsqlCommand("select pg_advisory_xact_lock(@space, hashtext(@schema))", connection, transaction))
         {
-            return null;
+            serialize.Parameters.AddWithValue("space", SigningLock);
+            serialize.Parameters.AddWithValue("schema", Schema);
+            await serialize.ExecuteNonQueryAsync(cancellation);
         }
 
-        var checkpoint = signer.Sign(reader.GetInt64(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2), now);
-        await reader.DisposeAsync();
-        await using var insert = database.CreateCommand(
-            $"insert into {Schema}.{Name} (seq, hash, recorded_at, signed_at, key_id, algorithm, signature) values (@seq, @hash, @recorded, @signed, @key, @alg, @sig)");
-        insert.Parameters.AddWithValue("seq", checkpoint.Sequence);
-        insert.Parameters.AddWithValue("hash", checkpoint.Hash);
-        insert.Parameters.AddWithValue("recorded", checkpoint.RecordedAt);
-        insert.Parameters.AddWithValue("signed", checkpoint.SignedAt);
-        insert.Parameters.AddWithValue("key", checkpoint.KeyId);
-        insert.Parameters.AddWithValue("alg", checkpoint.Algorithm);
-        insert.Parameters.AddWithValue("sig", checkpoint.Signature);
-        await insert.ExecuteNonQueryAsync(cancellation);
+        Checkpoint checkpoint;
+        await using (var head = new NpgsqlCommand(
+            $"select seq, hash, recorded_at from {Schema}.{AuditChainProjection.Name} where (@as_of::timestamptz is null or recorded_at <= @as_of) order by seq desc limit 1",
+            connection, transaction))
+        {
+            head.Parameters.Add(new NpgsqlParameter("as_of", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = (object?)asOf ?? DBNull.Value });
+            await using var reader = await head.ExecuteReaderAsync(cancellation);
+            if (!await reader.ReadAsync(cancellation))
+            {
+                return null;
+            }
+
+            checkpoint = signer.Sign(reader.GetInt64(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2), clock.GetUtcNow());
+        }
+
+        await using (var insert = new NpgsqlCommand(
+            $"insert into {Schema}.{Name} (seq, hash, recorded_at, signed_at, key_id, algorithm, signature) values (@seq, @hash, @recorded, @signed, @key, @alg, @sig)",
+            connection, transaction))
+        {
+            insert.Parameters.AddWithValue("seq", checkpoint.Sequence);
+            insert.Parameters.AddWithValue("hash", checkpoint.Hash);
+            insert.Parameters.AddWithValue("recorded", checkpoint.RecordedAt);
+            insert.Parameters.AddWithValue("signed", checkpoint.SignedAt);
+            insert.Parameters.AddWithValue("key", checkpoint.KeyId);
+            insert.Parameters.AddWithValue("alg", checkpoint.Algorithm);
+            insert.Parameters.AddWithValue("sig", checkpoint.Signature);
+            await insert.ExecuteNonQueryAsync(cancellation);
+        }
+
+        await transaction.CommitAsync(cancellation);
         return checkpoint;
     }
 
