@@ -110,7 +110,7 @@ public static class AuditEndpoints
     [ProducesResponseType<Checkpoint>(StatusCodes.Status201Created)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
     public static async Task<IResult> CreateCheckpoint(CheckpointStore checkpoints, CancellationToken cancellation) =>
-        await checkpoints.SignHeadAsync(null, cancellation) is { } checkpoint
+        (await checkpoints.CheckpointHeadAsync(null, reuse: false, cancellation)).Checkpoint is { } checkpoint
             ? Results.Created("/api/audit/checkpoints/latest", checkpoint)
             : LedgerProblems.Conflict("nothing is chained yet; the chain follows the events within seconds").ToResult();
 
@@ -177,14 +177,17 @@ public static class AuditEndpoints
         return Results.Ok(new ConsistencyReport(consistent, sequence.Value, hash!, recomputed, stored, signed, head, reason));
     }
 
-    /// <summary>A bundle for offline verification: the events up to a fresh checkpoint as of <c>asOf</c>, with the public key.</summary>
+    /// <summary>
+    /// A bundle for offline verification: the events up to a checkpoint of the head as of <c>asOf</c> (the newest
+    /// stored one of that head, or a fresh one), with the public key.
+    /// </summary>
     [WolverineGet("/api/audit/export", OperationId = "ExportAuditBundle")]
     [ForAuditors]
     [Tags("Audit")]
     [Produces("application/json")]
     public static async Task<IResult> Export(
         string? asOf, HttpResponse response, CheckpointStore checkpoints, CheckpointSigner signer, NpgsqlDataSource database, IDocumentStore store,
-        LedgerClock clock, CancellationToken cancellation)
+        CancellationToken cancellation)
     {
         var errors = new Dictionary<string, string[]>();
         var asOfValue = Temporal.ParseBound(asOf, "asOf", endOfDay: true, errors);
@@ -193,7 +196,8 @@ public static class AuditEndpoints
             return LedgerProblems.Invalid(errors, "Fix the query parameters named under 'errors'.").ToResult();
         }
 
-        if (await checkpoints.SignHeadAsync(asOfValue, cancellation) is not { } checkpoint)
+        // An unchanged head is not signed again: repeated exports would otherwise fill the table with one statement.
+        if ((await checkpoints.CheckpointHeadAsync(asOfValue, reuse: true, cancellation)).Checkpoint is not { } checkpoint)
         {
             return LedgerProblems.Conflict("nothing is chained yet as of that moment").ToResult();
         }

@@ -13,7 +13,7 @@ public sealed partial class CheckpointScheduler(IServiceProvider services, IConf
             {
                 await using var scope = services.CreateAsyncScope();
                 var checkpoints = scope.ServiceProvider.GetRequiredService<CheckpointStore>();
-                if (await checkpoints.SignHeadAsync(null, stoppingToken) is { } checkpoint)
+                if ((await checkpoints.CheckpointHeadAsync(null, reuse: false, stoppingToken)).Checkpoint is { } checkpoint)
                 {
                     LogSigned(logger, checkpoint.Sequence, checkpoint.Hash);
                 }

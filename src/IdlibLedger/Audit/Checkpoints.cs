@@ -104,7 +104,7 @@ public sealed class CheckpointSigner : IDisposable
     public void Dispose() => _key.Dispose();
 }
 
-/// <summary>Signed checkpoints kept in the database: made on demand and hourly, listed for auditors.</summary>
+/// <summary>Signed checkpoints kept in the database: made on demand, with exports and hourly, listed for auditors.</summary>
 public sealed class CheckpointStore(NpgsqlDataSource database, IDocumentStore store, CheckpointSigner signer, Infrastructure.LedgerClock clock)
 {
     public const string Name = "audit_checkpoints";
@@ -123,13 +123,18 @@ public sealed class CheckpointStore(NpgsqlDataSource database, IDocumentStore st
         table.AddColumn<string>("key_id").NotNull();
         table.AddColumn<string>("algorithm").NotNull();
         table.AddColumn<string>("signature").NotNull();
+        table.Indexes.Add(new IndexDefinition($"ix_{Name}_seq") { Columns = ["seq"] });
         return table;
     }
 
     private string Schema => store.Options.DatabaseSchemaName;
 
-    /// <summary>Signs the chain's head as of <paramref name="asOf"/> (null: the head now); null when nothing is chained yet.</summary>
-    public async Task<Checkpoint?> SignHeadAsync(DateTimeOffset? asOf, CancellationToken cancellation)
+    /// <summary>
+    /// A checkpoint of the chain's head as of <paramref name="asOf"/> (null: the head now), or null when nothing is
+    /// chained by then. With <paramref name="reuse"/>, the newest stored checkpoint of that head signed with the
+    /// current key when there is one (<c>Signed</c> false); otherwise a new one is signed and stored.
+    /// </summary>
+    public async Task<(Checkpoint? Checkpoint, bool Signed)> CheckpointHeadAsync(DateTimeOffset? asOf, bool reuse, CancellationToken cancellation)
     {
         await using var connection = await database.OpenConnectionAsync(cancellation);
         await using var transaction = await connection.BeginTransactionAsync(cancellation);
@@ -141,20 +146,37 @@ public sealed class CheckpointStore(NpgsqlDataSource database, IDocumentStore st
             await serialize.ExecuteNonQueryAsync(cancellation);
         }
 
-        Checkpoint checkpoint;
-        await using (var head = new NpgsqlCommand(
+        (long Sequence, string Hash, DateTimeOffset RecordedAt) head;
+        await using (var read = new NpgsqlCommand(
             $"select seq, hash, recorded_at from {Schema}.{AuditChainProjection.Name} where (@as_of::timestamptz is null or recorded_at <= @as_of) order by seq desc limit 1",
             connection, transaction))
         {
-            head.Parameters.Add(new NpgsqlParameter("as_of", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = (object?)asOf ?? DBNull.Value });
-            await using var reader = await head.ExecuteReaderAsync(cancellation);
+            read.Parameters.Add(new NpgsqlParameter("as_of", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = (object?)asOf ?? DBNull.Value });
+            await using var reader = await read.ExecuteReaderAsync(cancellation);
             if (!await reader.ReadAsync(cancellation))
             {
-                return null;
+                return (null, false);
             }
 
-            checkpoint = signer.Sign(reader.GetInt64(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2), clock.GetUtcNow());
+            head = (reader.GetInt64(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2));
         }
+
+        if (reuse)
+        {
+            await using var stored = new NpgsqlCommand(
+                $"select seq, hash, recorded_at, signed_at, key_id, algorithm, signature from {Schema}.{Name} " +
+                "where seq = @seq and hash = @hash and key_id = @key order by id desc limit 1", connection, transaction);
+            stored.Parameters.AddWithValue("seq", head.Sequence);
+            stored.Parameters.AddWithValue("hash", head.Hash);
+            stored.Parameters.AddWithValue("key", signer.KeyId);
+            await using var reader = await stored.ExecuteReaderAsync(cancellation);
+            if (await reader.ReadAsync(cancellation))
+            {
+                return (Read(reader), false);
+            }
+        }
+
+        var checkpoint = signer.Sign(head.Sequence, head.Hash, head.RecordedAt, clock.GetUtcNow());
 
         await using (var insert = new NpgsqlCommand(
             $"insert into {Schema}.{Name} (seq, hash, recorded_at, signed_at, key_id, algorithm, signature) values (@seq, @hash, @recorded, @signed, @key, @alg, @sig)",
@@ -171,7 +193,7 @@ public sealed class CheckpointStore(NpgsqlDataSource database, IDocumentStore st
         }
 
         await transaction.CommitAsync(cancellation);
-        return checkpoint;
+        return (checkpoint, true);
     }
 
     public async Task<IReadOnlyList<Checkpoint>> ListAsync(int limit, long? before, CancellationToken cancellation)
@@ -185,10 +207,13 @@ public sealed class CheckpointStore(NpgsqlDataSource database, IDocumentStore st
         await using var reader = await command.ExecuteReaderAsync(cancellation);
         while (await reader.ReadAsync(cancellation))
         {
-            checkpoints.Add(new Checkpoint(reader.GetInt64(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2), reader.GetFieldValue<DateTimeOffset>(3),
-                reader.GetString(4), reader.GetString(5), reader.GetString(6)));
+            checkpoints.Add(Read(reader));
         }
 
         return checkpoints;
     }
+
+    private static Checkpoint Read(NpgsqlDataReader reader) =>
+        new(reader.GetInt64(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2), reader.GetFieldValue<DateTimeOffset>(3),
+            reader.GetString(4), reader.GetString(5), reader.GetString(6));
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Text.Json.Nodes;
 using IdlibLedger.Audit;
 using IdlibLedger.Tests.Fixtures;
 using Shouldly;
@@ -52,9 +53,42 @@ public sealed class signing_checkpoints_safely(LedgerFixture ledger, ITestOutput
         }
     }
 
+    [Fact]
+    public async Task an_export_reuses_the_latest_checkpoint_until_the_head_moves()
+    {
+        await Host.ReportedAttackAsync();
+        await Ledger.ChainCaughtUpAsync();
+        using var client = Host.Client();
+
+        var first = await ExportedCheckpointAsync(client);
+        var again = await ExportedCheckpointAsync(client);
+        again.ShouldBe(first);
+        (await CheckpointsAsync(client)).Count.ShouldBe(1);
+
+        await Host.ReportedAttackAsync();
+        await Ledger.ChainCaughtUpAsync();
+        var moved = await ExportedCheckpointAsync(client);
+        moved.Sequence.ShouldBeGreaterThan(first.Sequence);
+        (await CheckpointsAsync(client)).Count.ShouldBe(2);
+
+        // POST always signs anew, and the next export takes that newest checkpoint of the same head.
+        using var created = await client.PostAsync("/api/audit/checkpoints", null);
+        var posted = (await created.JsonAsync()).As<Checkpoint>();
+        posted.ShouldNotBe(moved);
+        (await ExportedCheckpointAsync(client)).ShouldBe(posted);
+        (await CheckpointsAsync(client)).Count.ShouldBe(3);
+    }
+
+    private static async Task<Checkpoint> ExportedCheckpointAsync(HttpClient client)
+    {
+        var bundle = await client.GetByteArrayAsync("/api/audit/export");
+        Bundles.Verify(bundle).Ok.ShouldBeTrue();
+        return JsonNode.Parse(bundle)!["checkpoint"]!.As<Checkpoint>();
+    }
+
     private static async Task<List<Checkpoint>> CheckpointsAsync(HttpClient client) =>
-        System.Text.Json.JsonSerializer.Deserialize<List<Checkpoint>>(await client.GetStringAsync("/api/audit/checkpoints?limit=1000"), IdlibLedger.Infrastructure.LedgerJson.Options)!;
+        JsonNode.Parse(await client.GetStringAsync("/api/audit/checkpoints?limit=1000"))!.As<List<Checkpoint>>();
 
     private static async Task<List<PublicKey>> KeysAsync(HttpClient client) =>
-        System.Text.Json.JsonSerializer.Deserialize<List<PublicKey>>(await client.GetStringAsync("/api/audit/keys"), IdlibLedger.Infrastructure.LedgerJson.Options)!;
+        JsonNode.Parse(await client.GetStringAsync("/api/audit/keys"))!.As<List<PublicKey>>();
 }
