@@ -2,8 +2,12 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
+using Alba;
 using IdlibLedger.Audit;
 using IdlibLedger.Tests.Fixtures;
+using Marten;
+using Marten.Events;
+using Microsoft.Extensions.DependencyInjection;
 using Shouldly;
 using Xunit.Abstractions;
 
@@ -77,6 +81,63 @@ public sealed class signing_checkpoints_safely(LedgerFixture ledger, ITestOutput
         posted.ShouldNotBe(moved);
         (await ExportedCheckpointAsync(client)).ShouldBe(posted);
         (await CheckpointsAsync(client)).Count.ShouldBe(3);
+    }
+
+    [Fact]
+    public async Task the_hourly_signer_runs_on_one_node_signs_only_when_the_head_moved_and_another_node_takes_over()
+    {
+        const string schema = "ledger_signer_nodes";
+        await Ledger.ExecuteAsync($"drop schema if exists {schema} cascade");
+        var settings = new Dictionary<string, string>
+        {
+            ["Ledger:SharedDataPath"] = "/nonexistent",
+            ["Audit:CheckpointInterval"] = "00:00:00.2",
+        };
+        var first = await Ledger.StartHostAsync(schema, settings);
+        await using var second = await Ledger.StartHostAsync(schema, settings);
+        Task<object?> Count() => Ledger.ScalarAsync($"select count(*) from {schema}.{CheckpointStore.Name}");
+        long signed;
+        try
+        {
+            await first.ReportedAttackAsync();
+            await SignedHeadAsync(first, schema);
+            signed = (long)(await Count())!;
+            // Ten ticks on each node with the head standing still.
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            (await Count()).ShouldBe(signed);
+            (await Ledger.ScalarAsync(
+                "select count(*) from pg_locks where locktype = 'advisory' and granted and objsubid = 2 " +
+                $"and classid = {CheckpointScheduler.LeaderLock} and objid = hashtext('{schema}')::oid")).ShouldBe(1L);
+
+            await second.ReportedAttackAsync();
+            await SignedHeadAsync(second, schema);
+            (await Count()).ShouldBe(signed + 1);
+        }
+        finally
+        {
+            await first.DisposeAsync();
+        }
+
+        // Whichever node was signing, the one left signs the next move.
+        await second.ReportedAttackAsync();
+        await SignedHeadAsync(second, schema);
+        (await Count()).ShouldBe(signed + 2);
+        (await Ledger.ScalarAsync($"select count(distinct (seq, hash)) from {schema}.{CheckpointStore.Name}")).ShouldBe(signed + 2);
+    }
+
+    /// <summary>Waits for the chain to take the new events and for a checkpoint of its head to be stored.</summary>
+    private async Task SignedHeadAsync(IAlbaHost host, string schema)
+    {
+        await host.Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(60));
+        var watch = Stopwatch.StartNew();
+        var head = (long)(await Ledger.ScalarAsync($"select max(seq) from {schema}.{AuditChainProjection.Name}"))!;
+        while ((long)(await Ledger.ScalarAsync($"select count(*) from {schema}.{CheckpointStore.Name} where seq = {head}"))! == 0)
+        {
+            watch.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(30), $"no checkpoint of sequence {head}");
+            await Task.Delay(100);
+        }
+
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"sequence {head} signed {watch.ElapsedMilliseconds} ms after the chain took it"));
     }
 
     private static async Task<Checkpoint> ExportedCheckpointAsync(HttpClient client)
