@@ -99,10 +99,12 @@ public static class AuditEndpoints
     public static Task<VerificationReport> Verify(long? from, long? to, ChainVerifier verifier, CancellationToken cancellation) =>
         verifier.VerifyAsync(from, to, cancellation);
 
+    /// <summary>Every key that signed a stored checkpoint, with the first and last it signed, and the current key.</summary>
     [WolverineGet("/api/audit/keys", OperationId = "GetAuditKeys")]
     [ForAuditors]
     [Tags("Audit")]
-    public static IReadOnlyList<PublicKey> Keys(CheckpointSigner signer) => [signer.Public];
+    public static Task<IReadOnlyList<SigningKey>> Keys(CheckpointStore checkpoints, CancellationToken cancellation) =>
+        checkpoints.KeysAsync(cancellation);
 
     [WolverinePost("/api/audit/checkpoints", OperationId = "CreateCheckpoint")]
     [ForAuditors]
@@ -141,7 +143,7 @@ public static class AuditEndpoints
     [ProducesResponseType<ConsistencyReport>(StatusCodes.Status200OK)]
     public static async Task<IResult> Consistency(
         long? sequence, string? hash, string? signature, string? recordedAt, string? signedAt, string? keyId,
-        ChainVerifier verifier, CheckpointSigner signer, CancellationToken cancellation)
+        ChainVerifier verifier, CheckpointSigner signer, CheckpointStore checkpoints, CancellationToken cancellation)
     {
         var errors = new Dictionary<string, string[]>();
         if (sequence is null or < 1)
@@ -164,7 +166,10 @@ public static class AuditEndpoints
         {
             var recorded = DateTimeOffset.TryParse(recordedAt, System.Globalization.CultureInfo.InvariantCulture, out var r) ? r : default;
             var signedOn = DateTimeOffset.TryParse(signedAt, System.Globalization.CultureInfo.InvariantCulture, out var s) ? s : default;
-            signed = new Checkpoint(sequence!.Value, hash!, recorded, signedOn, keyId ?? signer.KeyId, CheckpointSigner.Algorithm, signature).IsSignedBy(signer.PublicKeyPem);
+            // Checked with the key the checkpoint names, current or retired.
+            var named = keyId ?? signer.KeyId;
+            signed = (await checkpoints.KeysAsync(cancellation)).FirstOrDefault(k => k.KeyId == named)?.PublicKeyPem is { } key
+                && new Checkpoint(sequence!.Value, hash!, recorded, signedOn, named, CheckpointSigner.Algorithm, signature).IsSignedBy(key);
         }
 
         var (recomputed, stored) = await verifier.HashAtAsync(sequence!.Value, cancellation);

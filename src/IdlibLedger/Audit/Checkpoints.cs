@@ -50,6 +50,13 @@ public sealed record Checkpoint(long Sequence, string Hash, DateTimeOffset Recor
 public sealed record PublicKey(string KeyId, string Algorithm, string PublicKeyPem);
 
 /// <summary>
+/// A key that signs or signed checkpoints, with the period of its stored checkpoints (null for the current key
+/// before its first). <c>PublicKeyPem</c> is null only for a retired key whose checkpoints predate the stored keys.
+/// </summary>
+public sealed record SigningKey(
+    string KeyId, string Algorithm, string? PublicKeyPem, DateTimeOffset? FirstSignedAt, DateTimeOffset? LastSignedAt, long Checkpoints, bool Current);
+
+/// <summary>
 /// The ECDSA P-256 key checkpoints are signed with: <c>Audit:SigningKeyPath</c> (a PKCS#8 PEM file). In
 /// Development, when none is configured, one is generated once under the repository's <c>.data/</c> folder and
 /// kept there; elsewhere a missing key is an error at the first signature.
@@ -123,6 +130,8 @@ public sealed class CheckpointStore(NpgsqlDataSource database, IDocumentStore st
         table.AddColumn<string>("key_id").NotNull();
         table.AddColumn<string>("algorithm").NotNull();
         table.AddColumn<string>("signature").NotNull();
+        // The signing key's public half, so that checkpoints of a retired key still verify (null in rows from before it was kept).
+        table.AddColumn<string>("public_key_pem").AllowNulls();
         table.Indexes.Add(new IndexDefinition($"ix_{Name}_seq") { Columns = ["seq"] });
         return table;
     }
@@ -179,7 +188,7 @@ public sealed class CheckpointStore(NpgsqlDataSource database, IDocumentStore st
         var checkpoint = signer.Sign(head.Sequence, head.Hash, head.RecordedAt, clock.GetUtcNow());
 
         await using (var insert = new NpgsqlCommand(
-            $"insert into {Schema}.{Name} (seq, hash, recorded_at, signed_at, key_id, algorithm, signature) values (@seq, @hash, @recorded, @signed, @key, @alg, @sig)",
+            $"insert into {Schema}.{Name} (seq, hash, recorded_at, signed_at, key_id, algorithm, signature, public_key_pem) values (@seq, @hash, @recorded, @signed, @key, @alg, @sig, @pem)",
             connection, transaction))
         {
             insert.Parameters.AddWithValue("seq", checkpoint.Sequence);
@@ -189,6 +198,7 @@ public sealed class CheckpointStore(NpgsqlDataSource database, IDocumentStore st
             insert.Parameters.AddWithValue("key", checkpoint.KeyId);
             insert.Parameters.AddWithValue("alg", checkpoint.Algorithm);
             insert.Parameters.AddWithValue("sig", checkpoint.Signature);
+            insert.Parameters.AddWithValue("pem", signer.PublicKeyPem);
             await insert.ExecuteNonQueryAsync(cancellation);
         }
 
@@ -211,6 +221,31 @@ public sealed class CheckpointStore(NpgsqlDataSource database, IDocumentStore st
         }
 
         return checkpoints;
+    }
+
+    /// <summary>Every key of the stored checkpoints, oldest first, and the current one (last, if it has signed none yet).</summary>
+    public async Task<IReadOnlyList<SigningKey>> KeysAsync(CancellationToken cancellation)
+    {
+        await using var command = database.CreateCommand(
+            $"select key_id, min(algorithm), max(public_key_pem), min(signed_at), max(signed_at), count(*) from {Schema}.{Name} group by key_id order by min(signed_at), key_id");
+        var keys = new List<SigningKey>();
+        await using (var reader = await command.ExecuteReaderAsync(cancellation))
+        {
+            while (await reader.ReadAsync(cancellation))
+            {
+                var current = reader.GetString(0) == signer.KeyId;
+                keys.Add(new SigningKey(
+                    reader.GetString(0), reader.GetString(1), current ? signer.PublicKeyPem : reader.IsDBNull(2) ? null : reader.GetString(2),
+                    reader.GetFieldValue<DateTimeOffset>(3), reader.GetFieldValue<DateTimeOffset>(4), reader.GetInt64(5), current));
+            }
+        }
+
+        if (!keys.Exists(key => key.Current))
+        {
+            keys.Add(new SigningKey(signer.KeyId, CheckpointSigner.Algorithm, signer.PublicKeyPem, null, null, 0, Current: true));
+        }
+
+        return keys;
     }
 
     private static Checkpoint Read(NpgsqlDataReader reader) =>

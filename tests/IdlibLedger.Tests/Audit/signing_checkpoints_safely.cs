@@ -125,6 +125,64 @@ public sealed class signing_checkpoints_safely(LedgerFixture ledger, ITestOutput
         (await Ledger.ScalarAsync($"select count(distinct (seq, hash)) from {schema}.{CheckpointStore.Name}")).ShouldBe(signed + 2);
     }
 
+    [Fact]
+    public async Task after_a_key_rotation_both_keys_are_listed_with_their_periods_and_both_checkpoints_verify()
+    {
+        const string schema = "ledger_key_rotation";
+        await Ledger.ExecuteAsync($"drop schema if exists {schema} cascade");
+        var keyA = Path.Combine(Path.GetTempPath(), $"idlib-ledger-key-a-{Guid.NewGuid():N}.pem");
+        var keyB = Path.Combine(Path.GetTempPath(), $"idlib-ledger-key-b-{Guid.NewGuid():N}.pem");
+        try
+        {
+            Checkpoint old;
+            await using (var before = await Ledger.StartHostAsync(schema, new Dictionary<string, string> { ["Ledger:SharedDataPath"] = "/nonexistent", ["Audit:SigningKeyPath"] = keyA }))
+            {
+                await before.Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(60));
+                old = await SignedAsync(before);
+            }
+
+            await using var after = await Ledger.StartHostAsync(schema, new Dictionary<string, string> { ["Ledger:SharedDataPath"] = "/nonexistent", ["Audit:SigningKeyPath"] = keyB });
+            await after.ReportedAttackAsync();
+            await after.Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(60));
+            var current = await SignedAsync(after);
+            current.KeyId.ShouldNotBe(old.KeyId);
+
+            using var client = after.Client();
+            var keys = JsonNode.Parse(await client.GetStringAsync("/api/audit/keys"))!.AsArray();
+            keys.Select(k => k!["keyId"]!.GetValue<string>()).ShouldBe([old.KeyId, current.KeyId]);
+            keys.Select(k => k!["current"]!.GetValue<bool>()).ShouldBe([false, true]);
+            foreach (var (key, checkpoint) in keys.Zip([old, current]))
+            {
+                key!["firstSignedAt"]!.GetValue<DateTimeOffset>().ShouldBe(checkpoint.SignedAt);
+                key["lastSignedAt"]!.GetValue<DateTimeOffset>().ShouldBe(checkpoint.SignedAt);
+                checkpoint.IsSignedBy(key["publicKeyPem"]!.GetValue<string>()).ShouldBeTrue();
+            }
+
+            old.IsSignedBy(keys[1]!["publicKeyPem"]!.GetValue<string>()).ShouldBeFalse();
+            foreach (var checkpoint in new[] { old, current })
+            {
+                var consistency = await after.GetJsonAsync(
+                    $"/api/audit/consistency?sequence={checkpoint.Sequence}&hash={checkpoint.Hash}&recordedAt={Uri.EscapeDataString(checkpoint.RecordedAt.ToString("O"))}" +
+                    $"&signedAt={Uri.EscapeDataString(checkpoint.SignedAt.ToString("O"))}&keyId={checkpoint.KeyId}&signature={Uri.EscapeDataString(checkpoint.Signature)}");
+                consistency["signatureValid"]!.GetValue<bool>().ShouldBeTrue(consistency.ToJsonString());
+                consistency["consistent"]!.GetValue<bool>().ShouldBeTrue(consistency.ToJsonString());
+            }
+        }
+        finally
+        {
+            File.Delete(keyA);
+            File.Delete(keyB);
+        }
+
+        static async Task<Checkpoint> SignedAsync(IAlbaHost host)
+        {
+            using var client = host.Client();
+            using var created = await client.PostAsync("/api/audit/checkpoints", null);
+            created.StatusCode.ShouldBe(HttpStatusCode.Created);
+            return (await created.JsonAsync()).As<Checkpoint>();
+        }
+    }
+
     /// <summary>Waits for the chain to take the new events and for a checkpoint of its head to be stored.</summary>
     private async Task SignedHeadAsync(IAlbaHost host, string schema)
     {
