@@ -81,12 +81,8 @@ public sealed class CheckpointSigner : IDisposable
             throw new InvalidOperationException("Audit:SigningKeyPath is not set: checkpoints need an ECDSA P-256 key (PKCS#8 PEM)");
         }
 
-        if (!File.Exists(path))
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            File.WriteAllText(path, _key.ExportPkcs8PrivateKeyPem());
-        }
-        else
+        var generated = !File.Exists(path) && TryCreateKeyFile(path, _key.ExportPkcs8PrivateKeyPem());
+        if (!generated)
         {
             _key.ImportFromPem(File.ReadAllText(path));
         }
@@ -109,6 +105,42 @@ public sealed class CheckpointSigner : IDisposable
     }
 
     public void Dispose() => _key.Dispose();
+
+    /// <summary>
+    /// Writes a new key readable by its owner only (0600; a folder it makes is 0700), beside the path and then
+    /// moved in, so that of two instances generating at once both read the one key that landed. False when one did.
+    /// </summary>
+    private static bool TryCreateKeyFile(string path, string pem)
+    {
+        var folder = Path.GetDirectoryName(path)!;
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(folder);
+        }
+        else
+        {
+            Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        var written = $"{path}.{Guid.NewGuid():N}.tmp";
+        using (var file = new StreamWriter(written, Encoding.ASCII, options))
+        {
+            file.Write(pem);
+        }
+
+        try
+        {
+            File.Move(written, path, overwrite: false);
+            return true;
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            File.Delete(written);
+            return false;
+        }
+    }
 }
 
 /// <summary>Signed checkpoints kept in the database: made on demand, with exports and hourly, listed for auditors.</summary>

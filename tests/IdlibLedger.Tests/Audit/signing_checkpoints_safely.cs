@@ -7,7 +7,9 @@ using IdlibLedger.Audit;
 using IdlibLedger.Tests.Fixtures;
 using Marten;
 using Marten.Events;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting.Internal;
 using Shouldly;
 using Xunit.Abstractions;
 
@@ -180,6 +182,26 @@ public sealed class signing_checkpoints_safely(LedgerFixture ledger, ITestOutput
             using var created = await client.PostAsync("/api/audit/checkpoints", null);
             created.StatusCode.ShouldBe(HttpStatusCode.Created);
             return (await created.JsonAsync()).As<Checkpoint>();
+        }
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void a_generated_signing_key_is_readable_by_its_owner_only()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"idlib-ledger-key-{Guid.NewGuid():N}", "audit-signing-key.pem");
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Audit:SigningKeyPath"] = path }).Build();
+        try
+        {
+            using var generated = new CheckpointSigner(configuration, new HostingEnvironment { EnvironmentName = "Testing" });
+
+            File.GetUnixFileMode(path).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            using var reread = new CheckpointSigner(configuration, new HostingEnvironment { EnvironmentName = "Testing" });
+            reread.KeyId.ShouldBe(generated.KeyId);
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
         }
     }
 
