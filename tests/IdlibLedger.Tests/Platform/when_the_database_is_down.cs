@@ -1,0 +1,204 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using IdlibLedger.Tests.Fixtures;
+using Npgsql;
+using Shouldly;
+using Xunit.Abstractions;
+
+namespace IdlibLedger.Tests.Platform;
+
+/// <summary>
+/// PostgreSQL goes away under a running service: reads and writes answer 503 with Retry-After, readiness says
+/// unhealthy, liveness does not, and once the database is back the service answers normally without a restart.
+/// </summary>
+public sealed class when_the_database_is_down(LedgerFixture ledger, ITestOutputHelper output) : LedgerTest(ledger)
+{
+    [Fact]
+    public async Task reads_and_writes_are_503_with_retry_after_until_the_database_answers_again()
+    {
+        // The service reaches the test database through a relay the test can cut: its port then refuses connections
+        // and every open connection is reset, as when the server stops; restored on the same port, it is back.
+        var target = new NpgsqlConnectionStringBuilder(Ledger.ConnectionString);
+        await using var relay = Relay.Start(target.Host!, target.Port);
+        var relayed = new NpgsqlConnectionStringBuilder(Ledger.ConnectionString) { Host = "127.0.0.1", Port = relay.Port }.ConnectionString;
+        await using var host = await Ledger.StartHostAsync("ledger_database_down", new Dictionary<string, string>
+        {
+            ["Ledger:SharedDataPath"] = "/nonexistent",
+            ["ConnectionStrings:Ledger"] = relayed,
+        });
+        using var client = host.Client();
+        var attack = await host.ReportedAttackAsync();
+
+        relay.Cut();
+        await AnswersWhileDownAsync(client, attack);
+
+        relay.Restore();
+        await AnswersOnceBackAsync(client, attack);
+    }
+
+    private async Task AnswersWhileDownAsync(HttpClient client, Guid attack)
+    {
+        var watch = Stopwatch.StartNew();
+        using var read = await client.GetAsync($"/api/attacks/{attack}");
+        var readMs = watch.ElapsedMilliseconds;
+        using var write = await client.PostAsync("/api/attacks", new StringContent(Given.TaftanazReport, Encoding.UTF8, "application/json"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"database down: read answered in {readMs} ms, write in {watch.ElapsedMilliseconds - readMs} ms"));
+
+        foreach (var response in new[] { read, write })
+        {
+            var body = await response.Content.ReadAsStringAsync();
+            response.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable, body);
+            response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+            response.Headers.RetryAfter!.Delta!.Value.TotalSeconds.ShouldBeGreaterThan(0);
+            var problem = System.Text.Json.Nodes.JsonNode.Parse(body)!;
+            problem["status"]!.GetValue<int>().ShouldBe(503);
+            problem["title"]!.GetValue<string>().ShouldBe("The database is unavailable");
+        }
+
+        using var ready = await client.GetAsync("/health/ready");
+        ready.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
+        (await ready.Content.ReadAsStringAsync()).ShouldBe("Unhealthy");
+        using var live = await client.GetAsync("/health/live");
+        live.StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    private async Task AnswersOnceBackAsync(HttpClient client, Guid attack)
+    {
+        var watch = Stopwatch.StartNew();
+        var failures = 0;
+        while (true)
+        {
+            using var read = await client.GetAsync($"/api/attacks/{attack}");
+            if (read.StatusCode == HttpStatusCode.OK)
+            {
+                break;
+            }
+
+            read.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
+            failures++;
+            watch.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(30), "the service did not come back");
+            await Task.Delay(100);
+        }
+
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"database back: reads answer 200 after {watch.ElapsedMilliseconds} ms and {failures} more 503s"));
+        using var write = await client.PostAsync("/api/attacks", new StringContent(Given.TaftanazReport, Encoding.UTF8, "application/json"));
+        write.StatusCode.ShouldBe(HttpStatusCode.Created, await write.Content.ReadAsStringAsync());
+        using var ready = await client.GetAsync("/health/ready");
+        ready.StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    /// <summary>A TCP relay to PostgreSQL that can be cut (listener closed, connections reset) and restored on its port.</summary>
+    private sealed class Relay : IAsyncDisposable
+    {
+        private readonly string _host;
+        private readonly int _port;
+        private readonly Lock _gate = new();
+        private readonly List<Socket> _open = [];
+        private TcpListener? _listener;
+
+        private Relay(string host, int port) => (_host, _port) = (host, port);
+
+        public int Port { get; private set; }
+
+        public static Relay Start(string host, int port)
+        {
+            var relay = new Relay(host, port);
+            relay.Listen(0);
+            return relay;
+        }
+
+        public void Cut()
+        {
+            lock (_gate)
+            {
+                _listener?.Stop();
+                _listener = null;
+                foreach (var socket in _open)
+                {
+                    // A reset, as a stopped server's host answers.
+                    socket.LingerState = new LingerOption(true, 0);
+                    socket.Close();
+                }
+
+                _open.Clear();
+            }
+        }
+
+        public void Restore() => Listen(Port);
+
+        public ValueTask DisposeAsync()
+        {
+            Cut();
+            return ValueTask.CompletedTask;
+        }
+
+        private void Listen(int port)
+        {
+            var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            listener.Start();
+            Port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            lock (_gate)
+            {
+                _listener = listener;
+            }
+
+            _ = AcceptAsync(listener);
+        }
+
+        private async Task AcceptAsync(TcpListener listener)
+        {
+            while (true)
+            {
+                Socket client;
+                try
+                {
+                    client = await listener.AcceptSocketAsync();
+                }
+                catch (Exception e) when (e is SocketException or ObjectDisposedException or InvalidOperationException)
+                {
+                    return;
+                }
+
+                _ = PipeAsync(client);
+            }
+        }
+
+        private async Task PipeAsync(Socket client)
+        {
+            var server = new Socket(SocketType.Stream, ProtocolType.Tcp);
+            lock (_gate)
+            {
+                _open.Add(client);
+                _open.Add(server);
+            }
+
+            try
+            {
+                await server.ConnectAsync(_host, _port);
+                await using var fromClient = new NetworkStream(client);
+                await using var fromServer = new NetworkStream(server);
+                await Task.WhenAny(fromClient.CopyToAsync(fromServer), fromServer.CopyToAsync(fromClient));
+            }
+            catch (Exception e) when (e is SocketException or IOException or ObjectDisposedException)
+            {
+                // Cut.
+            }
+            finally
+            {
+                lock (_gate)
+                {
+                    _open.Remove(client);
+                    _open.Remove(server);
+                }
+
+                client.Dispose();
+                server.Dispose();
+            }
+        }
+    }
+}
+
