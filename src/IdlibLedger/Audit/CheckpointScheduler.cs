@@ -25,7 +25,13 @@ public sealed partial class CheckpointScheduler(
             {
                 try
                 {
-                    lead = await LeadAsync(lead, stoppingToken);
+                    if (lead is not null && !await StillLeadsAsync(lead, stoppingToken))
+                    {
+                        await lead.DisposeAsync();
+                        lead = null;
+                    }
+
+                    lead ??= await TryLeadAsync(stoppingToken);
                     if (lead is null)
                     {
                         continue;
@@ -54,25 +60,25 @@ public sealed partial class CheckpointScheduler(
         }
     }
 
-    /// <summary>The session holding the lock: <paramref name="held"/> while it still answers, else a new one if the lock is free, else null.</summary>
-    private async Task<NpgsqlConnection?> LeadAsync(NpgsqlConnection? held, CancellationToken cancellation)
+    private async Task<bool> StillLeadsAsync(NpgsqlConnection lead, CancellationToken cancellation)
     {
-        if (held is not null)
+        try
         {
-            try
-            {
-                await using var alive = new NpgsqlCommand("select 1", held);
-                await alive.ExecuteScalarAsync(cancellation);
-                return held;
-            }
-            catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
-            {
-                // The session is gone, and the lock with it: another node may hold it now.
-                LogLostLead(logger, e);
-                await held.DisposeAsync();
-            }
+            await using var alive = new NpgsqlCommand("select 1", lead);
+            await alive.ExecuteScalarAsync(cancellation);
+            return true;
         }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
+        {
+            // The session is gone, and the lock with it: another instance may hold it now.
+            LogLostLead(logger, e);
+            return false;
+        }
+    }
 
+    /// <summary>A session holding the lock, or null when another instance holds it.</summary>
+    private async Task<NpgsqlConnection?> TryLeadAsync(CancellationToken cancellation)
+    {
         var connection = await database.OpenConnectionAsync(cancellation);
         try
         {

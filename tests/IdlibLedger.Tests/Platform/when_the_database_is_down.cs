@@ -3,7 +3,11 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Alba;
 using IdlibLedger.Tests.Fixtures;
+using Marten;
+using Marten.Events;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Shouldly;
 using Xunit.Abstractions;
@@ -37,6 +41,66 @@ public sealed class when_the_database_is_down(LedgerFixture ledger, ITestOutputH
 
         relay.Restore();
         await AnswersOnceBackAsync(client, attack);
+    }
+
+    [LocalPostgresFact]
+    public async Task after_a_real_stop_and_start_of_postgresql_the_service_answers_and_signs_again_without_a_restart()
+    {
+        // A private cluster of its own (deploy/local/postgres.sh on a free port and a temporary folder): stopping it
+        // disturbs no other test.
+        var cluster = new PrivateCluster();
+        try
+        {
+            var connection = await cluster.StartAsync();
+            await using var host = await Ledger.StartHostAsync(LedgerFixture.Schema, new Dictionary<string, string>
+            {
+                ["Ledger:SharedDataPath"] = "/nonexistent",
+                ["ConnectionStrings:Ledger"] = connection,
+                ["Audit:CheckpointInterval"] = "00:00:00.5",
+            });
+            using var client = host.Client();
+            var attack = await host.ReportedAttackAsync();
+            // The signer holds its lock on a session that the stop ends.
+            await SignedHeadAsync(host, client);
+
+            var watch = Stopwatch.StartNew();
+            await cluster.StopAsync();
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"pg_ctl stop took {watch.ElapsedMilliseconds} ms"));
+            await AnswersWhileDownAsync(client, attack);
+
+            watch.Restart();
+            await cluster.StartAsync();
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"pg_ctl start took {watch.ElapsedMilliseconds} ms"));
+            await AnswersOnceBackAsync(client, attack);
+
+            // The projection daemon and the checkpoint signer came back too: the write made since is chained and signed.
+            watch.Restart();
+            await SignedHeadAsync(host, client);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"chained and signed {watch.ElapsedMilliseconds} ms after the first write"));
+        }
+        finally
+        {
+            await cluster.DisposeAsync();
+        }
+    }
+
+    /// <summary>Waits for the chain to take every event and for the hourly signer to sign its head.</summary>
+    private static async Task SignedHeadAsync(IAlbaHost host, HttpClient client)
+    {
+        await host.Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(60));
+        var head = (await host.GetJsonAsync("/api/audit/verify"))["headSequence"]!.GetValue<long>();
+        var watch = Stopwatch.StartNew();
+        while (await LatestCheckpointAsync(client) != head)
+        {
+            watch.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(30), $"no checkpoint of sequence {head}");
+            await Task.Delay(100);
+        }
+    }
+
+    private static async Task<long?> LatestCheckpointAsync(HttpClient client)
+    {
+        using var latest = await client.GetAsync("/api/audit/checkpoints/latest");
+        return latest.StatusCode == HttpStatusCode.OK ? (await latest.JsonAsync())["sequence"]!.GetValue<long>() : null;
     }
 
     private async Task AnswersWhileDownAsync(HttpClient client, Guid attack)
@@ -88,6 +152,46 @@ public sealed class when_the_database_is_down(LedgerFixture ledger, ITestOutputH
         write.StatusCode.ShouldBe(HttpStatusCode.Created, await write.Content.ReadAsStringAsync());
         using var ready = await client.GetAsync("/health/ready");
         ready.StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    /// <summary>A PostgreSQL cluster of deploy/local/postgres.sh on a free port, in a temporary folder removed afterwards.</summary>
+    private sealed class PrivateCluster : IAsyncDisposable
+    {
+        private readonly string _data = Path.Combine(Path.GetTempPath(), $"idlib-ledger-outage-{Guid.NewGuid():N}");
+        private readonly int _port = FreePort();
+
+        /// <summary>Starts it (creating it the first time) and gives its connection string.</summary>
+        public async Task<string> StartAsync() => (await RunAsync("ledger_outage")).Trim().Split('\n')[^1];
+
+        public async Task StopAsync() => await RunAsync("--stop");
+
+        public async ValueTask DisposeAsync()
+        {
+            await StopAsync();
+            Directory.Delete(_data, recursive: true);
+        }
+
+        private async Task<string> RunAsync(string argument)
+        {
+            var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            start.ArgumentList.Add(LocalPostgresFactAttribute.Script!);
+            start.ArgumentList.Add(argument);
+            start.Environment["LEDGER_PG_PORT"] = _port.ToString(CultureInfo.InvariantCulture);
+            start.Environment["LEDGER_PG_DATA"] = _data;
+            using var process = Process.Start(start)!;
+            var error = process.StandardError.ReadToEndAsync();
+            var output = await process.StandardOutput.ReadToEndAsync();
+            await process.WaitForExitAsync();
+            process.ExitCode.ShouldBe(0, await error);
+            return output;
+        }
+
+        private static int FreePort()
+        {
+            using var probe = new TcpListener(IPAddress.Loopback, 0);
+            probe.Start();
+            return ((IPEndPoint)probe.LocalEndpoint).Port;
+        }
     }
 
     /// <summary>A TCP relay to PostgreSQL that can be cut (listener closed, connections reset) and restored on its port.</summary>
@@ -202,3 +306,31 @@ public sealed class when_the_database_is_down(LedgerFixture ledger, ITestOutputH
     }
 }
 
+/// <summary>A test that runs a PostgreSQL cluster of its own with deploy/local/postgres.sh: skipped where PostgreSQL 15's programs are not installed.</summary>
+public sealed class LocalPostgresFactAttribute : FactAttribute
+{
+    public LocalPostgresFactAttribute()
+    {
+        if (Script is null || !File.Exists("/usr/lib/postgresql/15/bin/pg_ctl") || !File.Exists("/usr/share/postgresql/15/extension/postgis.control"))
+        {
+            Skip = "needs deploy/local/postgres.sh and PostgreSQL 15 with PostGIS installed";
+        }
+    }
+
+    /// <summary>deploy/local/postgres.sh of the repository the tests were built from.</summary>
+    public static string? Script { get; } = FindScript();
+
+    private static string? FindScript()
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        {
+            var script = Path.Combine(folder.FullName, "deploy", "local", "postgres.sh");
+            if (File.Exists(script))
+            {
+                return script;
+            }
+        }
+
+        return null;
+    }
+}
