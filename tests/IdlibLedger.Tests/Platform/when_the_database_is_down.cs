@@ -35,9 +35,13 @@ public sealed class when_the_database_is_down(LedgerFixture ledger, ITestOutputH
         });
         using var client = host.Client();
         var attack = await host.ReportedAttackAsync();
+        using var withKey = host.ClientWithKey(await NewApiKeyAsync(host));
 
         relay.Cut();
         await AnswersWhileDownAsync(client, attack);
+        // An API key is looked up in the database: while it is down that is a 503 too, not a 401.
+        using var keyed = await withKey.GetAsync($"/api/attacks/{attack}");
+        keyed.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable, await keyed.Content.ReadAsStringAsync());
 
         relay.Restore();
         await AnswersOnceBackAsync(client, attack);
@@ -110,8 +114,11 @@ public sealed class when_the_database_is_down(LedgerFixture ledger, ITestOutputH
         var readMs = watch.ElapsedMilliseconds;
         using var write = await client.PostAsync("/api/attacks", new StringContent(Given.TaftanazReport, Encoding.UTF8, "application/json"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"database down: read answered in {readMs} ms, write in {watch.ElapsedMilliseconds - readMs} ms"));
+        using var retried = new HttpRequestMessage(HttpMethod.Post, "/api/attacks") { Content = new StringContent(Given.TaftanazReport, Encoding.UTF8, "application/json") };
+        retried.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        using var idempotent = await client.SendAsync(retried);
 
-        foreach (var response in new[] { read, write })
+        foreach (var response in new[] { read, write, idempotent })
         {
             var body = await response.Content.ReadAsStringAsync();
             response.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable, body);
@@ -127,6 +134,14 @@ public sealed class when_the_database_is_down(LedgerFixture ledger, ITestOutputH
         (await ready.Content.ReadAsStringAsync()).ShouldBe("Unhealthy");
         using var live = await client.GetAsync("/health/live");
         live.StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    private static async Task<string> NewApiKeyAsync(IAlbaHost host)
+    {
+        using var admin = host.Client("ops", IdlibLedger.Access.Roles.Admin);
+        using var created = await admin.PostAsync("/api/keys", new StringContent("""{"client": "desk-outage", "roles": ["viewer"]}""", Encoding.UTF8, "application/json"));
+        created.StatusCode.ShouldBe(HttpStatusCode.Created);
+        return (await created.JsonAsync())["key"]!.GetValue<string>();
     }
 
     private async Task AnswersOnceBackAsync(HttpClient client, Guid attack)
