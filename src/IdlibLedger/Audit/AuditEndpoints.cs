@@ -99,18 +99,20 @@ public static class AuditEndpoints
     public static Task<VerificationReport> Verify(long? from, long? to, ChainVerifier verifier, CancellationToken cancellation) =>
         verifier.VerifyAsync(from, to, cancellation);
 
+    /// <summary>Every key that signed a stored checkpoint, with the first and last it signed, and the current key.</summary>
     [WolverineGet("/api/audit/keys", OperationId = "GetAuditKeys")]
     [ForAuditors]
     [Tags("Audit")]
-    public static IReadOnlyList<PublicKey> Keys(CheckpointSigner signer) => [signer.Public];
+    public static Task<IReadOnlyList<SigningKey>> Keys(CheckpointStore checkpoints, CancellationToken cancellation) =>
+        checkpoints.KeysAsync(cancellation);
 
     [WolverinePost("/api/audit/checkpoints", OperationId = "CreateCheckpoint")]
     [ForAuditors]
     [Tags("Audit")]
     [ProducesResponseType<Checkpoint>(StatusCodes.Status201Created)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
-    public static async Task<IResult> CreateCheckpoint(CheckpointStore checkpoints, LedgerClock clock, CancellationToken cancellation) =>
-        await checkpoints.SignHeadAsync(null, clock.GetUtcNow(), cancellation) is { } checkpoint
+    public static async Task<IResult> CreateCheckpoint(CheckpointStore checkpoints, CancellationToken cancellation) =>
+        (await checkpoints.CheckpointHeadAsync(null, reuse: false, cancellation)).Checkpoint is { } checkpoint
             ? Results.Created("/api/audit/checkpoints/latest", checkpoint)
             : LedgerProblems.Conflict("nothing is chained yet; the chain follows the events within seconds").ToResult();
 
@@ -141,7 +143,7 @@ public static class AuditEndpoints
     [ProducesResponseType<ConsistencyReport>(StatusCodes.Status200OK)]
     public static async Task<IResult> Consistency(
         long? sequence, string? hash, string? signature, string? recordedAt, string? signedAt, string? keyId,
-        ChainVerifier verifier, CheckpointSigner signer, CancellationToken cancellation)
+        ChainVerifier verifier, CheckpointSigner signer, CheckpointStore checkpoints, CancellationToken cancellation)
     {
         var errors = new Dictionary<string, string[]>();
         if (sequence is null or < 1)
@@ -164,7 +166,10 @@ public static class AuditEndpoints
         {
             var recorded = DateTimeOffset.TryParse(recordedAt, System.Globalization.CultureInfo.InvariantCulture, out var r) ? r : default;
             var signedOn = DateTimeOffset.TryParse(signedAt, System.Globalization.CultureInfo.InvariantCulture, out var s) ? s : default;
-            signed = new Checkpoint(sequence!.Value, hash!, recorded, signedOn, keyId ?? signer.KeyId, CheckpointSigner.Algorithm, signature).IsSignedBy(signer.PublicKeyPem);
+            // Checked with the key the checkpoint names, current or retired.
+            var named = keyId ?? signer.KeyId;
+            signed = (await checkpoints.KeysAsync(cancellation)).FirstOrDefault(k => k.KeyId == named)?.PublicKeyPem is { } key
+                && new Checkpoint(sequence!.Value, hash!, recorded, signedOn, named, CheckpointSigner.Algorithm, signature).IsSignedBy(key);
         }
 
         var (recomputed, stored) = await verifier.HashAtAsync(sequence!.Value, cancellation);
@@ -177,14 +182,17 @@ public static class AuditEndpoints
         return Results.Ok(new ConsistencyReport(consistent, sequence.Value, hash!, recomputed, stored, signed, head, reason));
     }
 
-    /// <summary>A bundle for offline verification: the events up to a fresh checkpoint as of <c>asOf</c>, with the public key.</summary>
+    /// <summary>
+    /// A bundle for offline verification: the events up to a checkpoint of the head as of <c>asOf</c> (the newest
+    /// stored one of that head, or a fresh one), with the public key.
+    /// </summary>
     [WolverineGet("/api/audit/export", OperationId = "ExportAuditBundle")]
     [ForAuditors]
     [Tags("Audit")]
     [Produces("application/json")]
     public static async Task<IResult> Export(
         string? asOf, HttpResponse response, CheckpointStore checkpoints, CheckpointSigner signer, NpgsqlDataSource database, IDocumentStore store,
-        LedgerClock clock, CancellationToken cancellation)
+        CancellationToken cancellation)
     {
         var errors = new Dictionary<string, string[]>();
         var asOfValue = Temporal.ParseBound(asOf, "asOf", endOfDay: true, errors);
@@ -193,7 +201,8 @@ public static class AuditEndpoints
             return LedgerProblems.Invalid(errors, "Fix the query parameters named under 'errors'.").ToResult();
         }
 
-        if (await checkpoints.SignHeadAsync(asOfValue, clock.GetUtcNow(), cancellation) is not { } checkpoint)
+        // An unchanged head is not signed again: repeated exports would otherwise fill the table with one statement.
+        if ((await checkpoints.CheckpointHeadAsync(asOfValue, reuse: true, cancellation)).Checkpoint is not { } checkpoint)
         {
             return LedgerProblems.Conflict("nothing is chained yet as of that moment").ToResult();
         }

@@ -8,7 +8,8 @@ namespace IdlibLedger.Infrastructure;
 
 /// <summary>
 /// Turns the exceptions a client can cause into ProblemDetails: unreadable JSON → 400 naming the field,
-/// an oversized body → 413, a concurrency conflict → 409. Anything else stays a 500.
+/// an oversized body → 413, a concurrency conflict → 409; and an unreachable database → 503 with Retry-After.
+/// Anything else stays a 500.
 /// </summary>
 public sealed partial class LedgerExceptionHandler(IProblemDetailsService problems, ILogger<LedgerExceptionHandler> logger) : IExceptionHandler
 {
@@ -22,6 +23,12 @@ public sealed partial class LedgerExceptionHandler(IProblemDetailsService proble
         }
 
         LogRefused(logger, httpContext.Request.Method, httpContext.Request.Path, problem.Status, problem.Detail);
+        if (problem.Status == StatusCodes.Status503ServiceUnavailable)
+        {
+            LogDatabaseUnavailable(logger, exception);
+            httpContext.Response.Headers.RetryAfter = DatabaseRetrySeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         httpContext.Response.StatusCode = problem.Status ?? StatusCodes.Status400BadRequest;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
     }
@@ -41,8 +48,44 @@ public sealed partial class LedgerExceptionHandler(IProblemDetailsService proble
             LedgerProblems.Conflict("the stream already exists; another request recorded it at the same time"),
         EventStreamUnexpectedMaxEventIdException => LedgerProblems.Conflict("the stream moved on while this command ran; read it again and retry with its current version"),
         ConcurrencyException concurrency => LedgerProblems.Conflict(concurrency.Message + " Read the current version and retry with it as expectedVersion."),
+        _ when DatabaseUnavailable(exception) => new ProblemDetails
+        {
+            Status = StatusCodes.Status503ServiceUnavailable,
+            Title = "The database is unavailable",
+            Detail = $"The ledger cannot reach its database just now. Retry after {DatabaseRetrySeconds} seconds; a write cut off " +
+                "this way may or may not have been recorded, so send it again with the same Idempotency-Key.",
+            Type = "https://www.rfc-editor.org/rfc/rfc9110#name-503-service-unavailable",
+        },
         _ => null,
     };
+
+    /// <summary>The Retry-After of a 503 while the database is unreachable: about what a PostgreSQL restart takes.</summary>
+    public const int DatabaseRetrySeconds = 5;
+
+    /// <summary>
+    /// The database refused or dropped the connection, is shutting down or starting, or has no connection left:
+    /// anywhere in the chain, since Marten and Wolverine wrap Npgsql's exceptions. Not a query's own error.
+    /// </summary>
+    private static bool DatabaseUnavailable(Exception exception)
+    {
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case Npgsql.PostgresException postgres:
+                    return postgres.SqlState.StartsWith("08", StringComparison.Ordinal)
+                        || postgres.SqlState is Npgsql.PostgresErrorCodes.AdminShutdown or Npgsql.PostgresErrorCodes.CrashShutdown
+                            or Npgsql.PostgresErrorCodes.CannotConnectNow or Npgsql.PostgresErrorCodes.TooManyConnections;
+                case Npgsql.NpgsqlException { IsTransient: true } or System.Net.Sockets.SocketException:
+                    return true;
+            }
+        }
+
+        return false;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The database is unavailable")]
+    private static partial void LogDatabaseUnavailable(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Refused {Method} {Path} with {Status}: {Detail}")]
     private static partial void LogRefused(ILogger logger, string method, PathString path, int? status, string? detail);
