@@ -47,7 +47,7 @@ public static class RateLimits
         ArgumentNullException.ThrowIfNull(chain);
         var route = chain.RoutePattern?.RawText ?? string.Empty;
         var policy = chain.HttpMethods.Contains("POST") ? (route.StartsWith("/api/imports", StringComparison.Ordinal) ? Imports : Writes)
-            : route.StartsWith("/api/exports", StringComparison.Ordinal) || route is "/api/audit/export" or "/api/audit/snapshot" ? Exports
+            : route.StartsWith("/api/exports", StringComparison.Ordinal) || route is "/api/audit/export" or "/api/audit/snapshot" or "/api/audit/read-models" ? Exports
             : Reads;
         chain.Metadata.RequireRateLimiting(policy);
     }

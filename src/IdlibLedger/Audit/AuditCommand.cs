@@ -4,7 +4,7 @@ namespace IdlibLedger.Audit;
 
 public sealed class AuditInput : NetCoreInput
 {
-    [Description("verify: the database's hash chain; verify-bundle: a bundle from GET /api/audit/export, offline")]
+    [Description("verify: the database's hash chain; verify-bundle: a bundle from GET /api/audit/export, offline; verify-read-models: the read models against a rebuild from the events")]
     public string Action { get; set; } = "verify";
 
     [Description("The bundle file (verify-bundle)")]
@@ -16,15 +16,19 @@ public sealed class AuditInput : NetCoreInput
     [Description("First sequence to verify (verify)")]
     public long? FromFlag { get; set; }
 
-    [Description("Last sequence to verify (verify)")]
+    [Description("Last sequence to verify (verify); the head the read models must be at (verify-read-models)")]
     public long? ToFlag { get; set; }
+
+    [Description("Differing rows to list at most (verify-read-models)")]
+    public int? LimitFlag { get; set; }
 }
 
 /// <summary>
 /// <c>audit verify</c> recomputes the hash chain in the database; <c>audit verify-bundle FILE</c> verifies an
-/// exported bundle without any database, so an auditor need not trust the server. Exit code 0 only when OK.
+/// exported bundle without any database, so an auditor need not trust the server; <c>audit verify-read-models
+/// [--to SEQ] [--limit N]</c> compares the read models with a rebuild from the events. Exit code 0 only when OK.
 /// </summary>
-[Description("Verify the ledger's hash chain, or an exported audit bundle offline", Name = "audit")]
+[Description("Verify the ledger's hash chain, an exported audit bundle offline, or the read models against a rebuild", Name = "audit")]
 public sealed class AuditCommand : JasperFxAsyncCommand<AuditInput>
 {
     public AuditCommand()
@@ -41,6 +45,8 @@ public sealed class AuditCommand : JasperFxAsyncCommand<AuditInput>
         {
             case "verify-bundle":
                 return await OfflineAudit.VerifyBundleAsync(input.File, input.KeyFlag) == 0;
+            case "verify-read-models":
+                return await VerifyReadModelsAsync(input);
             case "verify":
                 using (var host = input.BuildHost())
                 {
@@ -50,12 +56,58 @@ public sealed class AuditCommand : JasperFxAsyncCommand<AuditInput>
 
                 break;
             default:
-                await Console.Error.WriteLineAsync($"unknown action '{input.Action}': use verify or verify-bundle FILE");
+                await Console.Error.WriteLineAsync($"unknown action '{input.Action}': use verify, verify-bundle FILE or verify-read-models");
                 return false;
         }
 
         await OfflineAudit.PrintAsync(report);
         return report.Ok;
+    }
+
+    private static async Task<bool> VerifyReadModelsAsync(AuditInput input)
+    {
+        using var host = input.BuildHost();
+        await using var scope = host.Services.CreateAsyncScope();
+        var verifier = scope.ServiceProvider.GetRequiredService<ReadModelVerifier>();
+        var (report, head) = await verifier.VerifyAsync(input.ToFlag, Math.Clamp(input.LimitFlag ?? ReadModelVerifier.DefaultLimit, 0, ReadModelVerifier.MaxLimit), CancellationToken.None);
+        if (report is null)
+        {
+            await Console.Error.WriteLineAsync($"the read models show the ledger at its head, sequence {head}: verify with --to {head} or without --to");
+            return false;
+        }
+
+        foreach (var line in ReadModelLines(report))
+        {
+            await Console.Out.WriteLineAsync(line);
+        }
+
+        return report.Ok;
+    }
+
+    /// <summary>The report as the command prints it: a verdict, a line per table, a line per differing row.</summary>
+    public static IEnumerable<string> ReadModelLines(ReadModelReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var differing = report.Tables.Sum(t => t.Differing);
+        yield return report.Ok
+            ? $"OK: {report.Tables.Count} read-model tables equal a rebuild of {report.Events} events up to sequence {report.Sequence} ({report.ElapsedMilliseconds} ms)"
+            : $"FAILED: {differing} rows differ from a rebuild of {report.Events} events up to sequence {report.Sequence} ({report.ElapsedMilliseconds} ms)";
+        foreach (var table in report.Tables)
+        {
+            yield return $"  {table.Table}: {table.LiveRows} rows live, {table.RebuiltRows} rebuilt; {table.Changed} changed, {table.Missing} missing, {table.Extra} extra";
+        }
+
+        foreach (var row in report.Differences)
+        {
+            var key = string.Join(", ", row.Key.Select(k => $"{k.Key}={k.Value}"));
+            var columns = string.Join("; ", row.Columns.Select(c => $"{c.Column}: live {c.Live ?? "null"}, rebuilt {c.Rebuilt ?? "null"}"));
+            yield return $"  {row.Table} ({key}) {row.Kind.ToString().ToLowerInvariant()}: {columns}";
+        }
+
+        if (report.Truncated)
+        {
+            yield return $"  … {differing - report.Differences.Count} more (--limit lists up to {ReadModelVerifier.MaxLimit})";
+        }
     }
 }
 

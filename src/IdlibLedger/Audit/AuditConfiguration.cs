@@ -27,6 +27,7 @@ public static class AuditConfiguration
         services.AddSingleton<CheckpointSigner>();
         services.AddScoped<CheckpointStore>();
         services.AddScoped<ChainVerifier>();
+        services.AddScoped<ReadModelVerifier>();
         services.AddHostedService<CheckpointScheduler>();
         return services;
     }

@@ -95,6 +95,8 @@ public sealed partial class DemoDataLoader(
     public async Task<bool> LoadIntoEmptyLedgerAsync(CancellationToken cancellation)
     {
         await using var session = store.LightweightSession();
+        // Named before anything is appended, so that inline projections see the author a rebuild will see.
+        session.LastModifiedBy = Audit.RecordedBy.Who(null);
         // Regions are reference data registered at start-up; anything else means the ledger is in use.
         if (await session.Events.QueryAllRawEvents().Where(e => e.EventTypeName != "region_registered").AnyAsync(cancellation))
         {

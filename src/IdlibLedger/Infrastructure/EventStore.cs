@@ -48,7 +48,7 @@ public static class EventStore
                 store.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
 
                 // recordedAt is the server's clock (Marten's event timestamp), never the client's.
-                store.Events.TimeProvider = sp.GetRequiredService<LedgerClock>();
+                store.Events.TimeProvider = new EventTimestamps(sp.GetRequiredService<LedgerClock>());
                 store.Events.AppendMode = EventAppendMode.QuickWithServerTimestamps;
                 store.Events.MetadataConfig.CorrelationIdEnabled = true;
                 store.Events.MetadataConfig.CausationIdEnabled = true;

@@ -30,6 +30,8 @@ public static class WebApi
             wolverine.ApplicationAssembly = typeof(Program).Assembly;
             wolverine.UseRuntimeCompilation();
             wolverine.Policies.AutoApplyTransactions();
+            // The session is named before handlers append, so inline projections see the author a rebuild will.
+            wolverine.EnableRelayOfUserName = true;
         });
         builder.Services.AddWolverineHttp();
         builder.Services.AddOpenApi(openApi =>

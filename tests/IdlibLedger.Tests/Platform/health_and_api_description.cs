@@ -36,7 +36,7 @@ public sealed class health_and_api_description(LedgerFixture ledger) : LedgerTes
                 "/api/ceasefires", "/api/ceasefires/{id}", "/api/ceasefires/{id}/extension", "/api/ceasefires/{id}/collapse", "/api/ceasefires/{id}/violations",
                 "/api/corridors", "/api/corridors/{id}/closure",
                 "/api/audit/events", "/api/audit/verify", "/api/audit/keys", "/api/audit/checkpoints", "/api/audit/checkpoints/latest",
-                "/api/audit/consistency", "/api/audit/export", "/api/audit/snapshot",
+                "/api/audit/consistency", "/api/audit/export", "/api/audit/snapshot", "/api/audit/read-models",
                 "/api/attacks/batch", "/api/imports/ucdp-ged", "/api/exports/attacks.csv", "/api/exports/attacks.geojson",
                 "/api/control-changes/{id}", "/api/casualty-figures/{id}", "/api/observation-posts/{id}",
                 "/api/keys", "/api/keys/{id}", "/api/keys/{id}/revocation",

@@ -129,6 +129,7 @@ public static class ValidRequests
                 return Get("/api/audit/export");
             },
             ["GetAuditSnapshot"] = (_, _) => Ready(Get("/api/audit/snapshot")),
+            ["VerifyReadModels"] = (_, _) => Ready(Get("/api/audit/read-models?limit=10")),
         }.ToFrozenDictionary(StringComparer.Ordinal);
 
     // ---- factories with more than one step ------------------------------------------------------------------------

@@ -44,7 +44,7 @@ public sealed class every_operation_by_every_caller(LedgerFixture ledger) : Ledg
         // audit: never public
         ["ReplayEvents"] = Audit, ["VerifyChain"] = Audit, ["GetAuditKeys"] = Audit, ["CreateCheckpoint"] = Audit,
         ["GetLatestCheckpoint"] = Audit, ["ListCheckpoints"] = Audit, ["CheckConsistency"] = Audit, ["ExportAuditBundle"] = Audit,
-        ["GetAuditSnapshot"] = Audit,
+        ["GetAuditSnapshot"] = Audit, ["VerifyReadModels"] = Audit,
         // administration
         ["ImportUcdpGed"] = Admin, ["CreateApiKey"] = Admin, ["ListApiKeys"] = Admin, ["GetApiKey"] = Admin, ["RevokeApiKey"] = Admin,
     };
