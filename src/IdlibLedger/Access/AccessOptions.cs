@@ -47,6 +47,6 @@ public sealed class RateLimitOptions
 
     public TokenBucket Imports { get; set; } = new() { TokenLimit = 5, TokensPerPeriod = 1, PeriodSeconds = 60 };
 
-    /// <summary>Bulk reads: the attack exports, the audit bundle and the audit snapshot.</summary>
+    /// <summary>Bulk reads: the attack exports, the audit bundle, the audit snapshot and the read-model check.</summary>
     public TokenBucket Exports { get; set; } = new() { TokenLimit = 20, TokensPerPeriod = 5, PeriodSeconds = 60 };
 }
