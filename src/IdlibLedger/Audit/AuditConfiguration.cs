@@ -19,12 +19,15 @@ public static class AuditConfiguration
             options => options.DeleteDataInTableOnTeardown(table.Identifier.QualifiedName));
         store.Events.MetadataConfig.UserNameEnabled = true;
         store.Listeners.Add(new RecordedBy(services.GetRequiredService<IHttpContextAccessor>()));
+        // After RecordedBy: the seal covers the user name it stamps.
+        store.Listeners.Add(new SealsEvents(services.GetRequiredService<SealKey>()));
     }
 
     public static IServiceCollection AddAudit(this IServiceCollection services)
     {
         services.AddHttpContextAccessor();
         services.AddSingleton<CheckpointSigner>();
+        services.AddSingleton(sp => SealKey.FromConfiguration(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<IHostEnvironment>()));
         services.AddScoped<CheckpointStore>();
         services.AddScoped<ChainVerifier>();
         services.AddHostedService<CheckpointScheduler>();

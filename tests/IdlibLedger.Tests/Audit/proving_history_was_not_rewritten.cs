@@ -197,6 +197,7 @@ public sealed class proving_history_was_not_rewritten(LedgerFixture ledger) : Le
         start.Environment["ConnectionStrings__Ledger"] = Ledger.ConnectionString;
         start.Environment["Ledger__Schema"] = Schema;
         start.Environment["Audit__SigningKeyPath"] = Ledger.SigningKeyPath;
+        start.Environment["Audit__SealKeyPath"] = Ledger.SealKeyPath;
         start.Environment["DOTNET_ENVIRONMENT"] = "Testing";
         using var process = Process.Start(start)!;
         var output = await process.StandardOutput.ReadToEndAsync();
