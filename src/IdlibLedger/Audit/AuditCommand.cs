@@ -96,11 +96,23 @@ public static class OfflineAudit
         return report.Ok ? 0 : 1;
     }
 
-    public static Task PrintAsync(VerificationReport report)
+    /// <summary>One line for the verdict, then one per bad event (every one the report names).</summary>
+    public static async Task PrintAsync(VerificationReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
-        return Console.Out.WriteLineAsync(report.Ok
-            ? $"OK: {report.Checked} events verified, head {report.HeadSequence} {report.HeadHash}"
-            : $"FAILED at sequence {report.FirstBadSequence?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"}: {report.Reason}");
+        var culture = System.Globalization.CultureInfo.InvariantCulture;
+        await Console.Out.WriteLineAsync(report.Ok
+            ? string.Create(culture, $"OK: {report.Checked} events verified, head {report.HeadSequence} {report.HeadHash}") +
+                (report.Pending > 0 ? string.Create(culture, $"; {report.Pending} more sealed, not chained yet") : string.Empty)
+            : $"FAILED at sequence {report.FirstBadSequence?.ToString(culture) ?? "-"}: {report.Reason}");
+        foreach (var bad in report.BadEvents)
+        {
+            await Console.Out.WriteLineAsync(string.Create(culture, $"  sequence {bad.Sequence}: {bad.Reason}"));
+        }
+
+        if (report.BadEventCount > report.BadEvents.Count)
+        {
+            await Console.Out.WriteLineAsync(string.Create(culture, $"  … {report.BadEventCount - report.BadEvents.Count} more: verify --from and --to in smaller ranges"));
+        }
     }
 }

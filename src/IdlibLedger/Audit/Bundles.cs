@@ -35,13 +35,15 @@ public static class Bundles
         JsonSerializer.Serialize(writer, checkpoint, Infrastructure.LedgerJson.Options);
         writer.WriteString("publicKeyPem", publicKeyPem);
         writer.WriteStartArray("events");
+        // The events the chain links: one it left out (its seal failed) is not part of the history it vouches for.
+        var schema = store.Options.DatabaseSchemaName;
         await using var command = database.CreateCommand(
-            $"select seq_id, stream_id, version, type, timestamp, data::text from {store.Options.DatabaseSchemaName}.mt_events where seq_id <= @seq order by seq_id");
+            $"select {EventRow.Columns} from {schema}.mt_events e join {schema}.{AuditChainProjection.Name} c on c.seq = e.seq_id where e.seq_id <= @seq order by e.seq_id");
         command.Parameters.AddWithValue("seq", checkpoint.Sequence);
         await using var reader = await command.ExecuteReaderAsync(cancellation);
         while (await reader.ReadAsync(cancellation))
         {
-            var link = AuditChainProjection.Read(reader);
+            var link = EventRow.Read(reader).Link;
             writer.WriteStartObject();
             writer.WriteNumber("sequence", link.Sequence);
             writer.WriteString("streamId", link.StreamId);

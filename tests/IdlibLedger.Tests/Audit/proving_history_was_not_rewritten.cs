@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -184,25 +183,5 @@ public sealed class proving_history_was_not_rewritten(LedgerFixture ledger) : Le
         (await client.GetStringAsync("/api/audit/events?asOf=2000-01-01")).ShouldBeEmpty();
     }
 
-    /// <summary>Runs the service's own command line (the built IdlibLedger.dll) against the test database.</summary>
-    private async Task<(int ExitCode, string Output)> AuditCommandAsync(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "IdlibLedger.dll"));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment["ConnectionStrings__Ledger"] = Ledger.ConnectionString;
-        start.Environment["Ledger__Schema"] = Schema;
-        start.Environment["Audit__SigningKeyPath"] = Ledger.SigningKeyPath;
-        start.Environment["Audit__SealKeyPath"] = Ledger.SealKeyPath;
-        start.Environment["DOTNET_ENVIRONMENT"] = "Testing";
-        using var process = Process.Start(start)!;
-        var output = await process.StandardOutput.ReadToEndAsync();
-        var error = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, output + error);
-    }
+    private Task<(int ExitCode, string Output)> AuditCommandAsync(params string[] args) => AuditCommandLine.RunAsync(Ledger, args);
 }

@@ -69,6 +69,12 @@ public sealed class LedgerFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         ConnectionString = Environment.GetEnvironmentVariable("LEDGER_TEST_CONNECTION") ?? await StartContainerAsync();
+        // A run starts from an empty ledger: events kept from an earlier run are sealed with that run's key, and the
+        // chain would go on from their links. The host registers the reference regions again, sealed with this run's.
+        await ExecuteAsync(
+            $"do $$ begin if to_regclass('{Schema}.mt_events') is not null then delete from {Schema}.mt_events; delete from {Schema}.mt_streams; end if; " +
+            $"if to_regclass('{Schema}.{AuditChainProjection.Name}') is not null then delete from {Schema}.{AuditChainProjection.Name}; end if; " +
+            $"if to_regclass('{Schema}.{RegionTable.Name}') is not null then delete from {Schema}.{RegionTable.Name}; end if; end $$");
         Host = await StartHostAsync(Schema, settings: null);
     }
 
