@@ -15,6 +15,9 @@ public sealed record VerificationReport(bool Ok, long Checked, long? FirstBadSeq
     public long BadEventCount { get; init; }
 
     public long Pending { get; init; }
+
+    /// <summary>False when a bundle was verified without the seal key: the chain and the checkpoint were checked, the seals were not.</summary>
+    public bool SealsChecked { get; init; } = true;
 }
 
 /// <summary>An event that fails verification: its sequence and why.</summary>

@@ -155,7 +155,7 @@ public sealed class sealing_every_event_when_it_is_written(LedgerFixture ledger,
         var exported = JsonNode.Parse(bundle)!;
         exported["checkpoint"]!["sequence"]!.GetValue<long>().ShouldBe(later);
         exported["events"]!.AsArray().Select(e => e!["sequence"]!.GetValue<long>()).ShouldNotContain(forged);
-        Bundles.Verify(bundle).Ok.ShouldBeTrue();
+        Bundles.Verify(bundle, seals: SealKey.FromFile(Ledger.SealKeyPath)).Ok.ShouldBeTrue();
     }
 
     [Fact]
@@ -215,6 +215,52 @@ public sealed class sealing_every_event_when_it_is_written(LedgerFixture ledger,
         foreach (var sequence in new[] { byName, byCorrelation, byData, deleted, forged })
         {
             command.Output.ShouldContain($"sequence {sequence}: ");
+        }
+    }
+
+    [Fact]
+    public async Task a_bundle_checks_the_seals_with_the_seal_key_and_says_when_it_could_not()
+    {
+        await SomeHistoryAsync();
+        using var client = Host.Client();
+        var bundle = await client.GetByteArrayAsync("/api/audit/export");
+        var seals = SealKey.FromFile(Ledger.SealKeyPath);
+        var withoutKey = Bundles.Verify(bundle);
+        withoutKey.Ok.ShouldBeTrue();
+        withoutKey.SealsChecked.ShouldBeFalse();
+        var withKey = Bundles.Verify(bundle, seals: seals);
+        withKey.Ok.ShouldBeTrue();
+        withKey.SealsChecked.ShouldBeTrue();
+
+        // Who recorded an event is not in the chain: only its seal, checked with the key, shows that it changed.
+        var text = Encoding.UTF8.GetString(bundle);
+        var at = text.IndexOf($"\"recordedBy\":\"{Credentials.TestDesk}\"", StringComparison.Ordinal);
+        var sequence = JsonNode.Parse(bundle)!["events"]!.AsArray()
+            .First(e => e!["recordedBy"]?.GetValue<string>() == Credentials.TestDesk)!["sequence"]!.GetValue<long>();
+        var changed = Encoding.UTF8.GetBytes(string.Concat(text.AsSpan(0, at), "\"recordedBy\":\"someone-else\"", text.AsSpan(at + $"\"recordedBy\":\"{Credentials.TestDesk}\"".Length)));
+        Bundles.Verify(changed).Ok.ShouldBeTrue("without the seal key, a bundle's metadata cannot be checked");
+        var caught = Bundles.Verify(changed, seals: seals);
+        caught.Ok.ShouldBeFalse();
+        caught.BadEvents.Select(e => e.Sequence).ShouldBe([sequence]);
+
+        var file = Path.Combine(Path.GetTempPath(), $"audit-bundle-{Guid.NewGuid():N}.json");
+        try
+        {
+            await File.WriteAllBytesAsync(file, bundle);
+            var unchecked_ = await AuditCommandLine.RunAsync(Ledger, "audit", "verify-bundle", file);
+            unchecked_.ExitCode.ShouldBe(0, unchecked_.Output);
+            unchecked_.Output.ShouldContain("seals not checked");
+            var good = await AuditCommandLine.RunAsync(Ledger, "audit", "verify-bundle", file, "--seal-key", Ledger.SealKeyPath);
+            good.ExitCode.ShouldBe(0, good.Output);
+            good.Output.ShouldNotContain("seals not checked");
+            await File.WriteAllBytesAsync(file, changed);
+            var bad = await AuditCommandLine.RunAsync(Ledger, "audit", "verify-bundle", file, "--seal-key", Ledger.SealKeyPath);
+            bad.ExitCode.ShouldBe(1, bad.Output);
+            bad.Output.ShouldContain($"sequence {sequence}: ");
+        }
+        finally
+        {
+            File.Delete(file);
         }
     }
 
