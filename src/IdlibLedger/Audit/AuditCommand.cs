@@ -104,7 +104,7 @@ public static class OfflineAudit
         return report.Ok ? 0 : 1;
     }
 
-    /// <summary>One line for the verdict, then one per bad event (every one the report names).</summary>
+    /// <summary>One line for the verdict and the first bad event, then one per further bad event (every one the report names).</summary>
     public static async Task PrintAsync(VerificationReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
@@ -114,7 +114,8 @@ public static class OfflineAudit
                 (report.Pending > 0 ? string.Create(culture, $"; {report.Pending} more sealed, not chained yet") : string.Empty) +
                 (report.SealsChecked ? string.Empty : "; seals not checked (no seal key)")
             : $"FAILED at sequence {report.FirstBadSequence?.ToString(culture) ?? "-"}: {report.Reason}");
-        foreach (var bad in report.BadEvents)
+        // The verdict's line names the first; the others follow, one a line.
+        foreach (var bad in report.BadEvents.Where(bad => bad.Sequence != report.FirstBadSequence || bad.Reason != report.Reason))
         {
             await Console.Out.WriteLineAsync(string.Create(culture, $"  sequence {bad.Sequence}: {bad.Reason}"));
         }
