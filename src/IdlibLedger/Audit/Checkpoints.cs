@@ -131,14 +131,18 @@ public sealed class CheckpointStore(NpgsqlDataSource database, IDocumentStore st
         await using var head = database.CreateCommand(
             $"select seq, hash, recorded_at from {Schema}.{AuditChainProjection.Name} where (@as_of::timestamptz is null or recorded_at <= @as_of) order by seq desc limit 1");
         head.Parameters.Add(new NpgsqlParameter("as_of", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = (object?)asOf ?? DBNull.Value });
-        await using var reader = await head.ExecuteReaderAsync(cancellation);
-        if (!await reader.ReadAsync(cancellation))
+        Checkpoint checkpoint;
+        // Disposed once, here: Npgsql reuses a reader for the connection's next user, which a second dispose would close.
+        await using (var reader = await head.ExecuteReaderAsync(cancellation))
         {
-            return null;
+            if (!await reader.ReadAsync(cancellation))
+            {
+                return null;
+            }
+
+            checkpoint = signer.Sign(reader.GetInt64(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2), now);
         }
 
-        var checkpoint = signer.Sign(reader.GetInt64(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2), now);
-        await reader.DisposeAsync();
         await using var insert = database.CreateCommand(
             $"insert into {Schema}.{Name} (seq, hash, recorded_at, signed_at, key_id, algorithm, signature) values (@seq, @hash, @recorded, @signed, @key, @alg, @sig)");
         insert.Parameters.AddWithValue("seq", checkpoint.Sequence);
