@@ -27,6 +27,18 @@ internal static class Benchmarks
             : TimeTravelBenchmark.RunAsync(connection, args);
     }
 
+    /// <summary>The seal key of the benchmarks, made once: outside Development and Testing the service only reads one.</summary>
+    private static readonly Lazy<string> BenchSealKey = new(() =>
+    {
+        var path = Path.Combine(Path.GetTempPath(), "idlib-ledger-bench-seal-key");
+        if (!File.Exists(path))
+        {
+            IdlibLedger.Audit.SealKey.CreateFile(path);
+        }
+
+        return path;
+    });
+
     /// <summary>
     /// The service in-process (its HTTP pipeline, Marten, Wolverine, projections) on the schema "bench"; without
     /// <paramref name="daemon"/>, no projection daemon (the audit chain), as in the command-line commands.
@@ -40,6 +52,7 @@ internal static class Benchmarks
         web.UseSetting("Ledger:LoadDemoData", "false");
         web.UseSetting("Ledger:SharedDataPath", "/nonexistent");
         web.UseSetting("Audit:SigningKeyPath", Path.Combine(Path.GetTempPath(), "idlib-ledger-bench-key.pem"));
+        web.UseSetting("Audit:SealKeyPath", BenchSealKey.Value);
         // The time-travel reads measure the read models, as a public dashboard reads them (no credentials to check).
         web.UseSetting("Ledger:PublicReads", "true");
         // Request logs to the console would be measured with the requests.

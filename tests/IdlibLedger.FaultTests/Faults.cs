@@ -160,6 +160,8 @@ public sealed class Service(string connectionString, int port, string folder) : 
         start.Environment["Ledger__LoadDemoData"] = "false";
         start.Environment["Ledger__SharedDataPath"] = "/nonexistent";
         start.Environment["Audit__SigningKeyPath"] = Path.Combine(folder, "audit-signing-key.pem");
+        // Outside Development the seal key must exist: an operator makes it once (base64 of 32 random bytes, 0600).
+        start.Environment["Audit__SealKeyPath"] = SealKeyFile();
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         // The writers are one client sending as fast as they can; the limits are not what these tests measure.
         foreach (var kind in new[] { "Writes", "Reads", "Imports", "Exports" })
@@ -169,6 +171,19 @@ public sealed class Service(string connectionString, int port, string folder) : 
         }
 
         return start;
+    }
+
+    private string SealKeyFile()
+    {
+        var path = Path.Combine(folder, "audit-seal-key");
+        if (!File.Exists(path))
+        {
+            Directory.CreateDirectory(folder);
+            File.WriteAllText(path, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        return path;
     }
 
     /// <summary>Runs <c>keys create</c> and returns the key it prints.</summary>

@@ -10,9 +10,11 @@ namespace IdlibLedger.Audit;
 /// <summary>
 /// Keeps the hash chain beside the events: an asynchronous projection, so that the daemon hands it the events
 /// in strict global order once no earlier transaction can still commit. It hashes the event rows as PostgreSQL
-/// stores them, so a later UPDATE or DELETE of a row breaks the chain at that sequence.
+/// stores them, so a later UPDATE or DELETE of a row breaks the chain at that sequence. It links only the rows
+/// whose seal verifies: a row inserted with SQL, or changed between its commit and its chaining, is left out of
+/// the chain (and so out of every checkpoint), and the verifier names it.
 /// </summary>
-public sealed class AuditChainProjection(string schema, NpgsqlDataSource database) : IProjection
+public sealed partial class AuditChainProjection(string schema, NpgsqlDataSource database, SealKey seals, ILogger<AuditChainProjection> logger) : IProjection
 {
     public const string Name = "audit_chain";
     public const string ProjectionName = "AuditChain";
@@ -41,8 +43,15 @@ public sealed class AuditChainProjection(string schema, NpgsqlDataSource databas
         var sequences = events.Select(e => e.Sequence).ToArray();
         await using var connection = await database.OpenConnectionAsync(cancellation);
         var previous = await LastHashBeforeAsync(connection, sequences.Min(), cancellation);
-        foreach (var link in await ReadLinksAsync(connection, schema, sequences, cancellation))
+        foreach (var row in await EventRow.ReadAsync(connection, schema, sequences, cancellation))
         {
+            if (seals.Problem(row) is { } problem)
+            {
+                LogRefused(logger, row.Sequence, problem);
+                continue;
+            }
+
+            var link = row.Link;
             previous = HashChain.Next(previous, link);
             operations.QueueSqlCommand(
                 $"insert into {schema}.{Name} (seq, stream_id, version, type, recorded_at, hash) values (?, ?, ?, ?, ?, ?) on conflict (seq) do nothing",
@@ -57,26 +66,6 @@ public sealed class AuditChainProjection(string schema, NpgsqlDataSource databas
         return await command.ExecuteScalarAsync(cancellation) as string ?? HashChain.Genesis;
     }
 
-    /// <summary>The stored event rows, in global order.</summary>
-    public static async Task<IReadOnlyList<ChainLink>> ReadLinksAsync(NpgsqlConnection connection, string schema, long[] sequences, CancellationToken cancellation)
-    {
-        ArgumentNullException.ThrowIfNull(connection);
-        await using var command = new NpgsqlCommand(
-            $"select seq_id, stream_id, version, type, timestamp, data::text from {schema}.mt_events where seq_id = any(@seqs) order by seq_id", connection);
-        command.Parameters.AddWithValue("seqs", sequences);
-        var links = new List<ChainLink>();
-        await using var reader = await command.ExecuteReaderAsync(cancellation);
-        while (await reader.ReadAsync(cancellation))
-        {
-            links.Add(Read(reader));
-        }
-
-        return links;
-    }
-
-    public static ChainLink Read(NpgsqlDataReader reader)
-    {
-        ArgumentNullException.ThrowIfNull(reader);
-        return new ChainLink(reader.GetInt64(0), reader.GetGuid(1), reader.GetInt64(2), reader.GetString(3), reader.GetFieldValue<DateTimeOffset>(4), reader.GetString(5));
-    }
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The audit chain leaves out the event at sequence {Sequence}: {Problem}")]
+    private static partial void LogRefused(ILogger logger, long sequence, string problem);
 }

@@ -4,14 +4,16 @@ using Npgsql;
 
 namespace IdlibLedger.Audit;
 
-/// <summary>How the audit capability plugs in: the hash chain (async projection), checkpoints, signer, verifier.</summary>
+/// <summary>How the audit capability plugs in: the seals, the hash chain (async projection), checkpoints, signer, verifier.</summary>
 public static class AuditConfiguration
 {
     public static void Configure(StoreOptions store, IServiceProvider services)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(services);
-        var chain = new AuditChainProjection(store.DatabaseSchemaName, services.GetRequiredService<NpgsqlDataSource>());
+        var seals = services.GetRequiredService<SealKey>();
+        var chain = new AuditChainProjection(
+            store.DatabaseSchemaName, services.GetRequiredService<NpgsqlDataSource>(), seals, services.GetRequiredService<ILogger<AuditChainProjection>>());
         var table = chain.SchemaObject();
         store.Storage.ExtendedSchemaObjects.Add(table);
         store.Storage.ExtendedSchemaObjects.Add(CheckpointStore.SchemaObject(store.DatabaseSchemaName));
@@ -19,12 +21,15 @@ public static class AuditConfiguration
             options => options.DeleteDataInTableOnTeardown(table.Identifier.QualifiedName));
         store.Events.MetadataConfig.UserNameEnabled = true;
         store.Listeners.Add(new RecordedBy(services.GetRequiredService<IHttpContextAccessor>()));
+        // After RecordedBy: the seal covers the user name it stamps.
+        store.Listeners.Add(new SealsEvents(seals));
     }
 
     public static IServiceCollection AddAudit(this IServiceCollection services)
     {
         services.AddHttpContextAccessor();
         services.AddSingleton<CheckpointSigner>();
+        services.AddSingleton(sp => SealKey.FromConfiguration(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<IHostEnvironment>()));
         services.AddScoped<CheckpointStore>();
         services.AddScoped<ChainVerifier>();
         services.AddScoped<ReadModelVerifier>();

@@ -6,13 +6,17 @@ using Npgsql;
 namespace IdlibLedger.Audit;
 
 /// <summary>
-/// An audit bundle: the events up to a signed checkpoint, the checkpoint and the public key — everything an
-/// auditor needs to verify the history without the database. Written as compact JSON, so every byte counts:
-/// changing any of them breaks the JSON, the chain or the signature.
+/// An audit bundle: the chained events up to a signed checkpoint, with their metadata and seals, the checkpoint
+/// and the public key — everything an auditor needs to verify the history without the database. Written as
+/// compact JSON, so every byte counts: changing any of them breaks the JSON, the chain or the signature, or
+/// (checked only with the seal key) a seal.
 /// </summary>
 public static class Bundles
 {
-    public const string Format = "idlib-ledger-audit-bundle/1";
+    public const string Format = "idlib-ledger-audit-bundle/2";
+
+    /// <summary>Bundles exported before events were sealed: no metadata, no seals; the chain and checkpoint verify as before.</summary>
+    public const string FormatWithoutSeals = "idlib-ledger-audit-bundle/1";
 
     // Every member present and known: a renamed or missing one is a changed bundle, not a default value.
     private static readonly JsonSerializerOptions StrictJson = new(Infrastructure.LedgerJson.Options)
@@ -35,21 +39,37 @@ public static class Bundles
         JsonSerializer.Serialize(writer, checkpoint, Infrastructure.LedgerJson.Options);
         writer.WriteString("publicKeyPem", publicKeyPem);
         writer.WriteStartArray("events");
+        // The events the chain links: one it left out (its seal failed) is not part of the history it vouches for.
+        var schema = store.Options.DatabaseSchemaName;
         await using var command = database.CreateCommand(
-            $"select seq_id, stream_id, version, type, timestamp, data::text from {store.Options.DatabaseSchemaName}.mt_events where seq_id <= @seq order by seq_id");
+            $"select {EventRow.Columns} from {schema}.mt_events e join {schema}.{AuditChainProjection.Name} c on c.seq = e.seq_id where e.seq_id <= @seq order by e.seq_id");
         command.Parameters.AddWithValue("seq", checkpoint.Sequence);
         await using var reader = await command.ExecuteReaderAsync(cancellation);
         while (await reader.ReadAsync(cancellation))
         {
-            var link = AuditChainProjection.Read(reader);
+            var row = EventRow.Read(reader);
             writer.WriteStartObject();
-            writer.WriteNumber("sequence", link.Sequence);
-            writer.WriteString("streamId", link.StreamId);
-            writer.WriteNumber("version", link.Version);
-            writer.WriteString("type", link.Type);
-            writer.WriteString("recordedAt", link.RecordedAt.UtcDateTime.ToString(RecordedAtFormat, System.Globalization.CultureInfo.InvariantCulture));
+            writer.WriteNumber("sequence", row.Sequence);
+            writer.WriteString("id", row.Id);
+            writer.WriteString("streamId", row.StreamId);
+            writer.WriteNumber("version", row.Version);
+            writer.WriteString("type", row.Type);
+            writer.WriteString("recordedAt", row.RecordedAt.UtcDateTime.ToString(HashChain.RecordedAtFormat, System.Globalization.CultureInfo.InvariantCulture));
+            writer.WriteString("recordedBy", row.RecordedBy);
+            writer.WriteString("correlationId", row.CorrelationId);
+            writer.WriteString("causationId", row.CausationId);
+            if (row.Archived is { } archived)
+            {
+                writer.WriteBoolean("archived", archived);
+            }
+            else
+            {
+                writer.WriteNull("archived");
+            }
+
+            writer.WriteString("seal", row.Seal);
             writer.WritePropertyName("data");
-            writer.WriteRawValue(link.Data);
+            writer.WriteRawValue(row.Data);
             writer.WriteEndObject();
             if (writer.BytesPending > 64 * 1024)
             {
@@ -66,9 +86,10 @@ public static class Bundles
 
     /// <summary>
     /// Verifies a bundle with no database: the signature over the checkpoint (with the bundle's key, or with the
-    /// key the auditor trusts when given), and the chain recomputed from the first event to the checkpoint.
+    /// key the auditor trusts when given), the chain recomputed from the first event to the checkpoint, and, given
+    /// the seal key, every event's seal (each bad one named).
     /// </summary>
-    public static VerificationReport Verify(ReadOnlySpan<byte> bundle, string? trustedPublicKeyPem = null)
+    public static VerificationReport Verify(ReadOnlySpan<byte> bundle, string? trustedPublicKeyPem = null, SealKey? seals = null)
     {
         JsonDocument document;
         try
@@ -84,7 +105,7 @@ public static class Bundles
         {
             try
             {
-                return Verify(document.RootElement, trustedPublicKeyPem);
+                return Verify(document.RootElement, trustedPublicKeyPem, seals);
             }
             catch (Exception e) when (e is InvalidOperationException or KeyNotFoundException or FormatException or JsonException)
             {
@@ -93,9 +114,15 @@ public static class Bundles
         }
     }
 
-    private static VerificationReport Verify(JsonElement root, string? trustedPublicKeyPem)
+    private static VerificationReport Verify(JsonElement root, string? trustedPublicKeyPem, SealKey? seals)
     {
-        if (root.GetProperty("format").GetString() != Format)
+        var hasSeals = root.GetProperty("format").GetString() switch
+        {
+            Format => true,
+            FormatWithoutSeals => false,
+            _ => (bool?)null,
+        };
+        if (hasSeals is null)
         {
             return Fail(0, null, $"not a {Format} bundle");
         }
@@ -121,32 +148,51 @@ public static class Bundles
         var previous = HashChain.Genesis;
         long last = 0;
         long count = 0;
+        var badSeals = new List<BadEvent>();
         foreach (var e in root.GetProperty("events").EnumerateArray())
         {
-            var link = new ChainLink(
-                e.GetProperty("sequence").GetInt64(), e.GetProperty("streamId").GetGuid(), e.GetProperty("version").GetInt64(),
-                e.GetProperty("type").GetString()!, RecordedAt(e.GetProperty("recordedAt").GetString()),
-                e.GetProperty("data").GetRawText());
-            if (link.Sequence <= last)
+            var row = hasSeals.Value ? Row(e) : new EventRow(
+                e.GetProperty("sequence").GetInt64(), Guid.Empty, e.GetProperty("streamId").GetGuid(), e.GetProperty("version").GetInt64(),
+                e.GetProperty("type").GetString()!, RecordedAt(e.GetProperty("recordedAt").GetString()), null, null, null, false,
+                e.GetProperty("data").GetRawText(), null);
+            if (row.Sequence <= last)
             {
-                return Fail(count, link.Sequence, "events are not in increasing sequence order");
+                return Fail(count, row.Sequence, "events are not in increasing sequence order");
             }
 
-            previous = HashChain.Next(previous, link);
-            last = link.Sequence;
+            if (hasSeals.Value && seals?.Problem(row) is { } problem)
+            {
+                badSeals.Add(new BadEvent(row.Sequence, problem));
+            }
+
+            previous = HashChain.Next(previous, row.Link);
+            last = row.Sequence;
             count++;
         }
 
-        return last != checkpoint.Sequence ? Fail(count, last, $"the events end at sequence {last}, the checkpoint is at {checkpoint.Sequence}")
-            : previous != checkpoint.Hash ? Fail(count, last, "the events do not hash to the checkpoint: the history in the bundle was changed")
+        var chainProblem = last != checkpoint.Sequence ? $"the events end at sequence {last}, the checkpoint is at {checkpoint.Sequence}"
+            : previous != checkpoint.Hash ? "the events do not hash to the checkpoint: the history in the bundle was changed"
+            : null;
+        var report = chainProblem is not null ? Fail(count, last, chainProblem)
+            : badSeals.Count > 0 ? Fail(count, badSeals[0].Sequence, badSeals[0].Reason)
             : new VerificationReport(true, count, null, null, last, previous, null, null);
+        return report with { BadEvents = badSeals, BadEventCount = badSeals.Count, SealsChecked = hasSeals.Value && seals is not null };
 
         static VerificationReport Fail(long count, long? sequence, string reason) => new(false, count, sequence, reason, null, null, null, null);
     }
 
+    /// <summary>An event of a sealed bundle, every member present: a missing one is a changed bundle, not a null.</summary>
+    private static EventRow Row(JsonElement e)
+    {
+        string? Text(string name) => e.GetProperty(name).GetString();
+        return new EventRow(
+            e.GetProperty("sequence").GetInt64(), e.GetProperty("id").GetGuid(), e.GetProperty("streamId").GetGuid(), e.GetProperty("version").GetInt64(),
+            Text("type")!, RecordedAt(Text("recordedAt")), Text("recordedBy"), Text("correlationId"), Text("causationId"),
+            e.GetProperty("archived").ValueKind == JsonValueKind.Null ? null : e.GetProperty("archived").GetBoolean(),
+            e.GetProperty("data").GetRawText(), Text("seal"));
+    }
+
     // Exactly the form the bundle is written in: a lenient parser would let a changed byte read as the same time.
     private static DateTimeOffset RecordedAt(string? text) =>
-        DateTimeOffset.ParseExact(text ?? string.Empty, RecordedAtFormat, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal);
-
-    private const string RecordedAtFormat = "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'";
+        DateTimeOffset.ParseExact(text ?? string.Empty, HashChain.RecordedAtFormat, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal);
 }

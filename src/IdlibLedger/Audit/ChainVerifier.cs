@@ -3,15 +3,37 @@ using Npgsql;
 
 namespace IdlibLedger.Audit;
 
-/// <summary>The answer of a verification: OK, or the first sequence that does not match and why.</summary>
-public sealed record VerificationReport(bool Ok, long Checked, long? FirstBadSequence, string? Reason, long? HeadSequence, string? HeadHash, long? From, long? To);
+/// <summary>
+/// The answer of a verification: OK, or the first bad sequence and why; <c>BadEvents</c> names every bad one (up
+/// to <see cref="ChainVerifier.MaxBadEvents"/>, of <c>BadEventCount</c>). <c>Pending</c> counts the events the chain
+/// has not reached yet, whose seals were checked.
+/// </summary>
+public sealed record VerificationReport(bool Ok, long Checked, long? FirstBadSequence, string? Reason, long? HeadSequence, string? HeadHash, long? From, long? To)
+{
+    public IReadOnlyList<BadEvent> BadEvents { get; init; } = [];
+
+    public long BadEventCount { get; init; }
+
+    public long Pending { get; init; }
+
+    /// <summary>False when a bundle was verified without the seal key: the chain and the checkpoint were checked, the seals were not.</summary>
+    public bool SealsChecked { get; init; } = true;
+}
+
+/// <summary>An event that fails verification: its sequence and why.</summary>
+public sealed record BadEvent(long Sequence, string Reason);
 
 /// <summary>
-/// Recomputes the hash chain from the event rows as they are now and compares it with the links stored when the
-/// events were chained. A changed row, a deleted row, or an event slipped in afterwards is named by its sequence.
+/// Recomputes the hash chain from the event rows as they are now, compares it with the links stored when the
+/// events were chained, and checks every event's seal, chained or not yet. A changed row, a deleted row, a row
+/// inserted with SQL, or an event slipped in afterwards is named by its sequence; every one of them, not just the
+/// first.
 /// </summary>
-public sealed class ChainVerifier(NpgsqlDataSource database, IDocumentStore store)
+public sealed class ChainVerifier(NpgsqlDataSource database, IDocumentStore store, SealKey seals)
 {
+    /// <summary>The most bad events one answer names; <c>from</c> and <c>to</c> page through more.</summary>
+    public const int MaxBadEvents = 10_000;
+
     private string Schema => store.Options.DatabaseSchemaName;
 
     public async Task<VerificationReport> VerifyAsync(long? from, long? to, CancellationToken cancellation)
@@ -26,44 +48,91 @@ public sealed class ChainVerifier(NpgsqlDataSource database, IDocumentStore stor
             previous = await before.ExecuteScalarAsync(cancellation) as string ?? HashChain.Genesis;
         }
 
+        // How far the chain has read the events: a row up to there without a link was left out (or its link removed).
+        await using var reach = new NpgsqlCommand(
+            $"select greatest((select coalesce(max(seq), 0) from {Schema}.{AuditChainProjection.Name}), " +
+            $"(select coalesce(max(last_seq_id), 0) from {Schema}.mt_event_progression where name = '{AuditChainProjection.ProjectionName}:All'))", connection);
+        var walk = new Walk(seals, (long)(await reach.ExecuteScalarAsync(cancellation))!, previous);
+
         await using var command = new NpgsqlCommand(
-            "select coalesce(c.seq, e.seq_id), e.seq_id, e.stream_id, e.version, e.type, e.timestamp, e.data::text, c.hash " +
+            $"select coalesce(c.seq, e.seq_id), c.hash, e.seq_id is not null, {EventRow.Columns} " +
             $"from {Schema}.{AuditChainProjection.Name} c full outer join {Schema}.mt_events e on e.seq_id = c.seq " +
-            $"where coalesce(c.seq, e.seq_id) <= (select coalesce(max(seq), 0) from {Schema}.{AuditChainProjection.Name}) " +
-            "and coalesce(c.seq, e.seq_id) >= @from and coalesce(c.seq, e.seq_id) <= @to order by 1", connection);
+            "where coalesce(c.seq, e.seq_id) >= @from and coalesce(c.seq, e.seq_id) <= @to order by 1", connection);
         command.Parameters.AddWithValue("from", from ?? 0);
         command.Parameters.AddWithValue("to", to ?? long.MaxValue);
-        long checkedCount = 0;
+        var bad = new List<BadEvent>();
+        long badCount = 0;
         long? head = null;
+        string? headHash = null;
         await using var reader = await command.ExecuteReaderAsync(cancellation);
         while (await reader.ReadAsync(cancellation))
         {
             var sequence = reader.GetInt64(0);
-            if (reader.IsDBNull(1))
+            var stored = reader.IsDBNull(1) ? null : reader.GetString(1);
+            if (walk.Check(sequence, stored, reader.GetBoolean(2) ? EventRow.Read(reader, first: 3) : null) is { } problem)
             {
-                return Bad(sequence, "the event is in the chain but no longer in the event store (deleted after it was chained)");
+                badCount++;
+                if (bad.Count < MaxBadEvents)
+                {
+                    bad.Add(new BadEvent(sequence, problem));
+                }
             }
-
-            if (reader.IsDBNull(7))
+            else if (badCount == 0 && stored is not null)
             {
-                return Bad(sequence, "the event is not in the chain: it was inserted after later events were chained, or its link was removed");
+                // The head is the last link of the unbroken stretch: everything up to it verifies.
+                (head, headHash) = (sequence, stored);
             }
-
-            var link = new ChainLink(sequence, reader.GetGuid(2), reader.GetInt64(3), reader.GetString(4), reader.GetFieldValue<DateTimeOffset>(5), reader.GetString(6));
-            var recomputed = HashChain.Next(previous, link);
-            if (recomputed != reader.GetString(7))
-            {
-                return Bad(sequence, "the stored event no longer hashes to its link: its data or metadata changed after it was chained");
-            }
-
-            previous = recomputed;
-            head = sequence;
-            checkedCount++;
         }
 
-        return new VerificationReport(true, checkedCount, null, null, head, head is null ? null : previous, from, to);
+        return new VerificationReport(badCount == 0, walk.Checked, bad.FirstOrDefault()?.Sequence, bad.FirstOrDefault()?.Reason, head, headHash, from, to)
+        {
+            BadEvents = bad,
+            BadEventCount = badCount,
+            Pending = walk.Pending,
+        };
+    }
 
-        VerificationReport Bad(long sequence, string reason) => new(false, checkedCount, sequence, reason, head, head is null ? null : previous, from, to);
+    /// <summary>The chain recomputed sequence by sequence, and what is wrong with each.</summary>
+    private sealed class Walk(SealKey seals, long reached, string previous)
+    {
+        public long Checked { get; private set; }
+
+        public long Pending { get; private set; }
+
+        /// <summary>What is wrong at <paramref name="sequence"/> (null: nothing); <paramref name="row"/> is null when the event is gone.</summary>
+        public string? Check(long sequence, string? stored, EventRow? row)
+        {
+            if (row is null)
+            {
+                // Later links follow the stored one, so that one deleted event does not make every later one fail.
+                previous = stored!;
+                Checked++;
+                return "the event is in the chain but no longer in the event store (deleted after it was chained)";
+            }
+
+            var sealProblem = seals.Problem(row);
+            if (stored is null)
+            {
+                if (sequence > reached)
+                {
+                    Pending++;
+                    return sealProblem is null ? null : sealProblem + " (not chained yet)";
+                }
+
+                return sealProblem is null
+                    ? "the event is not in the chain: it was inserted after later events were chained, or its link was removed"
+                    : sealProblem + "; the chain left it out";
+            }
+
+            Checked++;
+            var recomputed = HashChain.Next(previous, row.Link);
+            previous = stored;
+            var chainProblem = recomputed == stored ? null
+                : "the stored event no longer hashes to its link: its data, stream, version, type or timestamp changed after it was chained";
+            return sealProblem is null ? chainProblem
+                : chainProblem is null ? sealProblem
+                : sealProblem + "; " + chainProblem;
+        }
     }
 
     /// <summary>The hash of the link at <paramref name="sequence"/>, recomputed from the events up to it (null: not chained).</summary>

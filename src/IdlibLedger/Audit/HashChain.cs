@@ -20,6 +20,9 @@ public static class HashChain
 {
     public static string Genesis { get; } = new('0', 64);
 
+    /// <summary>How the chain, the seals and the bundles write an event's timestamp: UTC, to the microsecond.</summary>
+    public const string RecordedAtFormat = "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'";
+
     public static string Next(string previousHash, ChainLink link)
     {
         ArgumentNullException.ThrowIfNull(previousHash);
@@ -36,24 +39,27 @@ public static class HashChain
             link.StreamId.ToString("D"),
             link.Version.ToString(CultureInfo.InvariantCulture),
             link.Type,
-            link.RecordedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture),
+            link.RecordedAt.UtcDateTime.ToString(RecordedAtFormat, CultureInfo.InvariantCulture),
             Canonical(link.Data));
     }
 
-    /// <summary>Canonical JSON: keys sorted by ordinal at every level, no white space, numbers as written.</summary>
-    public static string Canonical(string json)
+    /// <summary>
+    /// Canonical JSON: keys sorted by ordinal at every level, no white space, numbers as written (or, for the
+    /// seals, as plain decimals: <see cref="Seals.PlainNumber"/>).
+    /// </summary>
+    public static string Canonical(string json, bool plainNumbers = false)
     {
         using var document = JsonDocument.Parse(json);
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer))
         {
-            Write(document.RootElement, writer);
+            Write(document.RootElement, writer, plainNumbers);
         }
 
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
-    private static void Write(JsonElement element, Utf8JsonWriter writer)
+    private static void Write(JsonElement element, Utf8JsonWriter writer, bool plainNumbers)
     {
         switch (element.ValueKind)
         {
@@ -62,7 +68,7 @@ public static class HashChain
                 foreach (var property in element.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal))
                 {
                     writer.WritePropertyName(property.Name);
-                    Write(property.Value, writer);
+                    Write(property.Value, writer, plainNumbers);
                 }
 
                 writer.WriteEndObject();
@@ -71,13 +77,13 @@ public static class HashChain
                 writer.WriteStartArray();
                 foreach (var item in element.EnumerateArray())
                 {
-                    Write(item, writer);
+                    Write(item, writer, plainNumbers);
                 }
 
                 writer.WriteEndArray();
                 break;
             case JsonValueKind.Number:
-                writer.WriteRawValue(element.GetRawText(), skipInputValidation: true);
+                writer.WriteRawValue(plainNumbers ? Seals.PlainNumber(element.GetRawText()) : element.GetRawText(), skipInputValidation: true);
                 break;
             default:
                 element.WriteTo(writer);

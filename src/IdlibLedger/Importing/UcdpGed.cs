@@ -33,7 +33,8 @@ public sealed record ImportReport(long Rows, long Imported, long AlreadyPresent,
 /// low ≤ best ≤ high and the sums equal the row's low / best / high; source fields → one source.
 /// </summary>
 public sealed partial class UcdpGedImporter(
-    IDocumentStore store, NpgsqlDataSource database, LedgerClock clock, IHttpContextAccessor http, IValidator<ReportAttack> validator, ILogger<UcdpGedImporter> logger)
+    IDocumentStore store, NpgsqlDataSource database, LedgerClock clock, IHttpContextAccessor http, IValidator<ReportAttack> validator, ILogger<UcdpGedImporter> logger,
+    SealKey seals)
 {
     /// <summary>Rows appended per bulk append and transaction.</summary>
     public const int BatchSize = 5000;
@@ -219,6 +220,9 @@ public sealed partial class UcdpGedImporter(
             {
                 (e.StreamId, e.Timestamp, e.UserName, e.CorrelationId) = (id, recordedAt, recording.Who, recording.Correlation);
             }
+
+            // The bulk append runs no session listener: its events are sealed here, once nothing else changes them.
+            seals.SealStream(stream, store.Options.Serializer());
 
             streams.Add(stream);
         }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -84,13 +83,15 @@ public sealed class proving_history_was_not_rewritten(LedgerFixture ledger) : Le
             offline.ExitCode.ShouldBe(0, offline.Output);
 
             // Every byte of the checkpoint and key, then every 101st byte of the events, flipped one at a time: each
-            // change breaks the JSON, the chain or the signature (base64 padding bits included).
+            // change breaks the JSON, the chain or the signature (base64 padding bits included), or a seal (which
+            // covers the metadata the chain does not, and is checked with the seal key).
+            var seals = SealKey.FromFile(Ledger.SealKeyPath);
             var events = Encoding.UTF8.GetString(bundle).IndexOf("\"events\"", StringComparison.Ordinal);
             for (var position = 0; position < bundle.Length; position += position < events ? 1 : 101)
             {
                 var changed = (byte[])bundle.Clone();
                 changed[position] ^= 0x01;
-                Bundles.Verify(changed).Ok.ShouldBeFalse($"flipping byte {position} ('{(char)bundle[position]}') went unnoticed");
+                Bundles.Verify(changed, seals: seals).Ok.ShouldBeFalse($"flipping byte {position} ('{(char)bundle[position]}') went unnoticed");
             }
 
             var flipped = (byte[])bundle.Clone();
@@ -184,24 +185,5 @@ public sealed class proving_history_was_not_rewritten(LedgerFixture ledger) : Le
         (await client.GetStringAsync("/api/audit/events?asOf=2000-01-01")).ShouldBeEmpty();
     }
 
-    /// <summary>Runs the service's own command line (the built IdlibLedger.dll) against the test database.</summary>
-    private async Task<(int ExitCode, string Output)> AuditCommandAsync(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "IdlibLedger.dll"));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment["ConnectionStrings__Ledger"] = Ledger.ConnectionString;
-        start.Environment["Ledger__Schema"] = Schema;
-        start.Environment["Audit__SigningKeyPath"] = Ledger.SigningKeyPath;
-        start.Environment["DOTNET_ENVIRONMENT"] = "Testing";
-        using var process = Process.Start(start)!;
-        var output = await process.StandardOutput.ReadToEndAsync();
-        var error = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, output + error);
-    }
+    private Task<(int ExitCode, string Output)> AuditCommandAsync(params string[] args) => AuditCommandLine.RunAsync(Ledger, args);
 }

@@ -40,6 +40,9 @@ public sealed class LedgerFixture : IAsyncLifetime
     /// <summary>The checkpoint signing key of this test run (generated on first use).</summary>
     public string SigningKeyPath { get; } = Path.Combine(Path.GetTempPath(), $"idlib-ledger-test-key-{Guid.NewGuid():N}.pem");
 
+    /// <summary>The key events are sealed with in this test run (generated on first use).</summary>
+    public string SealKeyPath { get; } = Path.Combine(Path.GetTempPath(), $"idlib-ledger-test-seal-key-{Guid.NewGuid():N}");
+
     /// <summary>The shared reference data (OCHA boundaries, UCDP events): LEDGER_SHARED_DATA, or shared/data in a folder above the tests.</summary>
     public static string? SharedData { get; } = FindSharedData();
 
@@ -66,6 +69,12 @@ public sealed class LedgerFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         ConnectionString = Environment.GetEnvironmentVariable("LEDGER_TEST_CONNECTION") ?? await StartContainerAsync();
+        // A run starts from an empty ledger: events kept from an earlier run are sealed with that run's key, and the
+        // chain would go on from their links. The host registers the reference regions again, sealed with this run's.
+        await ExecuteAsync(
+            $"do $$ begin if to_regclass('{Schema}.mt_events') is not null then delete from {Schema}.mt_events; delete from {Schema}.mt_streams; end if; " +
+            $"if to_regclass('{Schema}.{AuditChainProjection.Name}') is not null then delete from {Schema}.{AuditChainProjection.Name}; end if; " +
+            $"if to_regclass('{Schema}.{RegionTable.Name}') is not null then delete from {Schema}.{RegionTable.Name}; end if; end $$");
         Host = await StartHostAsync(Schema, settings: null);
     }
 
@@ -85,6 +94,7 @@ public sealed class LedgerFixture : IAsyncLifetime
             // Small enough that a polygon over the cap still fits in a 64 KiB body.
             web.UseSetting("Ledger:MaxGeometryVertices", "200");
             web.UseSetting("Audit:SigningKeyPath", SigningKeyPath);
+            web.UseSetting("Audit:SealKeyPath", SealKeyPath);
             web.UseSetting("Ledger:SharedDataPath", SharedData);
             // Authentication as in production: bearer tokens from an issuer the host trusts (Credentials mints them).
             web.UseSetting("Ledger:Jwt:Issuer", Credentials.Issuer);
@@ -169,6 +179,7 @@ public sealed class LedgerFixture : IAsyncLifetime
     {
         await Host.DisposeAsync();
         File.Delete(SigningKeyPath);
+        File.Delete(SealKeyPath);
         if (_container is not null)
         {
             await _container.DisposeAsync();

@@ -166,6 +166,7 @@ public sealed class credentials_and_keys(LedgerFixture ledger) : LedgerTest(ledg
         start.Environment["Ledger__Schema"] = LedgerFixture.Schema;
         start.Environment["Ledger__LoadDemoData"] = "false";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
+        start.Environment["Audit__SealKeyPath"] = Ledger.SealKeyPath;
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         using var process = Process.Start(start)!;
         var output = await process.StandardOutput.ReadToEndAsync();
