@@ -24,8 +24,15 @@ public sealed class killing_an_import(Faults faults, ITestOutputHelper output)
         client.DefaultRequestHeaders.Add("X-Api-Key", faults.ApiKey);
 
         var importing = client.PostAsync("/api/imports/ucdp-ged?reportedBy=fault-import", new StreamContent(File.OpenRead(file)) { Headers = { ContentType = new("text/csv") } });
-        await Task.Delay(2500);
-        var killedAfter = await faults.ScalarAsync($"select count(*) from {Faults.Schema}.mt_events where type = 'attack_reported' and data ->> 'reportedBy' = 'fault-import'");
+        // Killed mid-import: once the first chunks are in, at a random moment of the next ones.
+        var imported = $"select count(*) from {Faults.Schema}.mt_events where type = 'attack_reported' and data ->> 'reportedBy' = 'fault-import'";
+        for (var waited = 0; (long)(await faults.ScalarAsync(imported))! == 0 && waited < 120_000; waited += 50)
+        {
+            await Task.Delay(50);
+        }
+
+        await Task.Delay(new Random(20200228).Next(100, 1000));
+        var killedAfter = await faults.ScalarAsync(imported);
         await faults.Service.KillAsync();
         await Should.ThrowAsync<HttpRequestException>(importing);
         await faults.Service.StartAsync();
@@ -41,7 +48,7 @@ public sealed class killing_an_import(Faults faults, ITestOutputHelper output)
         using var retry = await client.PostAsync("/api/imports/ucdp-ged?reportedBy=fault-import", new StreamContent(File.OpenRead(file)) { Headers = { ContentType = new("text/csv") } });
         var answer = await retry.Content.ReadAsStringAsync();
         retry.StatusCode.ShouldBe(HttpStatusCode.OK, answer);
-        var imported = (long)(await faults.ScalarAsync($"select count(*) from {Faults.Schema}.mt_events where type = 'attack_reported' and data ->> 'reportedBy' = 'fault-import'"))!;
+        var events = (long)(await faults.ScalarAsync(imported))!;
         var streams = (long)(await faults.ScalarAsync($"select count(distinct stream_id) from {Faults.Schema}.mt_events where type = 'attack_reported' and data ->> 'reportedBy' = 'fault-import'"))!;
         var complete = await TotalsAsync(client);
         await faults.Service.KillAsync();
@@ -50,9 +57,10 @@ public sealed class killing_an_import(Faults faults, ITestOutputHelper output)
         var rebuilt = await TotalsAsync(client);
 
         Figures.Print(output, string.Create(CultureInfo.InvariantCulture,
-            $"[faults] SIGKILL during an import of {rows:N0} rows: {killedAfter} rows in when killed; after the retry {imported:N0} attack events in {streams:N0} streams, read models equal a rebuild: {rebuilt.SequenceEqual(complete)}"));
-        imported.ShouldBe(streams);
-        imported.ShouldBeGreaterThan(0);
+            $"[faults] SIGKILL during an import of {rows:N0} rows: {killedAfter} rows in when killed; after the retry {events:N0} attack events in {streams:N0} streams, read models equal a rebuild: {rebuilt.SequenceEqual(complete)}"));
+        events.ShouldBe(streams);
+        events.ShouldBe(rows);
+        ((long)killedAfter!).ShouldBeLessThan(rows);
         rebuilt.ShouldBe(complete);
     }
 

@@ -296,6 +296,7 @@ public sealed class verifying_the_read_models(LedgerFixture ledger, ITestOutputH
         start.Environment["ConnectionStrings__Ledger"] = Ledger.ConnectionString;
         start.Environment["Ledger__Schema"] = Schema;
         start.Environment["Audit__SigningKeyPath"] = Ledger.SigningKeyPath;
+        start.Environment["Audit__SealKeyPath"] = Ledger.SealKeyPath;
         start.Environment["DOTNET_ENVIRONMENT"] = "Testing";
         using var process = Process.Start(start)!;
         var standardOutput = process.StandardOutput.ReadToEndAsync();
