@@ -85,4 +85,47 @@ public sealed class importing_a_large_file(LedgerFixture ledger) : LedgerTest(le
         rejected["reasons"]![0]!.GetValue<string>().ShouldContain("longer than 1,048,576 characters");
         (await Ledger.EventCountAsync()).ShouldBe(1);
     }
+
+    [Fact]
+    public async Task with_two_imports_allowed_two_run_at_once_and_a_third_is_429()
+    {
+        await using var host = await Ledger.StartHostAsync("ledger_imports", new Dictionary<string, string>
+        {
+            ["Ledger:SharedDataPath"] = "/nonexistent",
+            ["Ledger:RateLimits:ConcurrentImports"] = "2",
+        });
+        var desk = $"pair-desk-{Guid.NewGuid():N}";
+        var release = new TaskCompletionSource();
+        using var client = host.Client(desk);
+        using var first = new HeldBackContent(GedFile.Of([.. ReadAhead("a")]), GedFile.Row($"{desk}-1") + "\n", release.Task);
+        using var second = new HeldBackContent(GedFile.Of([.. ReadAhead("b")]), GedFile.Row($"{desk}-2") + "\n", release.Task);
+        var answers = new[] { client.PostAsync("/api/imports/ucdp-ged", first), client.PostAsync("/api/imports/ucdp-ged", second) };
+
+        long running;
+        HttpResponseMessage third;
+        try
+        {
+            running = await EventuallyAsync($"select count(*) from ledger_imports.{ImportLog.ImportsTable} where recorded_by = '{desk}' and finished_at is null", 2);
+            third = await client.PostAsync("/api/imports/ucdp-ged", GedFile.Content(GedFile.Of(GedFile.Row($"{desk}-3"))));
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+
+        running.ShouldBe(2);
+        using (third)
+        {
+            third.StatusCode.ShouldBe(HttpStatusCode.TooManyRequests);
+            (await third.JsonAsync())["detail"]!.GetValue<string>().ShouldContain("2 imports at a time");
+        }
+
+        foreach (var answer in answers)
+        {
+            using var response = await answer;
+            var report = await response.JsonAsync();
+            response.StatusCode.ShouldBe(HttpStatusCode.OK, report.ToJsonString());
+            report["imported"]!.GetValue<long>().ShouldBe(1);
+        }
+    }
 }
