@@ -23,7 +23,7 @@ namespace IdlibLedger.Benchmarks;
 /// </summary>
 internal static class ImportBenchmark
 {
-    private static readonly string[] Header =
+    internal static readonly string[] Header =
     [
         "id", "year", "active_year", "type_of_violence", "conflict_new_id", "conflict_name", "dyad_new_id", "dyad_name", "side_a_new_id", "side_a",
         "side_b_new_id", "gwnob", "side_b", "number_of_sources", "source_article", "source_office", "source_date", "source_headline", "source_original",
@@ -135,41 +135,46 @@ internal static class ImportBenchmark
         var random = new Random(20200226);
         await using var writer = new StreamWriter(file, false, new UTF8Encoding(false));
         await writer.WriteLineAsync(string.Join(',', Header.Select(Quote)));
-        var start = new DateOnly(2012, 1, 1);
         var line = new StringBuilder();
         for (var i = 0; i < rows; i++)
         {
-            var (a, b, violence) = Dyads[random.Next(Dyads.Length)];
-            var datePrecision = random.Next(100) < 80 ? 1 : random.Next(2, 6);
-            var dateStart = start.AddDays(random.Next(0, 8 * 365));
-            var dateEnd = datePrecision == 1 ? dateStart : dateStart.AddDays(random.Next(0, 7));
-            var deaths = new[] { random.Next(0, 4), random.Next(0, 6), random.Next(0, 8), random.Next(0, 2) };
-            var best = deaths.Sum();
-            var low = best - random.Next(0, best + 1);
-            var high = best + random.Next(0, 6);
-            var (latitude, longitude) = (35.4 + random.NextDouble() * 0.9, 36.2 + random.NextDouble() * 0.9);
-            var headline = random.Next(20) == 0
-                ? $"Shelling on villages south of Idlib, {i}\nsecond line of the headline"
-                : $"Shelling on villages south of Idlib, \"{i}\" killed";
-            string[] fields =
-            [
-                (10_000_000 + i).ToString(CultureInfo.InvariantCulture), dateStart.Year.ToString(CultureInfo.InvariantCulture), "1",
-                violence.ToString(CultureInfo.InvariantCulture), "299", "Syria: Government", "11973", $"{a} - {b}", "118", a, "4456", "", b, "1",
-                $"\"SOHR,{dateStart:yyyy-MM-dd},{headline}\"", "SOHR", dateStart.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), headline, "SOHR",
-                random.Next(1, 8).ToString(CultureInfo.InvariantCulture), "Tah village", "Idlib Governorate", "Maarat al-Numaan district",
-                latitude.ToString("F6", CultureInfo.InvariantCulture), longitude.ToString("F6", CultureInfo.InvariantCulture),
-                string.Create(CultureInfo.InvariantCulture, $"POINT ({longitude:F6} {latitude:F6})"), "181154", "Syria", "652", "Middle East", "1",
-                datePrecision.ToString(CultureInfo.InvariantCulture), dateStart.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-                dateEnd.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-                .. deaths.Select(d => d.ToString(CultureInfo.InvariantCulture)),
-                low.ToString(CultureInfo.InvariantCulture), best.ToString(CultureInfo.InvariantCulture), high.ToString(CultureInfo.InvariantCulture),
-            ];
-            line.Clear().AppendJoin(',', fields.Select(Quote));
+            line.Clear().AppendJoin(',', Fields(random, i).Select(Quote));
             await writer.WriteLineAsync(line);
         }
     }
 
-    private static string Quote(string field) =>
+    /// <summary>The cells of generated row <paramref name="i"/> under <see cref="Header"/>, unquoted.</summary>
+    internal static string[] Fields(Random random, int i)
+    {
+        var start = new DateOnly(2012, 1, 1);
+        var (a, b, violence) = Dyads[random.Next(Dyads.Length)];
+        var datePrecision = random.Next(100) < 80 ? 1 : random.Next(2, 6);
+        var dateStart = start.AddDays(random.Next(0, 8 * 365));
+        var dateEnd = datePrecision == 1 ? dateStart : dateStart.AddDays(random.Next(0, 7));
+        var deaths = new[] { random.Next(0, 4), random.Next(0, 6), random.Next(0, 8), random.Next(0, 2) };
+        var best = deaths.Sum();
+        var low = best - random.Next(0, best + 1);
+        var high = best + random.Next(0, 6);
+        var (latitude, longitude) = (35.4 + random.NextDouble() * 0.9, 36.2 + random.NextDouble() * 0.9);
+        var headline = random.Next(20) == 0
+            ? $"Shelling on villages south of Idlib, {i}\nsecond line of the headline"
+            : $"Shelling on villages south of Idlib, \"{i}\" killed";
+        return
+        [
+            (10_000_000 + i).ToString(CultureInfo.InvariantCulture), dateStart.Year.ToString(CultureInfo.InvariantCulture), "1",
+            violence.ToString(CultureInfo.InvariantCulture), "299", "Syria: Government", "11973", $"{a} - {b}", "118", a, "4456", "", b, "1",
+            $"\"SOHR,{dateStart:yyyy-MM-dd},{headline}\"", "SOHR", dateStart.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), headline, "SOHR",
+            random.Next(1, 8).ToString(CultureInfo.InvariantCulture), "Tah village", "Idlib Governorate", "Maarat al-Numaan district",
+            latitude.ToString("F6", CultureInfo.InvariantCulture), longitude.ToString("F6", CultureInfo.InvariantCulture),
+            string.Create(CultureInfo.InvariantCulture, $"POINT ({longitude:F6} {latitude:F6})"), "181154", "Syria", "652", "Middle East", "1",
+            datePrecision.ToString(CultureInfo.InvariantCulture), dateStart.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            dateEnd.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            .. deaths.Select(d => d.ToString(CultureInfo.InvariantCulture)),
+            low.ToString(CultureInfo.InvariantCulture), best.ToString(CultureInfo.InvariantCulture), high.ToString(CultureInfo.InvariantCulture),
+        ];
+    }
+
+    internal static string Quote(string field) =>
         field.Contains(',', StringComparison.Ordinal) || field.Contains('"', StringComparison.Ordinal) || field.Contains('\n', StringComparison.Ordinal)
             ? "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""
             : field;
