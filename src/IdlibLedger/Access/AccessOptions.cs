@@ -50,6 +50,6 @@ public sealed class RateLimitOptions
     /// <summary>Bulk reads: the attack exports, the audit bundle and the audit snapshot.</summary>
     public TokenBucket Exports { get; set; } = new() { TokenLimit = 20, TokensPerPeriod = 5, PeriodSeconds = 60 };
 
-    /// <summary>Imports one instance runs at once, whoever sends them (each holds up to about 100 MiB: docs/operations.md).</summary>
+    /// <summary>Imports one instance runs at once, whoever sends them (each adds up to 450 MiB of memory: docs/operations.md).</summary>
     public int ConcurrentImports { get; set; } = 1;
 }
