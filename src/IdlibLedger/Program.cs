@@ -2,6 +2,7 @@ using IdlibLedger.Attacks;
 using IdlibLedger.Audit;
 using IdlibLedger.Ceasefires;
 using IdlibLedger.Demo;
+using IdlibLedger.Importing;
 using IdlibLedger.Infrastructure;
 using IdlibLedger.Territory;
 using JasperFx;
@@ -19,6 +20,7 @@ builder.Services
     .AddLedgerTelemetry(builder.Configuration)
     .AddLedgerHealth()
     .AddAttacks()
+    .AddImports()
     .AddTerritory()
     .AddCeasefires()
     .AddAudit()

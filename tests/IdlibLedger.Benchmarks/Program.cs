@@ -12,7 +12,8 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace IdlibLedger.Benchmarks;
 
-// Benchmarks (docs/benchmarks.md). "import [ROWS]" runs the import benchmark (ImportBenchmark.cs); otherwise the
+// Benchmarks (docs/benchmarks.md). "import [ROWS]" runs the import benchmark (ImportBenchmark.cs); "import-memory DLL
+// [BYTES]" the import memory benchmark against the service built as DLL (ImportMemoryBenchmark.cs); otherwise the
 // time-travel benchmark (issue "Auditors"): loads a synthetic ledger of SMALL then LARGE events and measures
 // p50/p95/p99 of three reads at random (at, asOf): casualty totals, the control map, one attack. Prints the
 // figures and the ratio of the large p95 to the small p95 (target ≤ 1.5, and p95 ≤ 50 ms).
@@ -22,9 +23,14 @@ internal static class Benchmarks
     {
         var connection = Environment.GetEnvironmentVariable("LEDGER_BENCH_CONNECTION")
             ?? throw new InvalidOperationException("LEDGER_BENCH_CONNECTION is not set (deploy/local/benchmark.sh sets it)");
-        return args.FirstOrDefault() == "import"
-            ? ImportBenchmark.RunAsync(connection, int.Parse(args.ElementAtOrDefault(1) ?? "200000", CultureInfo.InvariantCulture))
-            : TimeTravelBenchmark.RunAsync(connection, args);
+        return args.FirstOrDefault() switch
+        {
+            "import" => ImportBenchmark.RunAsync(connection, int.Parse(args.ElementAtOrDefault(1) ?? "200000", CultureInfo.InvariantCulture)),
+            "import-memory" => ImportMemoryBenchmark.RunAsync(
+                connection, args.ElementAtOrDefault(1) ?? throw new InvalidOperationException("import-memory needs the service's IdlibLedger.dll"),
+                long.Parse(args.ElementAtOrDefault(2) ?? "60000000", CultureInfo.InvariantCulture)),
+            _ => TimeTravelBenchmark.RunAsync(connection, args),
+        };
     }
 
     /// <summary>The seal key of the benchmarks, made once: outside Development and Testing the service only reads one.</summary>
@@ -71,7 +77,7 @@ internal static class Benchmarks
     /// Drops the schema "bench" before a host starts, so the service creates it afresh and its projection daemon
     /// starts from nothing (emptying the tables under a running daemon confuses its progress).
     /// </summary>
-    public static async Task DropSchemaAsync(string connection) => await SqlAsync(connection, "drop schema if exists bench cascade");
+    public static async Task DropSchemaAsync(string connection, string schema = "bench") => await SqlAsync(connection, $"drop schema if exists {schema} cascade");
 
     /// <summary>
     /// Lets the projection daemon (the audit chain) catch up, then vacuums and analyzes, as autovacuum would after a

@@ -49,4 +49,7 @@ public sealed class RateLimitOptions
 
     /// <summary>Bulk reads: the attack exports, the audit bundle, the audit snapshot and the read-model check.</summary>
     public TokenBucket Exports { get; set; } = new() { TokenLimit = 20, TokensPerPeriod = 5, PeriodSeconds = 60 };
+
+    /// <summary>Imports one instance runs at once, whoever sends them (each adds up to 450 MiB of memory: docs/operations.md).</summary>
+    public int ConcurrentImports { get; set; } = 1;
 }

@@ -8,7 +8,8 @@ namespace IdlibLedger.Access;
 
 /// <summary>
 /// Token buckets per client (the authenticated name, else the remote address) with ASP.NET Core's rate limiter:
-/// one bucket each for writes, reads, imports and exports; and one import at a time in the whole service.
+/// one bucket each for writes, reads, imports and exports; and one import at a time in the whole service (or
+/// <c>Ledger:RateLimits:ConcurrentImports</c>).
 /// Past the limit: 429 with Retry-After.
 /// </summary>
 public static class RateLimits
@@ -31,12 +32,14 @@ public static class RateLimits
             limiter.AddPolicy(Reads, context => Bucket(context, Reads, options.Reads));
             limiter.AddPolicy(Imports, context => Bucket(context, Imports, options.Imports));
             limiter.AddPolicy(Exports, context => Bucket(context, Exports, options.Exports));
-            // Imports write the read models in bulk; two at once would only contend. One at a time, whoever sends it.
+            // Imports write the read models in bulk; two at once would only contend. One at a time, whoever sends it,
+            // unless ConcurrentImports allows more (each import holds its own window of rows in memory).
+            var concurrentImports = Math.Max(1, options.ConcurrentImports);
             limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
                 IsImport(context)
-                    ? RateLimitPartition.GetConcurrencyLimiter(Imports, _ => new ConcurrencyLimiterOptions { PermitLimit = 1, QueueLimit = 0 })
+                    ? RateLimitPartition.GetConcurrencyLimiter(Imports, _ => new ConcurrencyLimiterOptions { PermitLimit = concurrentImports, QueueLimit = 0 })
                     : RateLimitPartition.GetNoLimiter(string.Empty));
-            limiter.OnRejected = Refuse;
+            limiter.OnRejected = (rejected, cancellation) => Refuse(rejected, concurrentImports);
         });
         return services;
     }
@@ -69,7 +72,7 @@ public static class RateLimits
         context.User.Identity is { IsAuthenticated: true, Name: { } name } ? $"client:{name}"
         : $"address:{context.Connection.RemoteIpAddress}";
 
-    private static async ValueTask Refuse(OnRejectedContext rejected, CancellationToken cancellation)
+    private static async ValueTask Refuse(OnRejectedContext rejected, int concurrentImports)
     {
         var context = rejected.HttpContext;
         var bucketSays = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter);
@@ -84,7 +87,9 @@ public static class RateLimits
             Type = "https://www.rfc-editor.org/rfc/rfc6585#section-4",
             Detail = bucketSays || !IsImport(context)
                 ? $"This client has used its allowance for this kind of request; retry after {seconds} s. Nothing was recorded."
-                : $"Another import is running; the ledger takes one at a time. Retry after {seconds} s. Nothing was recorded.",
+                : concurrentImports == 1
+                    ? $"Another import is running; the ledger takes one at a time. Retry after {seconds} s. Nothing was recorded."
+                    : $"{concurrentImports} imports are running; the ledger takes {concurrentImports} imports at a time. Retry after {seconds} s. Nothing was recorded.",
         };
         await context.RequestServices.GetRequiredService<IProblemDetailsService>()
             .WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });

@@ -19,5 +19,5 @@ public static class AttacksConfiguration
     }
 
     public static IServiceCollection AddAttacks(this IServiceCollection services) =>
-        services.AddScoped<Claims.ClaimPlausibility>().AddScoped<Importing.UcdpGedImporter>();
+        services.AddScoped<Claims.ClaimPlausibility>();
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using IdlibLedger.Access;
 using IdlibLedger.Attacks;
@@ -28,23 +29,25 @@ public static class ExportEndpoints
     [ForViewers]
     [Tags("Imports")]
     [Produces("text/csv")]
-    public static async Task<IResult> Csv(
+    public static IResult Csv(
         string? from, string? to, string? at, string? asOf, NpgsqlDataSource database, IDocumentStore store, LedgerClock clock, CancellationToken cancellation)
     {
-        var (reports, problem) = await ReportsAsync(from, to, at, asOf, database, store, clock, cancellation);
-        if (problem is not null)
+        var (filter, problem) = Filter(from, to, at, asOf, clock);
+        if (filter is null)
         {
-            return problem;
+            return problem!;
         }
 
-        var csv = new StringBuilder();
-        csv.AppendLine(string.Join(',', Columns));
-        foreach (var report in reports)
+        // Each row is written as it is read from the timeline: the file is never whole in memory.
+        return Results.Stream(async body =>
         {
-            csv.AppendLine(string.Join(',', Row(report).Select(Quote)));
-        }
-
-        return Results.Text(csv.ToString(), "text/csv", Encoding.UTF8);
+            await using var csv = new StreamWriter(body, new UTF8Encoding(false), 64 * 1024);
+            await csv.WriteLineAsync(string.Join(',', Columns));
+            await foreach (var report in ReportsAsync(filter, database, store, cancellation))
+            {
+                await csv.WriteLineAsync(string.Join(',', Row(report).Select(Quote)));
+            }
+        }, "text/csv; charset=utf-8");
     }
 
     [WolverineGet("/api/exports/attacks.geojson", OperationId = "ExportAttacksGeoJson")]
@@ -54,10 +57,16 @@ public static class ExportEndpoints
     public static async Task<IResult> GeoJson(
         string? from, string? to, string? at, string? asOf, NpgsqlDataSource database, IDocumentStore store, LedgerClock clock, CancellationToken cancellation)
     {
-        var (reports, problem) = await ReportsAsync(from, to, at, asOf, database, store, clock, cancellation);
-        if (problem is not null)
+        var (filter, problem) = Filter(from, to, at, asOf, clock);
+        if (filter is null)
         {
-            return problem;
+            return problem!;
+        }
+
+        var reports = new List<AttackReport>();
+        await foreach (var report in ReportsAsync(filter, database, store, cancellation))
+        {
+            reports.Add(report);
         }
 
         var features = reports.Select(r => ((NetTopologySuite.Geometries.Geometry)Wgs84.Point(r.Facts.Location.Longitude, r.Facts.Location.Latitude),
@@ -107,26 +116,26 @@ public static class ExportEndpoints
         return field.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : field;
     }
 
-    private static async Task<(IReadOnlyList<AttackReport> Reports, IResult? Problem)> ReportsAsync(
-        string? from, string? to, string? at, string? asOf, NpgsqlDataSource database, IDocumentStore store, LedgerClock clock, CancellationToken cancellation)
+    private static (AttackFilter? Filter, IResult? Problem) Filter(string? from, string? to, string? at, string? asOf, LedgerClock clock)
     {
         var errors = new Dictionary<string, string[]>();
-        if (!AttackFilter.TryParse(at, asOf, from, to, null, null, clock, out var filter, errors))
-        {
-            return ([], LedgerProblems.Invalid(errors, "Fix the query parameters named under 'errors'.").ToResult());
-        }
+        return AttackFilter.TryParse(at, asOf, from, to, null, null, clock, out var filter, errors)
+            ? (filter, null)
+            : (null, LedgerProblems.Invalid(errors, "Fix the query parameters named under 'errors'.").ToResult());
+    }
 
+    /// <summary>The reports the filter keeps, in occurrence order, read from the timeline as they are enumerated.</summary>
+    private static async IAsyncEnumerable<AttackReport> ReportsAsync(
+        AttackFilter filter, NpgsqlDataSource database, IDocumentStore store, [EnumeratorCancellation] CancellationToken cancellation)
+    {
         var schema = store.Options.DatabaseSchemaName;
         await using var command = database.CreateCommand();
         command.CommandText = $"select t.report from {schema}.{AttackTimeline.TableName} t where {filter.Where(command, schema)} order by t.occurred_from, t.attack_id";
         var serializer = store.Options.Serializer();
-        var reports = new List<AttackReport>();
         await using var reader = await command.ExecuteReaderAsync(cancellation);
         while (await reader.ReadAsync(cancellation))
         {
-            reports.Add(serializer.FromJson<AttackReport>(reader.GetStream(0)));
+            yield return serializer.FromJson<AttackReport>(reader.GetStream(0));
         }
-
-        return (reports, null);
     }
 }

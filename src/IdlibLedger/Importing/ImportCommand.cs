@@ -14,7 +14,7 @@ public sealed class ImportInput : NetCoreInput
     public string? ReportedByFlag { get; set; }
 }
 
-/// <summary><c>import ucdp-ged FILE</c>: the same import as POST /api/imports/ucdp-ged, with a progress line.</summary>
+/// <summary><c>import ucdp-ged FILE</c>: the same import as POST /api/imports/ucdp-ged, with a progress line and every rejection.</summary>
 [Description("Import a UCDP GED CSV file as attack reports (re-imports add nothing)", Name = "import")]
 public sealed class ImportCommand : JasperFxAsyncCommand<ImportInput>
 {
@@ -31,13 +31,31 @@ public sealed class ImportCommand : JasperFxAsyncCommand<ImportInput>
         await using var scope = host.Services.CreateAsyncScope();
         var importer = scope.ServiceProvider.GetRequiredService<UcdpGedImporter>();
         using var reader = new StreamReader(input.File);
+        using var file = await UcdpGedFile.OpenAsync(reader, CancellationToken.None);
+        if (file.Problems.Count > 0)
+        {
+            foreach (var (column, problems) in file.Problems)
+            {
+                await Console.Error.WriteLineAsync($"{column}: {string.Join("; ", problems)}");
+            }
+
+            await Console.Error.WriteLineAsync("nothing was imported: the first line must be a UCDP GED header");
+            return false;
+        }
+
         var progress = new Progress<ImportProgress>(p => Console.Write($"\rrows read: {p.Rows:N0}, imported: {p.Imported:N0}, already present: {p.AlreadyPresent:N0}, rejected: {p.Rejected:N0}"));
-        var report = await importer.ImportAsync(reader, input.ReportedByFlag ?? "ucdp-ged-import", progress, CancellationToken.None);
+        var report = await importer.ImportAsync(file, input.ReportedByFlag ?? "ucdp-ged-import", progress, CancellationToken.None);
         Console.WriteLine();
-        Console.WriteLine($"{report.Rows:N0} rows: {report.Imported:N0} imported, {report.AlreadyPresent:N0} already present, {report.Rejected.Count:N0} rejected");
-        foreach (var rejected in report.Rejected)
+        Console.WriteLine($"{report.Rows:N0} rows: {report.Imported:N0} imported, {report.AlreadyPresent:N0} already present, {report.RejectedCount:N0} rejected");
+        // Every rejection, read back from the import log a row at a time (the report keeps only the first in memory).
+        await foreach (var rejected in scope.ServiceProvider.GetRequiredService<ImportLog>().RejectionsAsync(report.Id, CancellationToken.None))
         {
             Console.WriteLine($"  line {rejected.Line}{(rejected.UcdpId is null ? "" : $" (id {rejected.UcdpId})")}: {string.Join("; ", rejected.Reasons)}");
+        }
+
+        if (report.RejectedCount > 0)
+        {
+            Console.WriteLine($"import {report.Id}: GET {report.RejectionReport} lists them until {report.RejectionReportKeptUntil:O}");
         }
 
         return true;

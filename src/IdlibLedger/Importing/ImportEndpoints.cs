@@ -1,5 +1,8 @@
-using IdlibLedger.Access;
 using System.Text;
+using System.Text.Json;
+using IdlibLedger.Access;
+using IdlibLedger.Attacks;
+using IdlibLedger.Infrastructure;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
@@ -13,27 +16,75 @@ public static class ImportEndpoints
 
     /// <summary>
     /// POST a UCDP GED CSV file (text/csv) as the body: every row becomes an attack report, re-imports add nothing,
-    /// and the answer counts imported, already present and rejected rows (with line and reason).
+    /// and the answer counts imported, already present and rejected rows, shows the first rejections (line, columns,
+    /// reasons) and links the download of all of them. A file without the GED columns is 400, naming them.
     /// </summary>
     [WolverinePost("/api/imports/ucdp-ged", OperationId = "ImportUcdpGed")]
     [ForAdmins]
     [Tags("Imports")]
     [ProducesResponseType<ImportReport>(StatusCodes.Status200OK)]
+    [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status415UnsupportedMediaType)]
     public static async Task<IResult> Post(HttpRequest request, string? reportedBy, UcdpGedImporter importer, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(importer);
         if (request.ContentType?.StartsWith("text/csv", StringComparison.OrdinalIgnoreCase) != true)
         {
             return Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Send the file as text/csv",
                 detail: "The body is a UCDP GED CSV file (RFC 4180) with Content-Type text/csv. Nothing was recorded.");
         }
 
-        // Read the body asynchronously first: the CSV parser reads synchronously, which Kestrel does not allow.
+        if (reportedBy?.Trim().Length > FactRules.MaxNameLength)
+        {
+            return LedgerProblems.Invalid(nameof(reportedBy), $"reportedBy is at most {FactRules.MaxNameLength} characters").ToResult();
+        }
+
+        // Read as it arrives (asynchronously: Kestrel allows no synchronous reads), a row at a time, never whole.
         using var body = new StreamReader(request.Body, Encoding.UTF8);
-        using var csv = new StringReader(await body.ReadToEndAsync(cancellation));
-        var report = await importer.ImportAsync(csv, string.IsNullOrWhiteSpace(reportedBy) ? "ucdp-ged-import" : reportedBy.Trim(), null, cancellation);
+        using var file = await UcdpGedFile.OpenAsync(body, cancellation);
+        if (file.Problems.Count > 0)
+        {
+            var missing = UcdpGedFile.Columns.Where(file.Problems.ContainsKey).ToList();
+            return LedgerProblems.Invalid(file.Problems.ToDictionary(p => p.Key, p => p.Value),
+                (missing.Count > 0 ? $"The file's first line lacks the UCDP GED columns {string.Join(", ", missing)}. " : "The file's first line is not a UCDP GED header. ")
+                + "Nothing was recorded.").ToResult();
+        }
+
+        var report = await importer.ImportAsync(file, string.IsNullOrWhiteSpace(reportedBy) ? "ucdp-ged-import" : reportedBy.Trim(), null, cancellation);
         return Results.Ok(report);
+    }
+
+    /// <summary>
+    /// Every row an import rejected, in line order, as NDJSON (one <c>{line, ucdpId, columns, reasons}</c> per line).
+    /// Kept for <c>Ledger:ImportRejectionDays</c> after the import (7 by default); 404 after that.
+    /// </summary>
+    [WolverineGet("/api/imports/{id}/rejections", OperationId = "GetImportRejections")]
+    [ForAdmins]
+    [Tags("Imports")]
+    [Produces("application/x-ndjson")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
+    public static async Task<IResult> Rejections(Guid id, ImportLog log, LedgerClock clock, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        ArgumentNullException.ThrowIfNull(clock);
+        var entry = await log.FindAsync(id, cancellation);
+        if (entry is null || entry.KeptUntil <= clock.GetUtcNow())
+        {
+            return LedgerProblems.NotFound(entry is null
+                ? $"The ledger knows no import {id} (or its rejections have expired and been deleted)."
+                : $"The rejections of import {id} were kept for {log.KeptFor.TotalDays:0.##} days, until {entry.KeptUntil:O}; they have expired.").ToResult();
+        }
+
+        return Results.Stream(async body =>
+        {
+            var newline = "\n"u8.ToArray();
+            await foreach (var row in log.RejectionsAsync(id, cancellation))
+            {
+                await JsonSerializer.SerializeAsync(body, row, LedgerJson.Options, cancellation);
+                await body.WriteAsync(newline, cancellation);
+            }
+        }, "application/x-ndjson");
     }
 
     /// <summary>Imports get their own body limit, larger than a command's (RequestLimits lets them through).</summary>

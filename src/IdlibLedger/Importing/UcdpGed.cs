@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Collections.Frozen;
 using System.Globalization;
 using System.Threading.Channels;
 using FluentValidation;
@@ -9,32 +8,41 @@ using IdlibLedger.Audit;
 using IdlibLedger.Infrastructure;
 using JasperFx.Events;
 using Marten;
-using nietras.SeparatedValues;
 using Npgsql;
 
 namespace IdlibLedger.Importing;
 
-/// <summary>One refused row: its line in the file (1 = the header), its UCDP id if readable, and why.</summary>
-public sealed record RejectedRow(long Line, string? UcdpId, IReadOnlyList<string> Reasons);
+/// <summary>What is wrong with a row: the columns it concerns and why (the reason starts with the column names).</summary>
+public sealed record RowProblem(IReadOnlyList<string> Columns, string Reason);
+
+/// <summary>One refused row: its line in the file (1 = the header), its UCDP id if readable, the columns at fault and why.</summary>
+public sealed record RejectedRow(long Line, string? UcdpId, IReadOnlyList<string> Columns, IReadOnlyList<string> Reasons);
 
 /// <summary>How far an import is: rows read, imported, already present, refused.</summary>
 public sealed record ImportProgress(long Rows, long Imported, long AlreadyPresent, long Rejected);
 
-/// <summary>What an import did: rows imported, rows already in the ledger (same UCDP id), rows refused.</summary>
-public sealed record ImportReport(long Rows, long Imported, long AlreadyPresent, IReadOnlyList<RejectedRow> Rejected);
+/// <summary>
+/// What an import did: rows imported, rows already in the ledger (same UCDP id), rows refused — of those the first
+/// <see cref="UcdpGedImporter.RejectionsAnswered"/>, and where to download them all until when.
+/// </summary>
+public sealed record ImportReport(
+    Guid Id, long Rows, long Imported, long AlreadyPresent, long RejectedCount, IReadOnlyList<RejectedRow> Rejected,
+    string RejectionReport, DateTimeOffset RejectionReportKeptUntil);
 
 /// <summary>
 /// Imports a UCDP GED CSV (RFC 4180) as attack reports. Each row becomes one ReportAttack, validated like one
 /// posted over HTTP, on a stream named by the UCDP id — so importing the same file again adds nothing. A bad row
-/// is reported by line and never stops the good ones; each row is appended whole or not at all.
+/// is refused by line and column, never coerced, and never stops the good ones; each row is appended whole or not
+/// at all. The file is read as it arrives, a window of rows at a time; refused rows go to the <see cref="ImportLog"/>
+/// as they are found, and the answer holds only the first of them.
 /// Mapping: side_a → perpetrator, side_b → target; where_prec 1..7 → locationPrecision; date_prec 1..5 → day,
 /// days, week, month, year over [date_start, date_end]; deaths_a / deaths_b → military of side a / b,
 /// deaths_civilians → civilian, deaths_unknown → unknown, with low and high spread so that each category keeps
 /// low ≤ best ≤ high and the sums equal the row's low / best / high; source fields → one source.
 /// </summary>
 public sealed partial class UcdpGedImporter(
-    IDocumentStore store, NpgsqlDataSource database, LedgerClock clock, IHttpContextAccessor http, IValidator<ReportAttack> validator, ILogger<UcdpGedImporter> logger,
-    SealKey seals)
+    IDocumentStore store, NpgsqlDataSource database, LedgerClock clock, IHttpContextAccessor http, IValidator<ReportAttack> validator, ImportLog log,
+    ILogger<UcdpGedImporter> logger, SealKey seals)
 {
     /// <summary>Rows appended per bulk append and transaction.</summary>
     public const int BatchSize = 5000;
@@ -44,28 +52,33 @@ public sealed partial class UcdpGedImporter(
     /// <summary>Rows read before they are validated (in parallel), sorted by occurrence and appended in chunks.</summary>
     public const int WindowSize = 10 * BatchSize;
 
-    public async Task<ImportReport> ImportAsync(TextReader csv, string reportedBy, IProgress<ImportProgress>? progress, CancellationToken cancellation)
+    /// <summary>Rejected rows an import's answer holds (the first, by line); the rejection report has them all.</summary>
+    public const int RejectionsAnswered = 100;
+
+    public static string RejectionReportOf(Guid import) => $"/api/imports/{import}/rejections";
+
+    public async Task<ImportReport> ImportAsync(UcdpGedFile file, string reportedBy, IProgress<ImportProgress>? progress, CancellationToken cancellation)
     {
-        // RFC 4180: quoted fields may hold commas, doubled quotes and line breaks (Sep unescapes them).
-        using var parser = Sep.Reader(o => o with { Unescape = true, DisableColCountCheck = true }).From(csv);
-        if (parser.Header.IsEmpty)
+        ArgumentNullException.ThrowIfNull(file);
+        if (file.Problems.Count > 0)
         {
-            return new ImportReport(0, 0, 0, [new RejectedRow(1, null, ["the file has no header row"])]);
+            throw new ArgumentException("the file's header is not a UCDP GED header; answer its problems instead of importing it", nameof(file));
         }
 
         // The command line does not start the service, which applies the schema at start-up; the import reads the
         // event tables itself before Marten would create them, so it applies any missing schema first.
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
-        var header = parser.Header.ColNames.Select((name, index) => (name, index)).ToDictionary(c => c.name.Trim(), c => c.index, StringComparer.Ordinal);
-        var columns = Columns.Select(name => header.GetValueOrDefault(name, -1)).ToArray();
         var recording = new Recording(RecordedBy.Who(http.HttpContext), Activity.Current?.RootId);
+        var started = clock.GetUtcNow();
+        var entry = new ImportEntry(Guid.CreateVersion7(), recording.Who, started, null, started + log.KeptFor);
+        await log.BeginAsync(entry, cancellation);
 
         // Two stages: one reads, validates and prepares batches (events, timeline rows, cell changes), the other
         // writes them; the bounded channel lets the first prepare a batch while the database takes the one before.
         var batches = Channel.CreateBounded<Batch>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
         var read = new ReadState();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        var reading = Task.Run(() => ReadAsync(parser, columns, reportedBy, recording, batches.Writer, read, stop.Token), stop.Token);
+        var reading = Task.Run(() => ReadAsync(file, entry.Id, reportedBy, recording, batches.Writer, read, stop.Token), stop.Token);
         long imported = 0, present = 0;
         try
         {
@@ -87,7 +100,8 @@ public sealed partial class UcdpGedImporter(
         await reading;
         var (total, refused) = read.Counts;
         progress?.Report(new ImportProgress(total, imported, present, refused));
-        return new ImportReport(total, imported, present, [.. read.Rejected.OrderBy(r => r.Line)]);
+        await log.FinishAsync(entry.Id, clock.GetUtcNow(), total, imported, present, refused, cancellation);
+        return new ImportReport(entry.Id, total, imported, present, refused, read.FirstRejected, RejectionReportOf(entry.Id), entry.KeptUntil);
     }
 
     /// <summary>Who records the import's events and the trace they belong to.</summary>
@@ -96,50 +110,41 @@ public sealed partial class UcdpGedImporter(
     /// <summary>A batch ready to write: its rows' count, their new streams (an id once), and their timeline rows.</summary>
     private sealed record Batch(int Rows, IReadOnlyList<StreamAction> Streams, AttackTimeline.NewAttacks Timeline);
 
-    /// <summary>What the reading stage has seen so far, for progress and the final report.</summary>
+    /// <summary>What the reading stage has seen so far, for progress and the answer (which holds the first rejections only).</summary>
     private sealed class ReadState
     {
+        private readonly List<RejectedRow> _first = [];
         private long _rows;
         private long _rejected;
 
-        public List<RejectedRow> Rejected { get; } = [];
+        public IReadOnlyList<RejectedRow> FirstRejected => _first;
 
         public (long Rows, long Rejected) Counts => (Interlocked.Read(ref _rows), Interlocked.Read(ref _rejected));
 
         public void Row() => Interlocked.Increment(ref _rows);
 
-        public void Reject(IEnumerable<RejectedRow> rows)
+        public void Reject(List<RejectedRow> rows)
         {
-            var before = Rejected.Count;
-            Rejected.AddRange(rows);
-            Interlocked.Add(ref _rejected, Rejected.Count - before);
+            _first.AddRange(rows.Take(RejectionsAnswered - _first.Count));
+            Interlocked.Add(ref _rejected, rows.Count);
         }
     }
 
     /// <summary>
-    /// Reads the rows in windows, validates each window's rows in parallel and hands on the good ones in batches, in
-    /// order of occurrence (a batch then touches few days of the casualty cells, however the file is ordered).
+    /// Reads the rows in windows, validates each window's rows in parallel, logs the refused ones and hands on the good
+    /// ones in batches, in order of occurrence (a batch then touches few days of the casualty cells, however the file
+    /// is ordered). Memory holds one window, not the file.
     /// </summary>
     private async Task ReadAsync(
-        SepReader parser, int[] columns, string reportedBy, Recording recording, ChannelWriter<Batch> batches, ReadState read, CancellationToken cancellation)
+        UcdpGedFile file, Guid import, string reportedBy, Recording recording, ChannelWriter<Batch> batches, ReadState read, CancellationToken cancellation)
     {
         try
         {
             var window = new List<Row>();
-            while (parser.MoveNext())
+            while (await file.NextAsync(cancellation) is { } cells)
             {
-                cancellation.ThrowIfCancellationRequested();
                 read.Row();
-                var (line, fields) = Read(parser.Current, columns);
-                string Field(string name) => fields[ColumnIndex[name]];
-                var ucdpId = Field("id").Trim();
-                var (report, problems) = ToReport(Field, reportedBy);
-                if (string.IsNullOrWhiteSpace(ucdpId))
-                {
-                    problems.Add("the row has no id");
-                }
-
-                window.Add(new Row(line, ucdpId, report, problems));
+                window.Add(ToRow(cells, file.HeaderCells, reportedBy));
                 if (window.Count >= WindowSize)
                 {
                     await FlushWindowAsync(window);
@@ -157,8 +162,12 @@ public sealed partial class UcdpGedImporter(
         async Task FlushWindowAsync(List<Row> window)
         {
             Parallel.ForEach(window.Where(r => r.Report is not null && r.Problems.Count == 0), new ParallelOptions { CancellationToken = cancellation }, row =>
-                row.Problems.AddRange(validator.Validate(row.Report!).Errors.Select(e => $"{e.PropertyName}: {e.ErrorMessage}")));
-            read.Reject(window.Where(r => r.Problems.Count > 0 || r.Report is null).Select(r => new RejectedRow(r.Line, r.UcdpId, r.Problems)));
+                row.Problems.AddRange(validator.Validate(row.Report!).Errors.Select(e => new RowProblem(ColumnsOf(e.PropertyName), $"{e.PropertyName}: {e.ErrorMessage}"))));
+            var rejected = window.Where(r => r.Problems.Count > 0 || r.Report is null)
+                .Select(r => new RejectedRow(r.Line, r.UcdpId.Length > 0 ? r.UcdpId : null, [.. r.Problems.SelectMany(p => p.Columns).Distinct(StringComparer.Ordinal)], [.. r.Problems.Select(p => p.Reason)]))
+                .ToList();
+            await log.AddRejectionsAsync(import, rejected, cancellation);
+            read.Reject(rejected);
             var good = window.Where(r => r.Problems.Count == 0 && r.Report is not null)
                 .OrderBy(r => r.Report!.OccurredAt ?? r.Report.OccurredFrom)
                 .Select(r => (StreamId(r.UcdpId), r.Report!))
@@ -172,28 +181,53 @@ public sealed partial class UcdpGedImporter(
     }
 
     /// <summary>A row as read: its line, UCDP id, the report it states, and what is wrong with it.</summary>
-    private sealed record Row(long Line, string UcdpId, ReportAttack? Report, List<string> Problems);
+    private sealed record Row(long Line, string UcdpId, ReportAttack? Report, List<RowProblem> Problems);
 
-    /// <summary>The GED columns an import reads (<see cref="ToReport"/>); the others are not copied out of the parser.</summary>
-    private static readonly string[] Columns =
-    [
-        "id", "type_of_violence", "dyad_name", "side_a", "side_b", "source_office", "source_date", "source_headline", "where_prec", "latitude", "longitude",
-        "date_prec", "date_start", "date_end", "deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown", "low", "best", "high",
-    ];
-
-    private static readonly FrozenDictionary<string, int> ColumnIndex = Columns.Select((name, index) => (name, index)).ToFrozenDictionary(c => c.name, c => c.index, StringComparer.Ordinal);
-
-    /// <summary>The row's first line in the file and the fields of <see cref="Columns"/> (empty where the file has none).</summary>
-    private static (long Line, string[] Fields) Read(SepReader.Row row, int[] columns)
+    private static Row ToRow(GedRow cells, int headerCells, string reportedBy)
     {
-        var fields = new string[columns.Length];
-        for (var i = 0; i < fields.Length; i++)
+        if (cells.Unreadable is not null)
         {
-            fields[i] = columns[i] >= 0 && columns[i] < row.ColCount ? row[columns[i]].ToString() : string.Empty;
+            return new Row(cells.Line, string.Empty, null, [new RowProblem([], cells.Unreadable)]);
         }
 
-        return (row.LineNumberFrom, fields);
+        var ucdpId = cells["id"].Trim();
+
+        // Cells counted against the wrong columns would be read as what they are not.
+        if (cells.CellCount != headerCells)
+        {
+            return new Row(cells.Line, ucdpId, null,
+                [new RowProblem([], string.Create(CultureInfo.InvariantCulture, $"the row has {cells.CellCount} cells where the header has {headerCells} columns"))]);
+        }
+
+        var (report, problems) = ToReport(column => cells[column], reportedBy);
+        return new Row(cells.Line, ucdpId, report, problems);
     }
+
+    /// <summary>The GED columns a ReportAttack field is read from, for a validator's refusal (by its JSON path).</summary>
+    private static IReadOnlyList<string> ColumnsOf(string path)
+    {
+        var field = path.Split('.', '[')[0];
+        return field switch
+        {
+            "location" when path.Contains("[0]", StringComparison.Ordinal) => ["longitude"],
+            "location" when path.Contains("[1]", StringComparison.Ordinal) => ["latitude"],
+            "location" => ["latitude", "longitude"],
+            "locationPrecision" => ["where_prec"],
+            "occurredAt" or "occurredFrom" or "occurredUntil" => ["date_start", "date_end"],
+            "datePrecision" => ["date_prec"],
+            "perpetrator" => ["side_a"],
+            "targets" => ["side_b"],
+            "eventType" or "subEventType" => ["type_of_violence"],
+            "description" => ["source_headline", "dyad_name"],
+            "sources" when path.EndsWith(".publishedAt", StringComparison.Ordinal) => ["source_date"],
+            "sources" when path.EndsWith(".title", StringComparison.Ordinal) => ["source_headline"],
+            "sources" => ["source_office"],
+            "casualties" => [.. Deaths, "low", "best", "high"],
+            _ => [],
+        };
+    }
+
+    private static readonly string[] Deaths = ["deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown"];
 
     [LoggerMessage(Level = LogLevel.Information, Message = "UCDP GED import: {Rows} rows processed, {Imported} imported, {Present} already present, {Rejected} rejected")]
     private static partial void LogProgress(ILogger logger, long rows, long imported, long present, long rejected);
@@ -284,38 +318,57 @@ public sealed partial class UcdpGedImporter(
     /// <summary>The advisory lock imports hold while they append (any fixed number unique to this purpose).</summary>
     private const long ImportLock = 0x1D11B_0001;
 
-    /// <summary>The report a row states, or what makes it unreadable.</summary>
-    public static (ReportAttack? Report, List<string> Problems) ToReport(Func<string, string> field, string reportedBy)
+    /// <summary>
+    /// The report a row states, or every problem that stops it: a cell that does not read as what its column says
+    /// (a count that is not a whole number of 0 or more, a code outside its list, a date not yyyy-MM-dd, a
+    /// coordinate that is not a finite number) or cells that contradict each other. Nothing is guessed or dropped.
+    /// </summary>
+    public static (ReportAttack? Report, List<RowProblem> Problems) ToReport(Func<string, string> field, string reportedBy)
     {
         ArgumentNullException.ThrowIfNull(field);
-        var problems = new List<string>();
+        var problems = new List<RowProblem>();
         string Text(string name) => field(name)?.Trim() ?? string.Empty;
-        int? Whole(string name)
+        void Problem(string reason, params string[] columns) => problems.Add(new RowProblem(columns, $"{string.Join('/', columns)}: {reason}"));
+
+        int? Count(string name)
         {
             var text = Text(name);
-            if (text is "" or "NA")
+            if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
             {
+                Problem($"{Quoted(text)} is not a whole number", name);
                 return null;
             }
 
-            if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+            if (value < 0)
+            {
+                Problem(string.Create(CultureInfo.InvariantCulture, $"{value} is negative; a count of deaths is 0 or more"), name);
+                return null;
+            }
+
+            return value;
+        }
+
+        int? Code(string name, int min, int max, string what)
+        {
+            var text = Text(name);
+            if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
             {
                 return value;
             }
 
-            problems.Add($"{name}: '{text}' is not a whole number");
+            Problem($"{Quoted(text)} is not {what}", name);
             return null;
         }
 
-        double? Number(string name)
+        double? Coordinate(string name)
         {
             var text = Text(name);
-            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value))
             {
                 return value;
             }
 
-            problems.Add($"{name}: '{text}' is not a number");
+            Problem($"{Quoted(text)} is not a finite number", name);
             return null;
         }
 
@@ -327,29 +380,42 @@ public sealed partial class UcdpGedImporter(
                 return new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
             }
 
-            problems.Add($"{name}: '{text}' is not a date (yyyy-MM-dd)");
+            Problem($"{Quoted(text)} is not a date (yyyy-MM-dd)", name);
             return null;
         }
 
-        var wherePrecision = Whole("where_prec");
-        var datePrecision = Whole("date_prec");
-        var (latitude, longitude) = (Number("latitude"), Number("longitude"));
-        var (start, end) = (Date("date_start"), Date("date_end"));
-        var (low, best, high) = (Whole("low"), Whole("best"), Whole("high"));
-        var deaths = new[] { ("a", Whole("deaths_a")), ("b", Whole("deaths_b")), ("civilians", Whole("deaths_civilians")), ("unknown", Whole("deaths_unknown")) };
-        if (wherePrecision is not (>= 1 and <= 7))
+        var ucdpId = Text("id");
+        if (ucdpId.Length == 0)
         {
-            problems.Add($"where_prec: '{Text("where_prec")}' is not a UCDP location precision (1..7)");
+            Problem("the row has no id", "id");
         }
 
-        if (datePrecision is not (>= 1 and <= 5))
+        var violence = Code("type_of_violence", 1, 3, "a UCDP type of violence (1, 2 or 3)");
+        var wherePrecision = Code("where_prec", 1, 7, "a UCDP location precision (1..7)");
+        var datePrecision = Code("date_prec", 1, 5, "a UCDP date precision (1..5)");
+        var (latitude, longitude) = (Coordinate("latitude"), Coordinate("longitude"));
+        var (start, end) = (Date("date_start"), Date("date_end"));
+        var published = SourceDates(Text("source_date"));
+        if (published is null)
         {
-            problems.Add($"date_prec: '{Text("date_prec")}' is not a UCDP date precision (1..5)");
+            Problem($"{Quoted(Text("source_date"))} is not a date (yyyy-MM-dd, several separated by ;)", "source_date");
+        }
+
+        var deaths = Deaths.Select(name => (Name: name, Count: Count(name))).ToArray();
+        var (low, best, high) = (Count("low"), Count("best"), Count("high"));
+        if (start > end)
+        {
+            Problem($"{Text("date_end")} is before {Text("date_start")}", "date_start", "date_end");
         }
 
         if (low > best || best > high)
         {
-            problems.Add($"low/best/high: {low} ≤ {best} ≤ {high} does not hold");
+            Problem(string.Create(CultureInfo.InvariantCulture, $"{low} ≤ {best} ≤ {high} does not hold"), "low", "best", "high");
+        }
+
+        if (deaths.All(d => d.Count is not null) && deaths.Sum(d => d.Count!.Value) is var sum && sum > best)
+        {
+            Problem(string.Create(CultureInfo.InvariantCulture, $"the deaths add up to {sum}, more than best ({best})"), [.. Deaths, "best"]);
         }
 
         if (problems.Count > 0)
@@ -359,18 +425,18 @@ public sealed partial class UcdpGedImporter(
 
         var sideA = Text("side_a");
         var sideB = Text("side_b");
-        var oneSided = Text("type_of_violence") == "3";
+        var oneSided = violence == 3;
         var precision = datePrecision switch { 1 => DatePrecision.Day, 2 => DatePrecision.Days, 3 => DatePrecision.Week, 4 => DatePrecision.Month, _ => DatePrecision.Year };
         var sameDay = start == end && precision == DatePrecision.Day;
         var casualties = Spread(
-            [.. deaths.Where(d => d.Item2 is > 0).Select(d => d.Item1 switch
+            [.. deaths.Where(d => d.Count > 0).Select(d => d.Name switch
             {
-                "a" => (CasualtyCategory.Military, (string?)sideA, d.Item2!.Value),
-                "b" => oneSided ? (CasualtyCategory.Civilian, null, d.Item2!.Value) : (CasualtyCategory.Military, sideB, d.Item2!.Value),
-                "civilians" => (CasualtyCategory.Civilian, null, d.Item2!.Value),
-                _ => (CasualtyCategory.Unknown, null, d.Item2!.Value),
+                "deaths_a" => (CasualtyCategory.Military, (string?)sideA, d.Count!.Value),
+                "deaths_b" => oneSided ? (CasualtyCategory.Civilian, null, d.Count!.Value) : (CasualtyCategory.Military, sideB, d.Count!.Value),
+                "deaths_civilians" => (CasualtyCategory.Civilian, null, d.Count!.Value),
+                _ => (CasualtyCategory.Unknown, null, d.Count!.Value),
             })],
-            low ?? 0, best ?? 0, high ?? 0);
+            low!.Value, best!.Value, high!.Value);
         var headline = Text("source_headline");
         var report = new ReportAttack(
             Perpetrator: sideA,
@@ -379,8 +445,8 @@ public sealed partial class UcdpGedImporter(
             Location: GeoJsonPoint.At(longitude!.Value, latitude!.Value),
             LocationPrecision: (LocationPrecision)wherePrecision!.Value,
             DatePrecision: precision,
-            Description: string.IsNullOrEmpty(headline) ? $"UCDP GED event {Text("id")}: {Text("dyad_name")}" : headline,
-            Sources: [new Source(Text("source_office") is { Length: > 0 } office ? office : "UCDP GED", FirstDate(Text("source_date")), headline.Length > 0 ? headline : null, null)],
+            Description: string.IsNullOrEmpty(headline) ? $"UCDP GED event {ucdpId}: {Text("dyad_name")}" : headline,
+            Sources: [new Source(Text("source_office") is { Length: > 0 } office ? office : "UCDP GED", published!.Count > 0 ? published[0] : null, headline.Length > 0 ? headline : null, null)],
             Casualties: casualties,
             ReportedBy: reportedBy,
             SubEventType: oneSided ? SubEventType.Attack : SubEventType.ArmedClash,
@@ -390,8 +456,25 @@ public sealed partial class UcdpGedImporter(
         return (report, problems);
     }
 
-    private static DateOnly? FirstDate(string text) =>
-        DateOnly.TryParseExact(text.Split(';')[0].Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date : null;
+    /// <summary>GED's source_date: empty, or dates separated by ';' (the first is the source's). Null if one is not a date.</summary>
+    private static List<DateOnly>? SourceDates(string text)
+    {
+        var dates = new List<DateOnly>();
+        foreach (var part in text.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!DateOnly.TryParseExact(part, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+            {
+                return null;
+            }
+
+            dates.Add(date);
+        }
+
+        return dates;
+    }
+
+    /// <summary>A cell as a reason quotes it: in quotes, and shortened (a refused cell may be a whole file's worth).</summary>
+    private static string Quoted(string text) => text.Length <= 40 ? $"'{text}'" : $"'{text[..40]}…' ({text.Length:N0} characters)";
 
     /// <summary>
     /// UCDP gives low and high for the event, best per category. Each category keeps its best; the difference to

@@ -14,6 +14,9 @@ public sealed class LedgerOptions
     /// <summary>Import files (POST /api/imports/…) may be up to this large.</summary>
     public long MaxImportBytes { get; set; } = Importing.ImportEndpoints.DefaultMaxImportBytes;
 
+    /// <summary>How long an import's rejected rows can be downloaded (GET /api/imports/{id}/rejections).</summary>
+    public double ImportRejectionDays { get; set; } = Importing.ImportLog.DefaultDays;
+
     /// <summary>Load the seed scenario into an empty ledger at start-up (on by default in Development).</summary>
     public bool? LoadDemoData { get; set; }
 
