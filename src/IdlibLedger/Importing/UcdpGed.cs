@@ -286,14 +286,23 @@ public sealed partial class UcdpGedImporter(
             await command.ExecuteNonQueryAsync(cancellation);
         }
 
+        // Streams already in the ledger, and among them any whose events committed without their timeline rows: an
+        // import killed between the two commits of a chunk. This retry writes those rows from the stored events.
         var existing = new HashSet<Guid>();
-        await using (var command = new NpgsqlCommand($"select id from {schema}.mt_streams where id = any(@ids)", connection, transaction))
+        var orphans = new List<Guid>();
+        await using (var command = new NpgsqlCommand(
+            $"select s.id, exists (select 1 from {store.Options.DatabaseSchemaName}.{AttackTimeline.TableName} t where t.attack_id = s.id) " +
+            $"from {schema}.mt_streams s where s.id = any(@ids)", connection, transaction))
         {
             command.Parameters.AddWithValue("ids", batch.Streams.Select(s => s.Id).ToArray());
             await using var reader = await command.ExecuteReaderAsync(cancellation);
             while (await reader.ReadAsync(cancellation))
             {
                 existing.Add(reader.GetGuid(0));
+                if (!reader.GetBoolean(1))
+                {
+                    orphans.Add(reader.GetGuid(0));
+                }
             }
         }
 
@@ -302,17 +311,28 @@ public sealed partial class UcdpGedImporter(
         {
             // Some were imported before (or by an import in between): the rest's rows are prepared again.
             streams = [.. streams.Where(s => !existing.Contains(s.Id))];
-            timeline = AttackTimeline.NewAttacks.From(streams.SelectMany(s => s.Events), store.Options.Serializer());
+            var stored = orphans.Count == 0 ? [] : await StoredEventsAsync(orphans, cancellation);
+            timeline = AttackTimeline.NewAttacks.From(streams.SelectMany(s => s.Events).Concat(stored), store.Options.Serializer());
+        }
+
+        if (streams.Count > 0 || orphans.Count > 0)
+        {
+            await new AttackTimeline(store.Options.DatabaseSchemaName).CopyAsync(connection, transaction, timeline, cancellation);
         }
 
         if (streams.Count > 0)
         {
-            await new AttackTimeline(store.Options.DatabaseSchemaName).CopyAsync(connection, transaction, timeline, cancellation);
             await store.BulkInsertEventsAsync(streams, BatchSize, cancellation);
         }
 
         await transaction.CommitAsync(cancellation);
         return (streams.Count, batch.Rows - streams.Count);
+    }
+
+    private async Task<IReadOnlyList<IEvent>> StoredEventsAsync(IReadOnlyList<Guid> streams, CancellationToken cancellation)
+    {
+        await using var session = store.QuerySession();
+        return await session.Events.QueryAllRawEvents().Where(e => streams.Contains(e.StreamId)).OrderBy(e => e.Sequence).ToListAsync(cancellation);
     }
 
     /// <summary>The advisory lock imports hold while they append (any fixed number unique to this purpose).</summary>
