@@ -49,6 +49,7 @@ public static class WebApi
         app.UseStatusCodePages();
         app.UseMiddleware<RequestLimits>(options.MaxRequestBodyBytes, options.MaxImportBytes);
         app.UseLedgerAccess();
+        app.UseMiddleware<JsonRequests>();
         app.UseMiddleware<IdempotencyKeys>();
 
         // The API's description is public: it says how to authenticate, and holds no data.
