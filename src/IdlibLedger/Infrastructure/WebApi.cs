@@ -61,6 +61,7 @@ public static class WebApi
         {
             http.RejectUnparseableQueryValues = true;
             http.AddPolicy<FluentValidationPolicy>();
+            http.AddPolicy<ZeroStreamIdPolicy>();
             http.ConfigureEndpoints(chain =>
             {
                 AccessConfiguration.RequireDeclaredPolicy(chain);

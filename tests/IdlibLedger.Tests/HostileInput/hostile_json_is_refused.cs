@@ -13,6 +13,8 @@ namespace IdlibLedger.Tests.HostileInput;
 /// </summary>
 public sealed class hostile_json_is_refused(LedgerFixture ledger) : LedgerTest(ledger)
 {
+    private const string ZeroId = "00000000-0000-0000-0000-000000000000";
+
     // ---- text ---------------------------------------------------------------------------------------------------
 
     [Fact]
@@ -78,6 +80,26 @@ public sealed class hostile_json_is_refused(LedgerFixture ledger) : LedgerTest(l
             var sent = JsonLeaves.Of(JsonNode.Parse(body)).Single(l => l.Path == field).Value.GetValue<string>();
             JsonLeaves.Of(read).Where(l => l.Path.EndsWith(field, StringComparison.Ordinal)).Select(l => l.Value.ToString()).ShouldContain(sent, @case);
         }
+    }
+
+    // ---- stream ids ---------------------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task a_command_on_the_all_zero_or_an_unknown_stream_is_404_and_records_nothing()
+    {
+        // Marten refuses to load the empty Guid: before the ledger checked it, every command on a stream answered 500.
+        var wrong = new List<string>();
+        var onStreams = (await SamplesAsync()).Where(s => s.Command.OnAStream).ToList();
+        foreach (var sample in onStreams)
+        {
+            foreach (var id in new[] { ZeroId, "00000000000000000000000000000000", "{00000000-0000-0000-0000-000000000000}", Guid.NewGuid().ToString() })
+            {
+                await ExpectRefusalAsync(wrong, sample, $"id {id}", sample.Request(url: sample.UrlWithId(id)), 404, field: null);
+            }
+        }
+
+        ShouldBeNone(wrong);
+        onStreams.Count.ShouldBeGreaterThanOrEqualTo(13);
     }
 
     // ---- media types --------------------------------------------------------------------------------------------
