@@ -7,8 +7,8 @@ using Microsoft.AspNetCore.Mvc;
 namespace IdlibLedger.Infrastructure;
 
 /// <summary>
-/// Turns the exceptions a client can cause into ProblemDetails: unreadable JSON → 400 naming the field,
-/// an oversized body → 413, a concurrency conflict → 409; and an unreachable database → 503 with Retry-After.
+/// Turns the exceptions a client can cause into ProblemDetails: unreadable JSON or CSV → 400 naming the field (or the
+/// body), an oversized body → 413, a concurrency conflict → 409; and an unreachable database → 503 with Retry-After.
 /// Anything else stays a 500.
 /// </summary>
 public sealed partial class LedgerExceptionHandler(IProblemDetailsService problems, ILogger<LedgerExceptionHandler> logger) : IExceptionHandler
@@ -44,6 +44,9 @@ public sealed partial class LedgerExceptionHandler(IProblemDetailsService proble
             Type = "https://www.rfc-editor.org/rfc/rfc9110#name-413-content-too-large",
         },
         BadHttpRequestException bad => LedgerProblems.Invalid("body", bad.Message),
+        // The CSV reader refuses a file it cannot read (a header naming a column twice): the file's fault, not ours.
+        ArgumentException or InvalidDataException when exception.TargetSite?.DeclaringType?.Assembly == typeof(nietras.SeparatedValues.Sep).Assembly =>
+            LedgerProblems.Invalid("body", "the CSV file cannot be read: " + exception.Message),
         ExistingStreamIdCollisionException or Marten.Exceptions.ExistingStreamIdCollisionException =>
             LedgerProblems.Conflict("the stream already exists; another request recorded it at the same time"),
         EventStreamUnexpectedMaxEventIdException => LedgerProblems.Conflict("the stream moved on while this command ran; read it again and retry with its current version"),

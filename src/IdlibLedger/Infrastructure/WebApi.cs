@@ -51,6 +51,7 @@ public static class WebApi
         app.UseStatusCodePages();
         app.UseMiddleware<RequestLimits>(options.MaxRequestBodyBytes, options.MaxImportBytes);
         app.UseLedgerAccess();
+        app.UseMiddleware<JsonRequests>();
         app.UseMiddleware<IdempotencyKeys>();
 
         // The API's description is public: it says how to authenticate, and holds no data.
@@ -62,6 +63,7 @@ public static class WebApi
         {
             http.RejectUnparseableQueryValues = true;
             http.AddPolicy<FluentValidationPolicy>();
+            http.AddPolicy<ZeroStreamIdPolicy>();
             http.ConfigureEndpoints(chain =>
             {
                 AccessConfiguration.RequireDeclaredPolicy(chain);

@@ -27,6 +27,7 @@ public static class ReportAttacksInBatchEndpoint
     [WolverinePost("/api/attacks/batch", OperationId = "ReportAttacksInBatch")]
     [ForReporters]
     [Tags("Attacks")]
+    [Consumes("application/json", JsonRequests.NdJson)]
     [ProducesResponseType<BatchResult>(StatusCodes.Status200OK)]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest)]
     public static async Task<IResult> Post(HttpRequest request, IValidator<ReportAttack> validator, IDocumentSession session, CancellationToken cancellation)
