@@ -34,6 +34,10 @@ public sealed class UcdpGedFile : IDisposable
     public static readonly FrozenDictionary<string, int> ColumnIndex =
         Columns.Select((name, index) => (name, index)).ToFrozenDictionary(c => c.name, c => c.index, StringComparer.Ordinal);
 
+    /// <summary>C0 controls but tab, line feed and carriage return, and DEL.</summary>
+    private static readonly System.Buffers.SearchValues<char> ControlCharacters = System.Buffers.SearchValues.Create(
+        [.. Enumerable.Range(0, 32).Where(c => c is not ('\t' or '\n' or '\r')).Select(c => (char)c), '\u007f']);
+
     private readonly SepReader? _reader;
     private readonly int[] _positions;
     private bool _stopped;
@@ -129,6 +133,13 @@ public sealed class UcdpGedFile : IDisposable
         for (var i = 0; i < cells.Length; i++)
         {
             cells[i] = _positions[i] < row.ColCount ? row[_positions[i]].ToString() : string.Empty;
+            // PostgreSQL stores no U+0000, and no other control character belongs in GED text (as in JSON bodies).
+            var control = cells[i].IndexOfAny(ControlCharacters);
+            if (control >= 0)
+            {
+                return new GedRow(row.LineNumberFrom, [], 0, string.Create(CultureInfo.InvariantCulture,
+                    $"{Columns[i]}: holds the control character U+{(int)cells[i][control]:X4}, which the ledger refuses in text"));
+            }
         }
 
         return new GedRow(row.LineNumberFrom, cells, row.ColCount);

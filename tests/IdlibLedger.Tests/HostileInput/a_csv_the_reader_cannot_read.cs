@@ -12,7 +12,7 @@ public sealed class a_csv_the_reader_cannot_read(LedgerFixture ledger) : LedgerT
     [Theory]
     [InlineData("source_date")]
     [InlineData("deaths_a")]
-    public async Task a_header_naming_a_column_twice_is_400_naming_the_body_and_records_nothing(string column)
+    public async Task a_header_naming_a_column_twice_is_400_naming_the_column_and_records_nothing(string column)
     {
         // Found by fuzzing_every_command: the CSV reader throws on a repeated column name, which answered 500.
         var header = Header.Replace(column, $"{column},{column}", StringComparison.Ordinal);
@@ -23,7 +23,23 @@ public sealed class a_csv_the_reader_cannot_read(LedgerFixture ledger) : LedgerT
 
         answer.Status.ShouldBe(400, answer.ToString());
         answer.MediaType.ShouldBe("application/problem+json");
-        answer.Json["errors"]!["body"]!.ToJsonString().ShouldContain(column);
+        answer.Json["errors"]!.ToJsonString().ShouldContain(column);
+        (await Ledger.EventCountAsync()).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task a_cell_holding_a_control_character_is_a_rejected_row_not_a_500()
+    {
+        // Found by fuzzing_every_command: U+0000 in a text cell reached PostgreSQL, which stores none (500).
+        var csv = Header + "\nhostile-2,1,Government of Syria - Syrian insurgents,Government of Syria,Syrian insurgents,SOHR,2019-09-01,Clashes\u0000near Tah,1,35.5,36.7,1,2019-09-01,2019-09-01,0,2,0,0,2,2,2\n";
+        using var client = Host.Client();
+
+        var answer = await Answer.ToAsync(client, new HttpRequestMessage(HttpMethod.Post, "/api/imports/ucdp-ged") { Content = new StringContent(csv, Encoding.UTF8, "text/csv") });
+
+        answer.Status.ShouldBe(200, answer.ToString());
+        answer.Json["imported"]!.GetValue<long>().ShouldBe(0);
+        answer.Json["rejected"]!.ToJsonString().ShouldContain("source_headline");
+        answer.Json["rejected"]![0]!["reasons"]![0]!.GetValue<string>().ShouldContain("U+0000");
         (await Ledger.EventCountAsync()).ShouldBe(0);
     }
 }
