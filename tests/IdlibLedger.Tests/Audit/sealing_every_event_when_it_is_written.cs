@@ -239,6 +239,7 @@ public sealed class sealing_every_event_when_it_is_written(LedgerFixture ledger,
         ReasonAt(report, byData).ShouldContain("seal does not verify");
         ReasonAt(report, byData).ShouldContain("no longer hashes to its link");
         ReasonAt(report, deleted).ShouldContain("deleted");
+        Figures.Record($"[tamper] 5 rewrites with SQL (recordedBy, correlation id, data, a deletion, a row forged at the head): {Named(report).Length} named at their sequences by GET /api/audit/verify");
 
         var command = await AuditCommandLine.RunAsync(Ledger, "audit", "verify");
         command.ExitCode.ShouldNotBe(0);

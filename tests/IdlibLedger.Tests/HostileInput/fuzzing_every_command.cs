@@ -226,6 +226,8 @@ public sealed class fuzzing_every_command(LedgerFixture ledger, ITestOutputHelpe
             $"refusals: {all.Count(o => o.Status >= 400)}, all problem+json: {all.Where(o => o.Status >= 400).All(o => o.MediaType == "application/problem+json")}; 400s naming no field: {all.Count(o => o.Status == 400 && o.Text is not null)}"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"events appended: {appended.Values.Sum()} by {appended.Count} accepted requests; by refused requests: {appended.Keys.Count(refused.Contains)}"));
+        Figures.Record(string.Create(CultureInfo.InvariantCulture,
+            $"[fuzz] seed {Seed}: {all.Count} requests on every command; {all.Count(o => o.Status < 300)} 2xx, {all.Count(o => o.Status is >= 400 and < 500)} 4xx, {all.Count(o => o.Status >= 500)} 5xx; every refusal problem+json: {all.Where(o => o.Status >= 400).All(o => o.MediaType == "application/problem+json")}; events appended by refused requests: {appended.Keys.Count(refused.Contains)}"));
         output.WriteLine("by command:");
         foreach (var group in all.GroupBy(o => o.Request.Operation).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
