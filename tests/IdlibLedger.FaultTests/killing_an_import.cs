@@ -62,6 +62,7 @@ public sealed class killing_an_import(Faults faults, ITestOutputHelper output)
         events.ShouldBe(rows);
         ((long)killedAfter!).ShouldBeLessThan(rows);
         rebuilt.ShouldBe(complete);
+        await killing_the_service_under_writers.EveryReadModelVerifiesAsync(faults);
     }
 
     private static async Task<List<string>> TotalsAsync(HttpClient client)

@@ -10,6 +10,7 @@ public static class ImportsConfiguration
         services.ConfigureMarten(store => store.Storage.ExtendedSchemaObjects.AddRange(ImportLog.SchemaObjects(store.DatabaseSchemaName)));
         services.AddSingleton<ImportLog>();
         services.AddHostedService<ImportLogExpiry>();
+        services.AddHostedService<ImportRecovery>();
         return services.AddScoped<UcdpGedImporter>();
     }
 }

@@ -329,11 +329,59 @@ public sealed partial class UcdpGedImporter(
         return (streams.Count, batch.Rows - streams.Count);
     }
 
+    /// <summary>Marten's name for <see cref="AttackReported"/> in <c>mt_events.type</c>.</summary>
+    private const string ReportedType = "attack_reported";
+
+    /// <summary>The stored reports (AttackReported) of <paramref name="streams"/>, as the timeline rows are made from them.</summary>
     private async Task<IReadOnlyList<IEvent>> StoredEventsAsync(IReadOnlyList<Guid> streams, CancellationToken cancellation)
     {
         await using var session = store.QuerySession();
-        return await session.Events.QueryAllRawEvents().Where(e => streams.Contains(e.StreamId)).OrderBy(e => e.Sequence).ToListAsync(cancellation);
+        return await session.Events.QueryAllRawEvents()
+            .Where(e => streams.Contains(e.StreamId) && e.EventTypeName == ReportedType)
+            .OrderBy(e => e.Sequence).ToListAsync(cancellation);
     }
+
+    /// <summary>
+    /// At start-up: writes the read-model rows of imported attacks whose events committed without them (an import
+    /// killed between a chunk's two commits), so that the read models equal a rebuild before the first request.
+    /// Only imports append events without their rows in the same transaction, so only their streams can be found.
+    /// </summary>
+    public async Task<int> RecoverAsync(CancellationToken cancellation)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellation);
+        await using var transaction = await connection.BeginTransactionAsync(cancellation);
+        await using (var command = new NpgsqlCommand("select pg_advisory_xact_lock(@key)", connection, transaction))
+        {
+            command.Parameters.AddWithValue("key", ImportLock);
+            await command.ExecuteNonQueryAsync(cancellation);
+        }
+
+        var orphans = new List<Guid>();
+        await using (var command = new NpgsqlCommand(
+            $"select distinct e.stream_id from {store.Options.Events.DatabaseSchemaName}.mt_events e where e.type = @type " +
+            $"and not exists (select 1 from {store.Options.DatabaseSchemaName}.{AttackTimeline.TableName} t where t.attack_id = e.stream_id)", connection, transaction))
+        {
+            command.Parameters.AddWithValue("type", ReportedType);
+            await using var reader = await command.ExecuteReaderAsync(cancellation);
+            while (await reader.ReadAsync(cancellation))
+            {
+                orphans.Add(reader.GetGuid(0));
+            }
+        }
+
+        if (orphans.Count > 0)
+        {
+            var timeline = AttackTimeline.NewAttacks.From(await StoredEventsAsync(orphans, cancellation), store.Options.Serializer());
+            await new AttackTimeline(store.Options.DatabaseSchemaName).CopyAsync(connection, transaction, timeline, cancellation);
+            LogRecovered(logger, orphans.Count);
+        }
+
+        await transaction.CommitAsync(cancellation);
+        return orphans.Count;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Wrote the read-model rows of {Count} imported attacks whose events had committed without them (an import was killed)")]
+    private static partial void LogRecovered(ILogger logger, int count);
 
     /// <summary>The advisory lock imports hold while they append (any fixed number unique to this purpose).</summary>
     private const long ImportLock = 0x1D11B_0001;

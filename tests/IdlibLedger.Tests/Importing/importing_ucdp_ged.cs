@@ -2,9 +2,11 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using IdlibLedger.Attacks;
+using IdlibLedger.Importing;
 using IdlibLedger.Tests.Fixtures;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Shouldly;
 
 namespace IdlibLedger.Tests.Importing;
@@ -43,6 +45,21 @@ public sealed class importing_ucdp_ged(LedgerFixture ledger) : LedgerTest(ledger
         var after = await Host.GetJsonAsync("/api/casualties/totals?groupBy=category");
         after["groups"]!.ToJsonString().ShouldBe(totals["groups"]!.ToJsonString());
         after["killed"]!.ToJsonString().ShouldBe(totals["killed"]!.ToJsonString());
+        var verified = await Host.GetJsonAsync("/api/audit/read-models");
+        verified["ok"]!.GetValue<bool>().ShouldBeTrue(verified.ToJsonString());
+    }
+
+    [Fact]
+    public async Task at_start_up_the_service_writes_the_read_models_of_imported_rows_whose_events_committed_without_them()
+    {
+        await ImportAsync(await File.ReadAllTextAsync(GedFile));
+        await Ledger.ExecuteAsync(
+            $"truncate {LedgerFixture.Schema}.{AttackTimeline.TableName}, {LedgerFixture.Schema}.{AttackTimeline.CasualtiesTableName}, {LedgerFixture.Schema}.{CasualtyCells.TableName}");
+
+        var recovery = Host.Services.GetServices<IHostedService>().OfType<ImportRecovery>().Single();
+        await recovery.StartAsync(CancellationToken.None);
+
+        (await Host.GetJsonAsync("/api/casualties/totals"))["attacks"]!.GetValue<long>().ShouldBe(116);
         var verified = await Host.GetJsonAsync("/api/audit/read-models");
         verified["ok"]!.GetValue<bool>().ShouldBeTrue(verified.ToJsonString());
     }
