@@ -18,21 +18,9 @@ public sealed class proving_history_was_not_rewritten(LedgerFixture ledger) : Le
         await Ledger.ChainCaughtUpAsync();
     }
 
-    private async Task<IReadOnlyList<Guid>> SomeHistoryAsync(int reports = 3)
-    {
-        var ids = new List<Guid>();
-        for (var i = 0; i < reports; i++)
-        {
-            ids.Add(await Host.ReportedAttackAsync(Given.Report(b => b["description"] = $"Shelling {i}")));
-        }
+    private Task<IReadOnlyList<Guid>> SomeHistoryAsync(int reports = 3) => Ledger.SomeHistoryAsync(reports);
 
-        await Host.CorrectedAsync(ids[0], new JsonObject { ["expectedVersion"] = 1, ["reason"] = "MoD", ["description"] = "Shelling near Taftanaz, corrected" });
-        await Ledger.ChainCaughtUpAsync();
-        return ids;
-    }
-
-    private async Task<long> SequenceOfAsync(Guid stream, int version) =>
-        (long)(await Ledger.ScalarAsync($"select seq_id from {Schema}.mt_events where stream_id = '{stream}' and version = {version}"))!;
+    private Task<long> SequenceOfAsync(Guid stream, int version) => Ledger.SequenceOfAsync(stream, version);
 
     [Fact]
     public async Task an_updated_event_is_named_by_the_api_and_the_audit_verify_command()

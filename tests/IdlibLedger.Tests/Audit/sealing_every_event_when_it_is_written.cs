@@ -30,21 +30,9 @@ public sealed class sealing_every_event_when_it_is_written(LedgerFixture ledger,
         await Ledger.ChainCaughtUpAsync();
     }
 
-    private async Task<IReadOnlyList<Guid>> SomeHistoryAsync(int reports = 3)
-    {
-        var ids = new List<Guid>();
-        for (var i = 0; i < reports; i++)
-        {
-            ids.Add(await Host.ReportedAttackAsync(Given.Report(b => b["description"] = $"Shelling {i}")));
-        }
+    private Task<IReadOnlyList<Guid>> SomeHistoryAsync(int reports = 3) => Ledger.SomeHistoryAsync(reports);
 
-        await Host.CorrectedAsync(ids[0], new JsonObject { ["expectedVersion"] = 1, ["reason"] = "MoD", ["description"] = "Shelling near Taftanaz, corrected" });
-        await Ledger.ChainCaughtUpAsync();
-        return ids;
-    }
-
-    private async Task<long> SequenceOfAsync(Guid stream, int version) =>
-        (long)(await Ledger.ScalarAsync($"select seq_id from {Schema}.mt_events where stream_id = '{stream}' and version = {version}"))!;
+    private Task<long> SequenceOfAsync(Guid stream, int version) => Ledger.SequenceOfAsync(stream, version);
 
     private async Task<long> LinksAtAsync(long sequence) =>
         (long)(await Ledger.ScalarAsync($"select count(*) from {Schema}.{AuditChainProjection.Name} where seq = {sequence}"))!;

@@ -1,4 +1,9 @@
+using System.Net;
 using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
+using Alba;
+using IdlibLedger.Tests.Fixtures;
+using Shouldly;
 using System.Text;
 
 namespace IdlibLedger.Tests.Importing;
@@ -20,6 +25,16 @@ internal static class GedFile
         "1", "1", "Government of Syria - Syrian insurgents", "Government of Syria", "Syrian insurgents", "SOHR", "2019-09-01", "Clashes near Tah", "1", "35.54318", "36.728542",
         "1", "2019-09-01", "2019-09-01", "0", "2", "0", "0", "2", "2", "2",
     ];
+
+    /// <summary>Imports <paramref name="csv"/> as an admin would and returns the answer; fails the test unless it is 200.</summary>
+    public static async Task<JsonObject> ImportedAsync(this IAlbaHost host, string csv)
+    {
+        using var client = host.Client();
+        using var response = await client.PostAsync("/api/imports/ucdp-ged", Content(csv));
+        var json = await response.JsonAsync();
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, json.ToJsonString());
+        return json;
+    }
 
     /// <summary>The valid row under <paramref name="id"/>, with <paramref name="changes"/> (column, cell as written in the file).</summary>
     public static string Row(string id, params (string Column, string Cell)[] changes)

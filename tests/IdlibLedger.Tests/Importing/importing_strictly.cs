@@ -11,14 +11,7 @@ public sealed class importing_strictly(LedgerFixture ledger) : LedgerTest(ledger
     private Task<JsonObject> RefusedAsync(string csv, string @case) =>
         Ledger.RefusedAsync(HttpMethod.Post, "/api/imports/ucdp-ged", csv, HttpStatusCode.BadRequest, @case, "text/csv");
 
-    private async Task<JsonObject> ImportAsync(string csv)
-    {
-        using var client = Host.Client();
-        using var response = await client.PostAsync("/api/imports/ucdp-ged", GedFile.Content(csv));
-        var json = await response.JsonAsync();
-        response.StatusCode.ShouldBe(HttpStatusCode.OK, json.ToJsonString());
-        return json;
-    }
+    private Task<JsonObject> ImportAsync(string csv) => Host.ImportedAsync(csv);
 
     private static string[] ErrorKeys(JsonObject problem) => [.. problem["errors"]!.AsObject().Select(e => e.Key).Order(StringComparer.Ordinal)];
 

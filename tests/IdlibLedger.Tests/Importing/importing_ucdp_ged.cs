@@ -17,14 +17,7 @@ public sealed class importing_ucdp_ged(LedgerFixture ledger) : LedgerTest(ledger
         LedgerFixture.SharedData ?? throw new InvalidOperationException("the UCDP GED slice of ../shared/data is needed (set LEDGER_SHARED_DATA)"),
         "ucdp_ged_syria_idlib_2019-09_to_2019-11.csv");
 
-    private async Task<JsonObject> ImportAsync(string csv)
-    {
-        using var client = Host.Client();
-        using var response = await client.PostAsync("/api/imports/ucdp-ged", new StringContent(csv, Encoding.UTF8, "text/csv"));
-        var json = await response.JsonAsync();
-        response.StatusCode.ShouldBe(HttpStatusCode.OK, json.ToJsonString());
-        return json;
-    }
+    private Task<JsonObject> ImportAsync(string csv) => Host.ImportedAsync(csv);
 
     [Fact]
     public async Task a_retried_import_writes_the_read_models_of_rows_whose_events_committed_without_them()

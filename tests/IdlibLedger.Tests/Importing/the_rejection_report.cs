@@ -10,14 +10,7 @@ namespace IdlibLedger.Tests.Importing;
 /// <summary>An import answers with its counts and the first rejections; every rejection is a download, kept for a week.</summary>
 public sealed class the_rejection_report(LedgerFixture ledger) : LedgerTest(ledger)
 {
-    private async Task<JsonObject> ImportAsync(string csv)
-    {
-        using var client = Host.Client();
-        using var response = await client.PostAsync("/api/imports/ucdp-ged", GedFile.Content(csv));
-        var json = await response.JsonAsync();
-        response.StatusCode.ShouldBe(HttpStatusCode.OK, json.ToJsonString());
-        return json;
-    }
+    private Task<JsonObject> ImportAsync(string csv) => Host.ImportedAsync(csv);
 
     private async Task<(HttpResponseMessage Response, List<JsonObject> Lines)> DownloadAsync(string link)
     {
