@@ -94,6 +94,13 @@ public sealed class ImportLog(NpgsqlDataSource database, IDocumentStore store, I
         await copy.CompleteAsync(cancellation);
     }
 
+    /// <summary>Whether an import started and never finished (killed, or failed): only such an import can leave events without their read-model rows.</summary>
+    public async Task<bool> AnyUnfinishedAsync(CancellationToken cancellation)
+    {
+        await using var command = database.CreateCommand($"select exists (select 1 from {Schema}.{ImportsTable} where finished_at is null)");
+        return (bool)(await command.ExecuteScalarAsync(cancellation))!;
+    }
+
     public async Task FinishAsync(Guid import, DateTimeOffset finishedAt, long rows, long imported, long alreadyPresent, long rejected, CancellationToken cancellation)
     {
         await using var command = database.CreateCommand(

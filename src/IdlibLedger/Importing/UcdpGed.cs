@@ -344,10 +344,16 @@ public sealed partial class UcdpGedImporter(
     /// <summary>
     /// At start-up: writes the read-model rows of imported attacks whose events committed without them (an import
     /// killed between a chunk's two commits), so that the read models equal a rebuild before the first request.
-    /// Only imports append events without their rows in the same transaction, so only their streams can be found.
+    /// Only imports append events without their rows in the same transaction, and only one that never finished can
+    /// have left such streams, so the search runs only then and start-up otherwise costs one indexed query.
     /// </summary>
     public async Task<int> RecoverAsync(CancellationToken cancellation)
     {
+        if (!await log.AnyUnfinishedAsync(cancellation))
+        {
+            return 0;
+        }
+
         await using var connection = await database.OpenConnectionAsync(cancellation);
         await using var transaction = await connection.BeginTransactionAsync(cancellation);
         await using (var command = new NpgsqlCommand("select pg_advisory_xact_lock(@key)", connection, transaction))
