@@ -1,6 +1,6 @@
 using FluentValidation;
 using IdlibLedger.Infrastructure;
-using IdlibLedger.Geometry;
+using IdlibLedger.Spatial;
 
 namespace IdlibLedger.Attacks;
 

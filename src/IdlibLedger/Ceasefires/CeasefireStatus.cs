@@ -1,6 +1,6 @@
 using IdlibLedger.Access;
 using IdlibLedger.Attacks;
-using IdlibLedger.Geometry;
+using IdlibLedger.Spatial;
 using IdlibLedger.Infrastructure;
 using Marten;
 using Microsoft.AspNetCore.Mvc;

@@ -2,11 +2,12 @@ using System.Text.Json;
 using FluentValidation;
 using IdlibLedger.Access;
 using IdlibLedger.Attacks;
-using IdlibLedger.Geometry;
 using IdlibLedger.Infrastructure;
+using IdlibLedger.Spatial;
 using IdlibLedger.Territory;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using NetTopologySuite.Geometries;
 using Npgsql;
 using Wolverine.Http;
 using Wolverine.Marten;
@@ -130,7 +131,7 @@ public static class CorridorReads
         var ids = await session.Events.QueryAllRawEvents()
             .Where(e => e.EventTypeName == "corridor_opened" && e.Timestamp <= temporal.AsOf)
             .Select(e => e.StreamId).ToListAsync(cancellation);
-        var features = new List<(NetTopologySuite.Geometries.Geometry, IReadOnlyDictionary<string, object?>)>();
+        var features = new List<(Geometry, IReadOnlyDictionary<string, object?>)>();
         foreach (var id in ids.Distinct())
         {
             var corridor = await session.Events.AggregateStreamAsync<Corridor>(id, timestamp: temporal.AsOf, token: cancellation);

@@ -2,13 +2,14 @@ using System.Text.Json;
 using FluentValidation;
 using IdlibLedger.Access;
 using IdlibLedger.Attacks;
-using IdlibLedger.Geometry;
 using IdlibLedger.Infrastructure;
-using IdlibLedger.Territory;
+using IdlibLedger.Spatial;
 using IdlibLedger.Territory.Agreements;
 using IdlibLedger.Territory.Regions;
+using IdlibLedger.Territory;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using NetTopologySuite.Geometries;
 using Wolverine.Http;
 using Wolverine.Marten;
 using Wolverine.Persistence;
@@ -108,7 +109,7 @@ public static class DeclareCeasefireEndpoint
     }
 
     /// <summary>The ceasefire's area: posted, a region, the implemented agreement's de-escalation zone, or Idlib.</summary>
-    private static async Task<(NetTopologySuite.Geometries.Geometry? Area, string Source, HttpValidationProblemDetails? Problem)> AreaAsync(
+    private static async Task<(Geometry? Area, string Source, HttpValidationProblemDetails? Problem)> AreaAsync(
         DeclareCeasefire command, IDocumentSession session, RegionLookup regions, GeometryLimits limits, CancellationToken cancellation)
     {
         if (command.Area is not null)

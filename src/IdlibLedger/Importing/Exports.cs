@@ -3,10 +3,11 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using IdlibLedger.Access;
 using IdlibLedger.Attacks;
-using IdlibLedger.Geometry;
 using IdlibLedger.Infrastructure;
+using IdlibLedger.Spatial;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using NetTopologySuite.Geometries;
 using Npgsql;
 using Wolverine.Http;
 
@@ -69,14 +70,14 @@ public static class ExportEndpoints
             reports.Add(report);
         }
 
-        var features = reports.Select(r => ((NetTopologySuite.Geometries.Geometry)Wgs84.Point(r.Facts.Location.Longitude, r.Facts.Location.Latitude),
+        var features = reports.Select(r => ((Geometry)Wgs84.Point(r.Facts.Location.Longitude, r.Facts.Location.Latitude),
             (IReadOnlyDictionary<string, object?>)new Dictionary<string, object?>
             {
                 ["id"] = r.Id, ["version"] = r.Version, ["perpetrator"] = r.Facts.Perpetrator, ["eventType"] = Wire.Name(r.Facts.EventType),
                 ["occurredFrom"] = r.Facts.Occurrence.Window().From, ["occurredUntil"] = r.Facts.Occurrence.Window().Until,
                 ["killed"] = r.Facts.TotalKilled(), ["injured"] = r.Facts.TotalInjured(), ["grading"] = r.Grading, ["description"] = r.Facts.Description,
             }));
-        return Results.Text(IdlibLedger.Geometry.GeoJson.FeatureCollection(features), "application/geo+json");
+        return Results.Text(IdlibLedger.Spatial.GeoJson.FeatureCollection(features), "application/geo+json");
     }
 
     /// <summary>One report as a UCDP GED row (the importer's mapping, the other way round).</summary>

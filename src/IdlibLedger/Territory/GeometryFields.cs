@@ -1,14 +1,12 @@
 using System.Globalization;
 using System.Text.Json;
 using FluentValidation;
-using IdlibLedger.Geometry;
 using IdlibLedger.Infrastructure;
+using IdlibLedger.Spatial;
 using Microsoft.Extensions.Options;
+using NetTopologySuite.Geometries;
 
 namespace IdlibLedger.Territory;
-
-// Inside the namespace, so that NetTopologySuite's Geometry wins over the IdlibLedger.Geometry namespace.
-using NetTopologySuite.Geometries;
 
 /// <summary>The geometry rules in force, from configuration (vertex cap, area of interest).</summary>
 public sealed class GeometryLimits(IOptions<LedgerOptions> options)

@@ -1,17 +1,15 @@
 using System.Globalization;
 using System.Net;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
 using Alba;
 using IdlibLedger.Tests.Fixtures;
-using NetTopologySuite;
+using NetTopologySuite.Geometries;
 using NetTopologySuite.IO;
+using NetTopologySuite;
 using Shouldly;
 
 namespace IdlibLedger.Tests.Territory;
-
-// After the namespace line, so that NetTopologySuite's Geometry wins over the IdlibLedger.Geometry namespace.
-using NetTopologySuite.Geometries;
 
 /// <summary>
 /// Territory request bodies and "given" states, built through the API as an integrating system would. Areas are boxes
@@ -90,7 +88,7 @@ public static class GivenTerritory
 
     // ---- geometry as NetTopologySuite (WKT), for the pure tests and for expected figures ------------------------
 
-    private static readonly NtsGeometryServices InWgs84 = new(IdlibLedger.Geometry.Wgs84.Factory.PrecisionModel, IdlibLedger.Geometry.Wgs84.Srid);
+    private static readonly NtsGeometryServices InWgs84 = new(IdlibLedger.Spatial.Wgs84.Factory.PrecisionModel, IdlibLedger.Spatial.Wgs84.Srid);
 
     /// <summary>A WKT literal as a WGS 84 geometry (SRID 4326).</summary>
     public static Geometry Wkt(string wkt) => new WKTReader(InWgs84).Read(wkt);
@@ -101,13 +99,13 @@ public static class GivenTerritory
 
     /// <summary>The area in km² the service computes (UTM 37N), for a box.</summary>
     public static double BoxKm2(double minLon, double minLat, double maxLon, double maxLat) =>
-        IdlibLedger.Geometry.Metric.AreaKm2(BoxWkt(minLon, minLat, maxLon, maxLat));
+        IdlibLedger.Spatial.Metric.AreaKm2(BoxWkt(minLon, minLat, maxLon, maxLat));
 
     /// <summary>A GeoJSON geometry of an answer, read back into NetTopologySuite.</summary>
     public static Geometry Read(JsonNode geometry)
     {
         using var document = JsonDocument.Parse(geometry.ToJsonString());
-        return IdlibLedger.Geometry.GeoJson.FromJson(document.RootElement.Clone());
+        return IdlibLedger.Spatial.GeoJson.FromJson(document.RootElement.Clone());
     }
 
     // ---- command bodies -------------------------------------------------------------------------------------------
@@ -240,7 +238,6 @@ public static class GivenTerritory
         host.CreatedAsync("/api/proposals", body ?? Proposal());
 
     // ---- refusals -------------------------------------------------------------------------------------------------
-
 
     /// <summary>The problem names <paramref name="field"/> under <c>errors</c>, with a message containing <paramref name="says"/>.</summary>
     public static void ShouldNameField(this JsonObject problem, string field, string? says = null, string? @case = null)

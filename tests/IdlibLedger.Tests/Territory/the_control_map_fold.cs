@@ -1,13 +1,11 @@
 using IdlibLedger.Territory.ControlMap;
+using NetTopologySuite.Geometries;
 using NetTopologySuite.Operation.Overlay;
 using NetTopologySuite.Operation.OverlayNG;
 using Shouldly;
 using static IdlibLedger.Tests.Territory.GivenTerritory;
 
 namespace IdlibLedger.Tests.Territory;
-
-// After the namespace line, so that NetTopologySuite's Geometry wins over the IdlibLedger.Geometry namespace.
-using NetTopologySuite.Geometries;
 
 /// <summary>
 /// <see cref="ControlMap"/> without HTTP: gains applied in order, each taking its ground from every other actor, so no
@@ -140,7 +138,7 @@ public sealed class the_control_map_fold
 
         (front.A, front.B).ShouldBe((A, B));
         ShouldBeTheSameGround(front.Line, "LINESTRING (36.6 35.6, 36.6 35.8)");
-        IdlibLedger.Geometry.Metric.LengthKm(front.Line).ShouldBeInRange(21.5, 23.0);
+        IdlibLedger.Spatial.Metric.LengthKm(front.Line).ShouldBeInRange(21.5, 23.0);
     }
 
     [Fact]
@@ -169,7 +167,7 @@ public sealed class the_control_map_fold
     public void shares_are_areas_over_the_region_largest_first()
     {
         var map = Map((A, West), (B, East));
-        var regionKm2 = IdlibLedger.Geometry.Metric.AreaKm2(Wkt("POLYGON ((36.5 35.6, 36.8 35.6, 36.8 35.8, 36.5 35.8, 36.5 35.6))"));
+        var regionKm2 = IdlibLedger.Spatial.Metric.AreaKm2(Wkt("POLYGON ((36.5 35.6, 36.8 35.6, 36.8 35.8, 36.5 35.8, 36.5 35.6))"));
 
         var shares = ControlMap.Shares(map.Within(null), regionKm2);
 

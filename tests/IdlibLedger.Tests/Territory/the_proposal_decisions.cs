@@ -1,4 +1,4 @@
-using IdlibLedger.Geometry;
+using IdlibLedger.Spatial;
 using IdlibLedger.Territory.Proposals;
 using JasperFx.Events;
 using Shouldly;

@@ -1,11 +1,11 @@
 using System.Globalization;
 using System.Net;
-using System.Text;
 using System.Text.Json.Nodes;
+using System.Text;
 using Alba;
 using IdlibLedger.Attacks;
 using IdlibLedger.Ceasefires;
-using IdlibLedger.Geometry;
+using IdlibLedger.Spatial;
 using IdlibLedger.Territory.ControlChanges;
 using IdlibLedger.Territory.ControlMap;
 using IdlibLedger.Territory.Regions;
@@ -14,12 +14,10 @@ using IdlibLedger.Tests.Territory;
 using JasperFx.Events;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
+using NetTopologySuite.Geometries;
 using Shouldly;
 
 namespace IdlibLedger.Tests.TimeTravel;
-
-// After the namespace line, so that NetTopologySuite's Geometry wins over the IdlibLedger.Geometry namespace.
-using NetTopologySuite.Geometries;
 
 /// <summary>
 /// DOMAIN.md "Time": the answer at (<c>at</c>, <c>asOf</c>) must equal a naive full replay of the events recorded up to

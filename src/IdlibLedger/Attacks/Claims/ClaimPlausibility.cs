@@ -1,4 +1,4 @@
-using IdlibLedger.Geometry;
+using IdlibLedger.Spatial;
 using Marten;
 using Npgsql;
 

@@ -2,7 +2,7 @@ using System.Text.Json;
 using FluentValidation;
 using IdlibLedger.Access;
 using IdlibLedger.Attacks;
-using IdlibLedger.Geometry;
+using IdlibLedger.Spatial;
 using IdlibLedger.Infrastructure;
 using Marten;
 using Microsoft.AspNetCore.Mvc;

@@ -1,12 +1,10 @@
-using IdlibLedger.Geometry;
+using IdlibLedger.Spatial;
+using NetTopologySuite.Geometries;
 using NetTopologySuite.Operation.Linemerge;
 using NetTopologySuite.Operation.Overlay;
 using NetTopologySuite.Operation.OverlayNG;
 
 namespace IdlibLedger.Territory.ControlMap;
-
-// Inside the namespace, so that NetTopologySuite's Geometry wins over the IdlibLedger.Geometry namespace.
-using NetTopologySuite.Geometries;
 
 /// <summary>
 /// Who holds what: one area per actor, never overlapping. Built by applying gains in order — an actor gaining an

@@ -1,12 +1,10 @@
 using System.Text.Json;
-using IdlibLedger.Geometry;
+using IdlibLedger.Spatial;
 using IdlibLedger.Territory.ControlChanges;
+using NetTopologySuite.Geometries;
 using Npgsql;
 
 namespace IdlibLedger.Territory.ControlMap;
-
-// Inside the namespace, so that NetTopologySuite's Geometry wins over the IdlibLedger.Geometry namespace.
-using NetTopologySuite.Geometries;
 
 /// <summary>
 /// The control map after each control change, in order of occurrence, for the changes recorded so far: a read at

@@ -1,16 +1,14 @@
 using System.Globalization;
 using System.Text.Json;
 using IdlibLedger.Access;
-using IdlibLedger.Geometry;
 using IdlibLedger.Infrastructure;
+using IdlibLedger.Spatial;
 using IdlibLedger.Territory.Regions;
 using Microsoft.AspNetCore.Mvc;
+using NetTopologySuite.Geometries;
 using Wolverine.Http;
 
 namespace IdlibLedger.Territory.ControlMap;
-
-// Inside the namespace, so that NetTopologySuite's Geometry wins over the IdlibLedger.Geometry namespace.
-using NetTopologySuite.Geometries;
 
 /// <summary>The share of a region each actor holds; <c>share</c> is between 0 and 1.</summary>
 public sealed record RegionShares(string Region, string RegionName, double AreaKm2, IReadOnlyList<ActorShare> Shares, double UnheldKm2, DateTimeOffset At, DateTimeOffset AsOf);

@@ -1,19 +1,17 @@
 using System.Text.Json;
 using FluentValidation;
 using IdlibLedger.Access;
-using IdlibLedger.Geometry;
 using IdlibLedger.Infrastructure;
+using IdlibLedger.Spatial;
 using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using NetTopologySuite.Geometries;
 using Wolverine.Http;
 using Wolverine.Marten;
 using Wolverine.Persistence;
 
 namespace IdlibLedger.Territory.ObservationPosts;
-
-// Inside the namespace, so that NetTopologySuite's Geometry wins over the IdlibLedger.Geometry namespace.
-using NetTopologySuite.Geometries;
 
 public sealed record ObservationPostEstablished(Guid PostId, string Operator, string Name, JsonElement Location, DateTimeOffset OccurredAt);
 

@@ -1,21 +1,19 @@
+using ControlMapModel = IdlibLedger.Territory.ControlMap.ControlMap;
 using IdlibLedger.Access;
-using IdlibLedger.Geometry;
 using IdlibLedger.Infrastructure;
+using IdlibLedger.Spatial;
 using IdlibLedger.Territory.Agreements;
 using IdlibLedger.Territory.ControlMap;
 using IdlibLedger.Territory.ObservationPosts;
 using IdlibLedger.Territory.Regions;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using NetTopologySuite.Geometries;
 using NetTopologySuite.Operation.Overlay;
 using NetTopologySuite.Operation.OverlayNG;
 using Wolverine.Http;
-using ControlMapModel = IdlibLedger.Territory.ControlMap.ControlMap;
 
 namespace IdlibLedger.Territory.Proposals;
-
-// Inside the namespace, so that NetTopologySuite's Geometry wins over the IdlibLedger.Geometry namespace.
-using NetTopologySuite.Geometries;
 
 public sealed record ActorChange(string Actor, double GainsKm2, double LosesKm2);
 

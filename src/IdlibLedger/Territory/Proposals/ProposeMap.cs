@@ -1,6 +1,6 @@
 using FluentValidation;
 using IdlibLedger.Access;
-using IdlibLedger.Geometry;
+using IdlibLedger.Spatial;
 using IdlibLedger.Infrastructure;
 using IdlibLedger.Territory.Agreements;
 using IdlibLedger.Territory.Negotiations;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using IdlibLedger.Geometry;
+using IdlibLedger.Spatial;
 using IdlibLedger.Infrastructure;
 using Marten;
 using Microsoft.Extensions.Options;

@@ -1,15 +1,13 @@
-using IdlibLedger.Geometry;
+using IdlibLedger.Spatial;
 using JasperFx.Events;
-using Marten;
 using Marten.Events.Projections;
+using Marten;
+using NetTopologySuite.Geometries;
 using Npgsql;
-using Weasel.Postgresql;
 using Weasel.Postgresql.Tables;
+using Weasel.Postgresql;
 
 namespace IdlibLedger.Territory.Regions;
-
-// Inside the namespace, so that NetTopologySuite's Geometry wins over the IdlibLedger.Geometry namespace.
-using NetTopologySuite.Geometries;
 
 /// <summary>The regions read model: one row per region with its polygon (GiST-indexed) and area in km².</summary>
 public sealed class RegionTable(string schema) : IProjection

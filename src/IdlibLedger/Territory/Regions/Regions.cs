@@ -1,7 +1,7 @@
 using System.Text.Json;
 using FluentValidation;
 using IdlibLedger.Access;
-using IdlibLedger.Geometry;
+using IdlibLedger.Spatial;
 using IdlibLedger.Infrastructure;
 using Marten;
 using Microsoft.AspNetCore.Mvc;

@@ -1,9 +1,9 @@
 using System.Globalization;
 using NetTopologySuite.Geometries;
 using Shouldly;
-using static IdlibLedger.Geometry.Tests.GeoJsonText;
+using static IdlibLedger.Spatial.Tests.GeoJsonText;
 
-namespace IdlibLedger.Geometry.Tests;
+namespace IdlibLedger.Spatial.Tests;
 
 public sealed class GeoJsonReadTests
 {

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Shouldly;
 
-namespace IdlibLedger.Geometry.Tests;
+namespace IdlibLedger.Spatial.Tests;
 
 public sealed class PositionRulesTests
 {

@@ -1,8 +1,8 @@
 using NetTopologySuite.Geometries;
 using Shouldly;
-using static IdlibLedger.Geometry.Tests.GeoJsonText;
+using static IdlibLedger.Spatial.Tests.GeoJsonText;
 
-namespace IdlibLedger.Geometry.Tests;
+namespace IdlibLedger.Spatial.Tests;
 
 public sealed class MetricTests
 {

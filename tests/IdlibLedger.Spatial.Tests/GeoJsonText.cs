@@ -1,10 +1,10 @@
 using System.Text.Json;
 using NetTopologySuite;
+using NetTopologySuite.Geometries;
 using NetTopologySuite.IO;
 using NetTopologySuite.IO.Converters;
-using NtsGeometry = NetTopologySuite.Geometries.Geometry;
 
-namespace IdlibLedger.Geometry.Tests;
+namespace IdlibLedger.Spatial.Tests;
 
 /// <summary>GeoJSON inputs for the tests: from WKT where it reads well, from raw text for what WKT cannot say.</summary>
 internal static class GeoJsonText
@@ -18,7 +18,7 @@ internal static class GeoJsonText
     private static readonly NtsGeometryServices InWgs84 = new(Wgs84.Factory.PrecisionModel, Wgs84.Srid);
 
     /// <summary>A WKT literal as a WGS 84 geometry (SRID 4326).</summary>
-    public static NtsGeometry Wkt(string wkt) => new WKTReader(InWgs84).Read(wkt);
+    public static Geometry Wkt(string wkt) => new WKTReader(InWgs84).Read(wkt);
 
     public static string FromWkt(string wkt) => JsonSerializer.Serialize(Wkt(wkt), AsGiven);
 

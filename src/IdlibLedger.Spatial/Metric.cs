@@ -2,9 +2,8 @@ using NetTopologySuite;
 using NetTopologySuite.Geometries;
 using ProjNet.CoordinateSystems;
 using ProjNet.CoordinateSystems.Transformations;
-using NtsGeometry = NetTopologySuite.Geometries.Geometry;
 
-namespace IdlibLedger.Geometry;
+namespace IdlibLedger.Spatial;
 
 /// <summary>
 /// Areas and lengths in metres (DOMAIN.md "Territory"): geometries are projected from WGS 84 to UTM zone 37N
@@ -26,7 +25,7 @@ public static class Metric
         NtsGeometryServices.Instance.CreateGeometryFactory(new PrecisionModel(), Utm37NSrid);
 
     /// <summary>A projected copy (SRID 32637, metres); the WGS 84 geometry is left as it was.</summary>
-    public static NtsGeometry ToUtm37N(NtsGeometry wgs84)
+    public static Geometry ToUtm37N(Geometry wgs84)
     {
         ArgumentNullException.ThrowIfNull(wgs84);
         if (wgs84.SRID is not (Wgs84.Srid or 0 or -1))
@@ -40,9 +39,9 @@ public static class Metric
         return utm;
     }
 
-    public static double AreaKm2(NtsGeometry wgs84) => ToUtm37N(wgs84).Area / 1_000_000;
+    public static double AreaKm2(Geometry wgs84) => ToUtm37N(wgs84).Area / 1_000_000;
 
-    public static double LengthKm(NtsGeometry wgs84) => ToUtm37N(wgs84).Length / 1_000;
+    public static double LengthKm(Geometry wgs84) => ToUtm37N(wgs84).Length / 1_000;
 
     /// <summary>
     /// Great-circle (haversine, mean Earth radius 6371.0088 km) distance in km and initial bearing in degrees

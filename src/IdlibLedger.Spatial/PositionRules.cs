@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace IdlibLedger.Geometry;
+namespace IdlibLedger.Spatial;
 
 /// <summary>What is wrong with a GeoJSON position, if anything.</summary>
 public sealed record PositionDefect(int Axis, string Message);

@@ -1,8 +1,8 @@
 using System.Text.Json;
+using NetTopologySuite.Geometries;
 using NetTopologySuite.IO.Converters;
-using NtsGeometry = NetTopologySuite.Geometries.Geometry;
 
-namespace IdlibLedger.Geometry;
+namespace IdlibLedger.Spatial;
 
 /// <summary>GeoJSON (RFC 7946, WGS 84 lon/lat) in and out of the ledger.</summary>
 public static class GeoJson
@@ -33,7 +33,7 @@ public static class GeoJson
     /// Writes a geometry as a GeoJSON geometry object (lon/lat, no crs member), for events and answers. The geometry is in
     /// WGS 84 (SRID 4326, or 0/-1 when no SRID was set, as from WKT); a projected one is refused rather than written as degrees.
     /// </summary>
-    public static JsonElement ToJson(NtsGeometry geometry)
+    public static JsonElement ToJson(Geometry geometry)
     {
         ArgumentNullException.ThrowIfNull(geometry);
         if (geometry.SRID is not (Wgs84.Srid or 0 or -1))
@@ -45,12 +45,12 @@ public static class GeoJson
     }
 
     /// <summary>Reads a geometry this service wrote before (trusted: parsed, not checked), in SRID 4326.</summary>
-    public static NtsGeometry FromJson(JsonElement geometry) =>
-        JsonSerializer.Deserialize<NtsGeometry>(geometry, GeometryOptions)
+    public static Geometry FromJson(JsonElement geometry) =>
+        JsonSerializer.Deserialize<Geometry>(geometry, GeometryOptions)
         ?? throw new JsonException("a GeoJSON geometry was expected, not null");
 
     /// <summary>A GeoJSON FeatureCollection text; property names are written as given, values with System.Text.Json (web defaults).</summary>
-    public static string FeatureCollection(IEnumerable<(NtsGeometry Geometry, IReadOnlyDictionary<string, object?> Properties)> features)
+    public static string FeatureCollection(IEnumerable<(Geometry Geometry, IReadOnlyDictionary<string, object?> Properties)> features)
     {
         ArgumentNullException.ThrowIfNull(features);
         using var buffer = new MemoryStream();

@@ -1,7 +1,7 @@
 using NetTopologySuite;
 using NetTopologySuite.Geometries;
 
-namespace IdlibLedger.Geometry;
+namespace IdlibLedger.Spatial;
 
 /// <summary>WGS 84 (EPSG:4326) positions as GeoJSON carries them: longitude first.</summary>
 public static class Wgs84

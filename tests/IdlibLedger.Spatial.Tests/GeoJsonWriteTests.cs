@@ -2,9 +2,9 @@ using System.Text.Json;
 using NetTopologySuite.Algorithm;
 using NetTopologySuite.Geometries;
 using Shouldly;
-using static IdlibLedger.Geometry.Tests.GeoJsonText;
+using static IdlibLedger.Spatial.Tests.GeoJsonText;
 
-namespace IdlibLedger.Geometry.Tests;
+namespace IdlibLedger.Spatial.Tests;
 
 public sealed class GeoJsonWriteTests
 {

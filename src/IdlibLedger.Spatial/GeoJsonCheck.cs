@@ -2,10 +2,9 @@ using System.Globalization;
 using System.Text.Json;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.Operation.Valid;
-using NtsGeometry = NetTopologySuite.Geometries.Geometry;
 using static System.FormattableString;
 
-namespace IdlibLedger.Geometry;
+namespace IdlibLedger.Spatial;
 
 /// <summary>
 /// The checked reading behind <see cref="GeoJson.Read"/>: walks the JSON itself so that every defect has its exact path,
@@ -266,7 +265,7 @@ internal sealed class GeoJsonCheck
         return values;
     }
 
-    private NtsGeometry Build(GeometryKinds kind, object shape)
+    private Geometry Build(GeometryKinds kind, object shape)
     {
         var factory = Wgs84.Factory;
         return kind switch

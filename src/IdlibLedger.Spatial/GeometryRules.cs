@@ -1,6 +1,6 @@
-using NtsGeometry = NetTopologySuite.Geometries.Geometry;
+using NetTopologySuite.Geometries;
 
-namespace IdlibLedger.Geometry;
+namespace IdlibLedger.Spatial;
 
 /// <summary>
 /// One thing wrong with a GeoJSON geometry. <see cref="Path"/> is relative to the geometry object, in JSON-path style
@@ -41,7 +41,7 @@ public sealed record GeometryRules
 }
 
 /// <summary>The outcome of <see cref="GeoJson.Read"/>: the geometry, or every defect found in it.</summary>
-public sealed record GeometryReading(NtsGeometry? Geometry, IReadOnlyList<GeometryDefect> Defects)
+public sealed record GeometryReading(Geometry? Geometry, IReadOnlyList<GeometryDefect> Defects)
 {
     public bool IsValid => Geometry is not null && Defects.Count == 0;
 }
