@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Alba;
+using IdlibLedger.Common;
 using IdlibLedger.Attacks;
 using IdlibLedger.Infrastructure;
 using IdlibLedger.Territory.ControlChanges;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using IdlibLedger.Common;
 
 namespace IdlibLedger.Attacks;
 

@@ -48,24 +48,6 @@ public enum LocationPrecision
     [JsonStringEnumMemberName("sea-or-air")] SeaOrAir = 7,
 }
 
-/// <summary>How exactly the time is known (DOMAIN.md "Time"); cf. UCDP <c>date_prec</c>.</summary>
-[JsonConverter(typeof(WireEnumConverter<DatePrecision>))]
-public enum DatePrecision
-{
-    /// <summary>The instant is known.</summary>
-    [JsonStringEnumMemberName("exact")] Exact,
-    /// <summary>The day is known (UCDP 1).</summary>
-    [JsonStringEnumMemberName("day")] Day,
-    /// <summary>A range of 2 to 6 days (UCDP 2); needs occurredFrom/occurredUntil.</summary>
-    [JsonStringEnumMemberName("days")] Days,
-    /// <summary>The week is known (UCDP 3).</summary>
-    [JsonStringEnumMemberName("week")] Week,
-    /// <summary>The month is known (UCDP 4).</summary>
-    [JsonStringEnumMemberName("month")] Month,
-    /// <summary>The year is known (UCDP 5).</summary>
-    [JsonStringEnumMemberName("year")] Year,
-}
-
 /// <summary>Who the casualties were.</summary>
 [JsonConverter(typeof(WireEnumConverter<CasualtyCategory>))]
 public enum CasualtyCategory

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using IdlibLedger.Attacks;
+using IdlibLedger.Common;
 using JasperFx.Events;
 
 namespace IdlibLedger.Ceasefires;

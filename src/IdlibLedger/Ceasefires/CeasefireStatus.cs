@@ -1,7 +1,8 @@
 using IdlibLedger.Access;
 using IdlibLedger.Attacks;
-using IdlibLedger.Spatial;
 using IdlibLedger.Infrastructure;
+using IdlibLedger.Common;
+using IdlibLedger.Spatial;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;

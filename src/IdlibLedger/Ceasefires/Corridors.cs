@@ -1,8 +1,8 @@
 using System.Text.Json;
 using FluentValidation;
 using IdlibLedger.Access;
-using IdlibLedger.Attacks;
 using IdlibLedger.Infrastructure;
+using IdlibLedger.Common;
 using IdlibLedger.Spatial;
 using IdlibLedger.Territory;
 using Marten;
@@ -41,12 +41,12 @@ public sealed record OpenCorridor(string? Name, JsonElement? Route, DateTimeOffs
     {
         public Validator(GeometryLimits limits)
         {
-            RuleFor(c => c.Name).NotEmpty().MaximumLength(FactRules.MaxNameLength);
+            RuleFor(c => c.Name).NotEmpty().MaximumLength(Limits.Name);
             RuleFor(c => c.Route).NotNull().MustBeGeometry(GeometryKinds.LineString, limits);
             RuleFor(c => c.OpensAt).NotNull();
             RuleFor(c => c.ClosesAt).Must((c, closes) => closes is null || c.OpensAt is null || closes > c.OpensAt).WithMessage("closesAt comes after opensAt");
-            RuleFor(c => c.From).MaximumLength(FactRules.MaxNameLength);
-            RuleFor(c => c.To).MaximumLength(FactRules.MaxNameLength);
+            RuleFor(c => c.From).MaximumLength(Limits.Name);
+            RuleFor(c => c.To).MaximumLength(Limits.Name);
             RuleFor(c => c.Id).NotEqual(Guid.Empty);
         }
     }
@@ -56,7 +56,7 @@ public sealed record CloseCorridor(string? Reason, DateTimeOffset? ClosedAt = nu
 {
     public sealed class Validator : AbstractValidator<CloseCorridor>
     {
-        public Validator() => RuleFor(c => c.Reason).NotEmpty().MaximumLength(FactRules.MaxTextLength);
+        public Validator() => RuleFor(c => c.Reason).NotEmpty().MaximumLength(Limits.Text);
     }
 }
 

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using FluentValidation;
 using IdlibLedger.Access;
-using IdlibLedger.Attacks;
 using IdlibLedger.Infrastructure;
+using IdlibLedger.Common;
 using IdlibLedger.Spatial;
 using IdlibLedger.Territory.Agreements;
 using IdlibLedger.Territory.Regions;
@@ -30,15 +30,15 @@ public sealed record DeclareCeasefire(
     {
         public Validator(GeometryLimits limits)
         {
-            RuleFor(c => c.DeclaredBy).NotEmpty().MaximumLength(FactRules.MaxNameLength);
+            RuleFor(c => c.DeclaredBy).NotEmpty().MaximumLength(Limits.Name);
             RuleFor(c => c.Parties).NotEmpty().WithMessage("a ceasefire binds at least one party");
-            RuleForEach(c => c.Parties).NotEmpty().MaximumLength(FactRules.MaxNameLength);
+            RuleForEach(c => c.Parties).NotEmpty().MaximumLength(Limits.Name);
             RuleFor(c => c.EffectiveFrom).NotNull();
             RuleFor(c => c.EffectiveUntil).Must((c, until) => until is null || c.EffectiveFrom is null || until > c.EffectiveFrom)
                 .WithMessage("effectiveUntil comes after effectiveFrom");
             RuleFor(c => c.Area).MustBeGeometry(GeometryKinds.Areas, limits);
             RuleFor(c => c).Must(c => c.Area is null || c.Region is null).OverridePropertyName("region").WithMessage("give an area or a region, not both");
-            RuleFor(c => c.Terms).MaximumLength(FactRules.MaxTextLength);
+            RuleFor(c => c.Terms).MaximumLength(Limits.Text);
             RuleFor(c => c.Id).NotEqual(Guid.Empty);
         }
     }
@@ -48,7 +48,7 @@ public sealed record ExtendCeasefire(DateTimeOffset? EffectiveUntil, string? Rea
 {
     public sealed class Validator : AbstractValidator<ExtendCeasefire>
     {
-        public Validator() => RuleFor(c => c.Reason).NotEmpty().MaximumLength(FactRules.MaxTextLength);
+        public Validator() => RuleFor(c => c.Reason).NotEmpty().MaximumLength(Limits.Text);
     }
 }
 
@@ -58,7 +58,7 @@ public sealed record EndCeasefire(string? Reason, DateTimeOffset? EndedAt = null
     {
         public Validator(LedgerClock clock)
         {
-            RuleFor(c => c.Reason).NotEmpty().MaximumLength(FactRules.MaxTextLength);
+            RuleFor(c => c.Reason).NotEmpty().MaximumLength(Limits.Text);
             RuleFor(c => c.EndedAt).Must(t => t is null || t <= clock.GetUtcNow()).WithMessage("endedAt cannot be in the future");
         }
     }
@@ -70,11 +70,11 @@ public sealed record ReportCeasefireViolation(string? By, DateTimeOffset? Occurr
     {
         public Validator(LedgerClock clock)
         {
-            RuleFor(c => c.By).NotEmpty().MaximumLength(FactRules.MaxNameLength);
+            RuleFor(c => c.By).NotEmpty().MaximumLength(Limits.Name);
             RuleFor(c => c.OccurredAt).NotNull().Must(t => t is null || t <= clock.GetUtcNow()).WithMessage("occurredAt cannot be in the future");
-            RuleFor(c => c.Description).NotEmpty().MaximumLength(FactRules.MaxTextLength);
+            RuleFor(c => c.Description).NotEmpty().MaximumLength(Limits.Text);
             RuleFor(c => c.Sources).NotEmpty().WithMessage("at least one source is required");
-            RuleForEach(c => c.Sources).NotNull().SetValidator(new FactRules.SourceValidator(clock));
+            RuleForEach(c => c.Sources).NotNull().SetValidator(new Source.Validator(clock));
         }
     }
 }

@@ -1,16 +1,17 @@
 using System.Text.Json;
 using FluentValidation;
-using IdlibLedger.Attacks;
 using IdlibLedger.Attacks.Disputing;
 using IdlibLedger.Attacks.Reporting;
+using IdlibLedger.Attacks;
 using IdlibLedger.Casualties.Figures;
 using IdlibLedger.Infrastructure;
-using IdlibLedger.Territory;
+using IdlibLedger.Common;
 using IdlibLedger.Territory.Agreements;
 using IdlibLedger.Territory.ControlChanges;
 using IdlibLedger.Territory.Negotiations;
 using IdlibLedger.Territory.ObservationPosts;
 using IdlibLedger.Territory.Proposals;
+using IdlibLedger.Territory;
 using Marten;
 using Microsoft.Extensions.Options;
 

@@ -4,6 +4,7 @@ using System.Text;
 using IdlibLedger.Access;
 using IdlibLedger.Attacks;
 using IdlibLedger.Infrastructure;
+using IdlibLedger.Common;
 using IdlibLedger.Spatial;
 using Marten;
 using Microsoft.AspNetCore.Mvc;

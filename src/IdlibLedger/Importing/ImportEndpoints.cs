@@ -1,8 +1,8 @@
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using IdlibLedger.Access;
-using IdlibLedger.Attacks;
 using IdlibLedger.Infrastructure;
+using IdlibLedger.Common;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
@@ -35,9 +35,9 @@ public static class ImportEndpoints
                 detail: "The body is a UCDP GED CSV file (RFC 4180) with Content-Type text/csv. Nothing was recorded.");
         }
 
-        if (reportedBy?.Trim().Length > FactRules.MaxNameLength)
+        if (reportedBy?.Trim().Length > Limits.Name)
         {
-            return LedgerProblems.Invalid(nameof(reportedBy), $"reportedBy is at most {FactRules.MaxNameLength} characters").ToResult();
+            return LedgerProblems.Invalid(nameof(reportedBy), $"reportedBy is at most {Limits.Name} characters").ToResult();
         }
 
         // Read as it arrives (asynchronously: Kestrel allows no synchronous reads), a row at a time, never whole.

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using IdlibLedger.Attacks;
+using IdlibLedger.Common;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 

@@ -60,7 +60,7 @@ public static partial class WolverineProblems
         var type = namedType.StartsWith("IdlibLedger.", StringComparison.Ordinal)
             ? typeof(WolverineProblems).Assembly.GetType(namedType)
             : Type.GetType(namedType);
-        if (type is not null && !type.IsEnum && type != typeof(Attacks.Estimate) && type.Namespace?.StartsWith("IdlibLedger", StringComparison.Ordinal) == true)
+        if (type is not null && !type.IsEnum && type != typeof(Common.Estimate) && type.Namespace?.StartsWith("IdlibLedger", StringComparison.Ordinal) == true)
         {
             var member = path.Split('.')[^1];
             var bracket = member.IndexOf('[', StringComparison.Ordinal);
@@ -76,7 +76,7 @@ public static partial class WolverineProblems
         return type switch
         {
             null => "the value has the wrong JSON type for this field",
-            _ when type == typeof(Attacks.Estimate) => "expected a whole number, or {\"low\", \"best\", \"high\"} with best given",
+            _ when type == typeof(Common.Estimate) => "expected a whole number, or {\"low\", \"best\", \"high\"} with best given",
             { IsEnum: true } => $"expected one of: {string.Join(", ", Wire.Names(type))}",
             _ when type == typeof(string) => "expected a JSON string",
             _ when type == typeof(int) || type == typeof(long) => "expected a whole number",

@@ -1,3 +1,4 @@
+using IdlibLedger.Common;
 using System.Net;
 using System.Security.Claims;
 using System.Text.Json.Nodes;

@@ -1,3 +1,4 @@
+using IdlibLedger.Common;
 using System.Net;
 using IdlibLedger.Attacks;
 using IdlibLedger.Attacks.Reporting;

@@ -1,3 +1,4 @@
+using IdlibLedger.Common;
 using System.Text.Json.Nodes;
 using IdlibLedger.Attacks;
 using IdlibLedger.Demo;

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using System.Text;
 using Alba;
+using IdlibLedger.Common;
 using IdlibLedger.Attacks;
 using IdlibLedger.Ceasefires;
 using IdlibLedger.Spatial;

@@ -3,6 +3,7 @@ using FluentValidation;
 using IdlibLedger.Access;
 using IdlibLedger.Attacks.Reporting;
 using IdlibLedger.Infrastructure;
+using IdlibLedger.Common;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 using Wolverine.Marten;
@@ -37,17 +38,17 @@ public sealed record CorrectAttackReport(
         public Validator(LedgerClock clock)
         {
             RuleFor(c => c.ExpectedVersion).GreaterThan(0);
-            RuleFor(c => c.Reason).NotEmpty().MaximumLength(FactRules.MaxTextLength);
-            RuleFor(c => c.CorrectedBy).MaximumLength(FactRules.MaxNameLength);
-            RuleFor(c => c.Perpetrator).NotEmpty().MaximumLength(FactRules.MaxNameLength).When(c => c.Perpetrator is not null);
-            RuleForEach(c => c.Targets).NotEmpty().MaximumLength(FactRules.MaxNameLength);
+            RuleFor(c => c.Reason).NotEmpty().MaximumLength(Limits.Text);
+            RuleFor(c => c.CorrectedBy).MaximumLength(Limits.Name);
+            RuleFor(c => c.Perpetrator).NotEmpty().MaximumLength(Limits.Name).When(c => c.Perpetrator is not null);
+            RuleForEach(c => c.Targets).NotEmpty().MaximumLength(Limits.Name);
             RuleForEach(c => c.Sources).NotNull().WithMessage("a source cannot be null");
             RuleForEach(c => c.Casualties).NotNull().WithMessage("a casualty entry cannot be null");
             RuleFor(c => c.Location).MustBeValidPoint();
-            FactRules.AddOccurrenceRules(this, c => c.OccurredAt, c => c.OccurredFrom, c => c.OccurredUntil, c => c.DatePrecision, clock);
-            RuleFor(c => c.Description).NotEmpty().MaximumLength(FactRules.MaxTextLength).When(c => c.Description is not null);
+            OccurrenceRules.AddOccurrenceRules(this, c => c.OccurredAt, c => c.OccurredFrom, c => c.OccurredUntil, c => c.DatePrecision, clock);
+            RuleFor(c => c.Description).NotEmpty().MaximumLength(Limits.Text).When(c => c.Description is not null);
             RuleFor(c => c.Sources).NotEmpty().When(c => c.Sources is not null).WithMessage("a report keeps at least one source");
-            RuleForEach(c => c.Sources).SetValidator(new FactRules.SourceValidator(clock));
+            RuleForEach(c => c.Sources).SetValidator(new Source.Validator(clock));
             RuleForEach(c => c.Casualties).SetValidator(new FactRules.CategoryCasualtiesValidator());
             RuleFor(c => c)
                 .Must(c => c.Changes(null).FieldNames().Count > 0)
@@ -70,7 +71,7 @@ public sealed record CorrectAttackReport(
             var was = current?.Occurrence;
             occurrence = OccurredAt is null && OccurredFrom is null && was is not null
                 ? was with { Precision = DatePrecision ?? was.Precision }
-                : new Occurrence(OccurredAt, OccurredFrom, OccurredUntil, DatePrecision ?? was?.Precision ?? Attacks.DatePrecision.Day);
+                : new Occurrence(OccurredAt, OccurredFrom, OccurredUntil, DatePrecision ?? was?.Precision ?? Common.DatePrecision.Day);
         }
 
         var change = new AttackFactsChange(

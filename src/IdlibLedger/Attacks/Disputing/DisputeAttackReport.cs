@@ -2,6 +2,7 @@ using FluentValidation;
 using IdlibLedger.Access;
 using IdlibLedger.Attacks.Reporting;
 using IdlibLedger.Infrastructure;
+using IdlibLedger.Common;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 using Wolverine.Marten;
@@ -16,9 +17,9 @@ public sealed record DisputeAttackReport(string? Party, string? Reason, IReadOnl
     {
         public Validator(LedgerClock clock)
         {
-            RuleFor(c => c.Party).NotEmpty().MaximumLength(FactRules.MaxNameLength);
-            RuleFor(c => c.Reason).NotEmpty().MaximumLength(FactRules.MaxTextLength);
-            RuleForEach(c => c.CounterEvidence).NotNull().SetValidator(new FactRules.SourceValidator(clock));
+            RuleFor(c => c.Party).NotEmpty().MaximumLength(Limits.Name);
+            RuleFor(c => c.Reason).NotEmpty().MaximumLength(Limits.Text);
+            RuleForEach(c => c.CounterEvidence).NotNull().SetValidator(new Source.Validator(clock));
         }
     }
 }

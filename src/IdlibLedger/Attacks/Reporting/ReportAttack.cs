@@ -1,5 +1,6 @@
 using FluentValidation;
 using IdlibLedger.Infrastructure;
+using IdlibLedger.Common;
 
 namespace IdlibLedger.Attacks.Reporting;
 
@@ -32,9 +33,9 @@ public sealed record ReportAttack(
         {
             RuleFor(c => c.Perpetrator)
                 .NotEmpty().WithMessage("perpetrator is required (an actor, or 'unknown')")
-                .MaximumLength(FactRules.MaxNameLength);
+                .MaximumLength(Limits.Name);
             RuleFor(c => c.Targets).NotNull();
-            RuleForEach(c => c.Targets).NotEmpty().MaximumLength(FactRules.MaxNameLength);
+            RuleForEach(c => c.Targets).NotEmpty().MaximumLength(Limits.Name);
             RuleForEach(c => c.Sources).NotNull().WithMessage("a source cannot be null");
             RuleForEach(c => c.Casualties).NotNull().WithMessage("a casualty entry cannot be null");
             RuleFor(c => c.EventType).NotNull();
@@ -44,16 +45,16 @@ public sealed record ReportAttack(
                 .Must(c => c.OccurredAt is not null || c.OccurredFrom is not null)
                 .OverridePropertyName("occurredAt")
                 .WithMessage("occurredAt (or occurredFrom and occurredUntil) is required");
-            FactRules.AddOccurrenceRules(this, c => c.OccurredAt, c => c.OccurredFrom, c => c.OccurredUntil, c => c.DatePrecision, clock);
+            OccurrenceRules.AddOccurrenceRules(this, c => c.OccurredAt, c => c.OccurredFrom, c => c.OccurredUntil, c => c.DatePrecision, clock);
             RuleFor(c => c.DatePrecision).NotNull();
-            RuleFor(c => c.Description).NotEmpty().MaximumLength(FactRules.MaxTextLength);
+            RuleFor(c => c.Description).NotEmpty().MaximumLength(Limits.Text);
             RuleFor(c => c.Sources).NotEmpty().WithMessage("at least one source is required");
-            RuleForEach(c => c.Sources).SetValidator(new FactRules.SourceValidator(clock));
+            RuleForEach(c => c.Sources).SetValidator(new Source.Validator(clock));
             RuleFor(c => c.Casualties).NotNull().WithMessage("casualties are required (an empty list when there were none)");
             RuleForEach(c => c.Casualties).SetValidator(new FactRules.CategoryCasualtiesValidator());
-            RuleFor(c => c.ReportedBy).NotEmpty().MaximumLength(FactRules.MaxNameLength);
+            RuleFor(c => c.ReportedBy).NotEmpty().MaximumLength(Limits.Name);
             RuleFor(c => c.Id).NotEqual(Guid.Empty);
-            RuleFor(c => c.ClaimedBy).MaximumLength(FactRules.MaxNameLength);
+            RuleFor(c => c.ClaimedBy).MaximumLength(Limits.Name);
         }
     }
 

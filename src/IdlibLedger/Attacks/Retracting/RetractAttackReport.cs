@@ -3,6 +3,7 @@ using FluentValidation;
 using IdlibLedger.Access;
 using IdlibLedger.Attacks.Reporting;
 using IdlibLedger.Infrastructure;
+using IdlibLedger.Common;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 using Wolverine.Marten;
@@ -18,8 +19,8 @@ public sealed record RetractAttackReport(long ExpectedVersion, string? Reason, s
         public Validator()
         {
             RuleFor(c => c.ExpectedVersion).GreaterThan(0);
-            RuleFor(c => c.Reason).NotEmpty().MaximumLength(FactRules.MaxTextLength);
-            RuleFor(c => c.RetractedBy).MaximumLength(FactRules.MaxNameLength);
+            RuleFor(c => c.Reason).NotEmpty().MaximumLength(Limits.Text);
+            RuleFor(c => c.RetractedBy).MaximumLength(Limits.Name);
         }
     }
 }

@@ -1,7 +1,7 @@
 using FluentValidation;
 using IdlibLedger.Access;
-using IdlibLedger.Attacks;
 using IdlibLedger.Infrastructure;
+using IdlibLedger.Common;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
@@ -28,7 +28,7 @@ public sealed record ReportCasualtyFigure(
     {
         public Validator(LedgerClock clock)
         {
-            RuleFor(c => c.Source).NotNull().SetValidator(new FactRules.SourceValidator(clock)!);
+            RuleFor(c => c.Source).NotNull().SetValidator(new Source.Validator(clock)!);
             RuleFor(c => c.Metric).NotEmpty().Must(m => m is null || Metrics.Contains(m)).WithMessage($"metric is one of {string.Join(", ", Metrics)}");
             RuleFor(c => c.Qualifier).NotEmpty().Must(q => q is null || Qualifiers.Contains(q)).WithMessage($"qualifier is one of {string.Join(", ", Qualifiers)}");
             RuleFor(c => c.Category).NotEmpty().Must(q => q is null || Categories.Contains(q)).WithMessage($"category is one of {string.Join(", ", Categories)}");
@@ -42,8 +42,8 @@ public sealed record ReportCasualtyFigure(
             RuleFor(c => c.PeriodFrom).NotNull();
             RuleFor(c => c.PeriodUntil).NotNull().GreaterThanOrEqualTo(c => c.PeriodFrom).When(c => c.PeriodFrom is not null)
                 .WithMessage("periodUntil is not before periodFrom");
-            RuleFor(c => c.Area).NotEmpty().MaximumLength(FactRules.MaxNameLength);
-            RuleFor(c => c.ReportedBy).NotEmpty().MaximumLength(FactRules.MaxNameLength);
+            RuleFor(c => c.Area).NotEmpty().MaximumLength(Limits.Name);
+            RuleFor(c => c.ReportedBy).NotEmpty().MaximumLength(Limits.Name);
             RuleFor(c => c.Id).NotEqual(Guid.Empty);
         }
     }

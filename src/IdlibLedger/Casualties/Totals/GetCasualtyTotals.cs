@@ -2,9 +2,10 @@ using IdlibLedger.Access;
 using IdlibLedger.Attacks;
 using IdlibLedger.Casualties.Figures;
 using IdlibLedger.Infrastructure;
+using IdlibLedger.Common;
+using IdlibLedger.Territory.Regions;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
-using IdlibLedger.Territory.Regions;
 using Npgsql;
 using Wolverine.Http;
 

@@ -1,9 +1,9 @@
 using System.Text.Json;
 using FluentValidation;
 using IdlibLedger.Access;
-using IdlibLedger.Attacks;
-using IdlibLedger.Spatial;
 using IdlibLedger.Infrastructure;
+using IdlibLedger.Common;
+using IdlibLedger.Spatial;
 using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
@@ -29,23 +29,23 @@ public sealed record RegisterAgreement(
     {
         public Validator(GeometryLimits limits, LedgerClock clock)
         {
-            RuleFor(c => c.Name).NotEmpty().MaximumLength(200);
+            RuleFor(c => c.Name).NotEmpty().MaximumLength(Limits.Name);
             RuleFor(c => c.SignedOn).NotNull()
                 .Must(d => d is null || d <= DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime)).WithMessage("signedOn cannot be in the future");
             RuleFor(c => c.Parties).NotEmpty().WithMessage("an agreement has at least one party");
-            RuleForEach(c => c.Parties).NotEmpty().MaximumLength(200);
+            RuleForEach(c => c.Parties).NotEmpty().MaximumLength(Limits.Name);
             RuleFor(c => c.Zones).NotNull();
             RuleForEach(c => c.Zones).NotNull().ChildRules(zone =>
             {
-                zone.RuleFor(z => z.Name).NotEmpty().MaximumLength(200);
+                zone.RuleFor(z => z.Name).NotEmpty().MaximumLength(Limits.Name);
                 zone.RuleFor(z => z.Area).NotNull().MustBeGeometry(GeometryKinds.Areas, limits);
             });
             RuleForEach(c => c.Lines).NotNull().ChildRules(line =>
             {
-                line.RuleFor(l => l.Name).NotEmpty().MaximumLength(200);
+                line.RuleFor(l => l.Name).NotEmpty().MaximumLength(Limits.Name);
                 line.RuleFor(l => l.Line).NotNull().MustBeGeometry(GeometryKinds.Lines, limits);
             });
-            RuleForEach(c => c.Sources).NotNull().SetValidator(new FactRules.SourceValidator(clock));
+            RuleForEach(c => c.Sources).NotNull().SetValidator(new Source.Validator(clock));
             RuleFor(c => c.Id).NotEqual(Guid.Empty);
         }
     }

@@ -1,9 +1,9 @@
 using System.Text.Json;
 using FluentValidation;
 using IdlibLedger.Access;
-using IdlibLedger.Attacks;
-using IdlibLedger.Spatial;
 using IdlibLedger.Infrastructure;
+using IdlibLedger.Common;
+using IdlibLedger.Spatial;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
@@ -23,16 +23,16 @@ public sealed record RecordControlChange(
     {
         public Validator(GeometryLimits limits, LedgerClock clock)
         {
-            RuleFor(c => c.Actor).NotEmpty().MaximumLength(FactRules.MaxNameLength);
+            RuleFor(c => c.Actor).NotEmpty().MaximumLength(Limits.Name);
             RuleFor(c => c.Area).NotNull().MustBeGeometry(GeometryKinds.Areas, limits);
             RuleFor(c => c)
                 .Must(c => c.OccurredAt is not null || c.OccurredFrom is not null)
                 .OverridePropertyName("occurredAt")
                 .WithMessage("occurredAt (or occurredFrom and occurredUntil) is required");
-            FactRules.AddOccurrenceRules(this, c => c.OccurredAt, c => c.OccurredFrom, c => c.OccurredUntil, c => c.DatePrecision, clock);
+            OccurrenceRules.AddOccurrenceRules(this, c => c.OccurredAt, c => c.OccurredFrom, c => c.OccurredUntil, c => c.DatePrecision, clock);
             RuleFor(c => c.Sources).NotEmpty().WithMessage("at least one source is required");
-            RuleForEach(c => c.Sources).NotNull().SetValidator(new FactRules.SourceValidator(clock));
-            RuleFor(c => c.ReportedBy).NotEmpty().MaximumLength(FactRules.MaxNameLength);
+            RuleForEach(c => c.Sources).NotNull().SetValidator(new Source.Validator(clock));
+            RuleFor(c => c.ReportedBy).NotEmpty().MaximumLength(Limits.Name);
             RuleFor(c => c.Id).NotEqual(Guid.Empty);
         }
     }

@@ -1,6 +1,7 @@
 using FluentValidation;
 using IdlibLedger.Access;
 using IdlibLedger.Infrastructure;
+using IdlibLedger.Common;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
@@ -35,11 +36,11 @@ public sealed record OpenNegotiationRound(
         public Validator()
         {
             RuleFor(c => c.Parties).NotEmpty().Must(p => p is null || p.Count >= 2).WithMessage("talks have at least two parties");
-            RuleForEach(c => c.Parties).NotEmpty().MaximumLength(200);
+            RuleForEach(c => c.Parties).NotEmpty().MaximumLength(Limits.Name);
             RuleFor(c => c.Delegations).NotNull();
             RuleForEach(c => c.Delegations).NotNull().ChildRules(delegation =>
             {
-                delegation.RuleFor(d => d.Party).NotEmpty().MaximumLength(200);
+                delegation.RuleFor(d => d.Party).NotEmpty().MaximumLength(Limits.Name);
                 delegation.RuleFor(d => d.Composition).NotEmpty();
                 delegation.RuleForEach(d => d.Composition).Must(r => NegotiationRound.Roles.Contains(r))
                     .WithMessage($"a delegation's members are {string.Join(", ", NegotiationRound.Roles)}");
@@ -47,10 +48,10 @@ public sealed record OpenNegotiationRound(
             RuleFor(c => c).Must(c => c.Delegations is null || c.Parties is null || c.Delegations.All(d => d?.Party is null || c.Parties.Contains(d.Party)))
                 .OverridePropertyName("delegations").WithMessage("every delegation belongs to one of the parties");
             RuleFor(c => c.Agenda).NotNull();
-            RuleForEach(c => c.Agenda).NotEmpty().MaximumLength(1000);
+            RuleForEach(c => c.Agenda).NotEmpty().MaximumLength(Limits.AgendaItem);
             RuleFor(c => c.HeldOn).NotNull();
-            RuleFor(c => c.Name).MaximumLength(200);
-            RuleFor(c => c.Place).MaximumLength(200);
+            RuleFor(c => c.Name).MaximumLength(Limits.Name);
+            RuleFor(c => c.Place).MaximumLength(Limits.Name);
             RuleFor(c => c.Id).NotEqual(Guid.Empty);
         }
     }
@@ -60,7 +61,7 @@ public sealed record RecordNegotiationOutcome(string? Outcome, DateOnly? Conclud
 {
     public sealed class Validator : AbstractValidator<RecordNegotiationOutcome>
     {
-        public Validator() => RuleFor(c => c.Outcome).NotEmpty().MaximumLength(4000);
+        public Validator() => RuleFor(c => c.Outcome).NotEmpty().MaximumLength(Limits.Text);
     }
 }
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using FluentValidation;
 using IdlibLedger.Access;
 using IdlibLedger.Infrastructure;
+using IdlibLedger.Common;
 using IdlibLedger.Spatial;
 using JasperFx.Events;
 using Marten;
@@ -67,8 +68,8 @@ public sealed record EstablishObservationPost(string? Operator, string? Name, Js
     {
         public Validator(GeometryLimits limits, LedgerClock clock)
         {
-            RuleFor(c => c.Operator).NotEmpty().MaximumLength(200);
-            RuleFor(c => c.Name).NotEmpty().MaximumLength(200);
+            RuleFor(c => c.Operator).NotEmpty().MaximumLength(Limits.Name);
+            RuleFor(c => c.Name).NotEmpty().MaximumLength(Limits.Name);
             RuleFor(c => c.Location).NotNull().MustBeGeometry(GeometryKinds.Point, limits);
             RuleFor(c => c.EstablishedAt).Must(t => t is null || t <= clock.GetUtcNow()).WithMessage("establishedAt cannot be in the future");
             RuleFor(c => c.Id).NotEqual(Guid.Empty);
@@ -83,7 +84,7 @@ public sealed record RelocateObservationPost(JsonElement? Location, string? Reas
         public Validator(GeometryLimits limits, LedgerClock clock)
         {
             RuleFor(c => c.Location).NotNull().MustBeGeometry(GeometryKinds.Point, limits);
-            RuleFor(c => c.Reason).NotEmpty().MaximumLength(4000);
+            RuleFor(c => c.Reason).NotEmpty().MaximumLength(Limits.Text);
             RuleFor(c => c.OccurredAt).Must(t => t is null || t <= clock.GetUtcNow()).WithMessage("occurredAt cannot be in the future");
         }
     }
@@ -97,7 +98,7 @@ public sealed record ChangeObservationPostStatus(string? Status, string? Reason,
         {
             RuleFor(c => c.Status).NotEmpty().Must(s => s is null || ObservationPost.Statuses.Contains(s))
                 .WithMessage($"status is one of {string.Join(", ", ObservationPost.Statuses)}");
-            RuleFor(c => c.Reason).NotEmpty().MaximumLength(4000);
+            RuleFor(c => c.Reason).NotEmpty().MaximumLength(Limits.Text);
             RuleFor(c => c.OccurredAt).Must(t => t is null || t <= clock.GetUtcNow()).WithMessage("occurredAt cannot be in the future");
         }
     }

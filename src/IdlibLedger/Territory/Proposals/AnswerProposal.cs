@@ -1,6 +1,7 @@
 using FluentValidation;
 using IdlibLedger.Access;
 using IdlibLedger.Infrastructure;
+using IdlibLedger.Common;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 using Wolverine.Marten;
@@ -15,8 +16,8 @@ public sealed record AnswerProposal(string? Party, string? Reason)
     {
         public Validator()
         {
-            RuleFor(c => c.Party).NotEmpty().MaximumLength(200);
-            RuleFor(c => c.Reason).NotEmpty().MaximumLength(4000);
+            RuleFor(c => c.Party).NotEmpty().MaximumLength(Limits.Name);
+            RuleFor(c => c.Reason).NotEmpty().MaximumLength(Limits.Text);
         }
     }
 }

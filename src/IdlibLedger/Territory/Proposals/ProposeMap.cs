@@ -1,7 +1,8 @@
 using FluentValidation;
 using IdlibLedger.Access;
-using IdlibLedger.Spatial;
 using IdlibLedger.Infrastructure;
+using IdlibLedger.Common;
+using IdlibLedger.Spatial;
 using IdlibLedger.Territory.Agreements;
 using IdlibLedger.Territory.Negotiations;
 using IdlibLedger.Territory.ObservationPosts;
@@ -26,20 +27,20 @@ public sealed record ProposeMap(
     {
         public Validator(GeometryLimits limits, LedgerClock clock)
         {
-            RuleFor(c => c.Proposer).NotEmpty().MaximumLength(200);
+            RuleFor(c => c.Proposer).NotEmpty().MaximumLength(Limits.Name);
             RuleFor(c => c.AddressedTo).NotEmpty().WithMessage("a proposal is addressed to at least one party");
-            RuleForEach(c => c.AddressedTo).NotEmpty().MaximumLength(200);
+            RuleForEach(c => c.AddressedTo).NotEmpty().MaximumLength(Limits.Name);
             RuleFor(c => c).Must(c => c.AddressedTo is null || c.Proposer is null || !c.AddressedTo.Contains(c.Proposer))
                 .OverridePropertyName("addressedTo").WithMessage("the proposer does not address a proposal to itself");
             RuleFor(c => c.Areas).NotEmpty().WithMessage("a map proposal gives at least one area to an actor");
             RuleForEach(c => c.Areas).NotNull().ChildRules(area =>
             {
-                area.RuleFor(a => a.Actor).NotEmpty().MaximumLength(200);
+                area.RuleFor(a => a.Actor).NotEmpty().MaximumLength(Limits.Name);
                 area.RuleFor(a => a.Area).NotNull().MustBeGeometry(GeometryKinds.Areas, limits);
             });
             RuleForEach(c => c.Lines).NotNull().ChildRules(line =>
             {
-                line.RuleFor(l => l.Name).NotEmpty().MaximumLength(200);
+                line.RuleFor(l => l.Name).NotEmpty().MaximumLength(Limits.Name);
                 line.RuleFor(l => l.Line).NotNull().MustBeGeometry(GeometryKinds.Lines, limits);
             });
             RuleForEach(c => c.Relocations).NotNull().ChildRules(move =>
@@ -48,8 +49,8 @@ public sealed record ProposeMap(
                 move.RuleFor(m => m.To).NotNull().MustBeGeometry(GeometryKinds.Point, limits);
             });
             RuleFor(c => c.TabledAt).Must(t => t is null || t <= clock.GetUtcNow()).WithMessage("tabledAt cannot be in the future");
-            RuleFor(c => c.Summary).MaximumLength(4000);
-            RuleFor(c => c.Region).MaximumLength(64);
+            RuleFor(c => c.Summary).MaximumLength(Limits.Text);
+            RuleFor(c => c.Region).MaximumLength(Limits.RegionId);
             RuleFor(c => c.Id).NotEqual(Guid.Empty);
         }
     }

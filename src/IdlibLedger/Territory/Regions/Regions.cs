@@ -1,8 +1,9 @@
 using System.Text.Json;
 using FluentValidation;
 using IdlibLedger.Access;
-using IdlibLedger.Spatial;
 using IdlibLedger.Infrastructure;
+using IdlibLedger.Common;
+using IdlibLedger.Spatial;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
@@ -20,10 +21,10 @@ public sealed record RegisterRegion(string? Id, string? Name, JsonElement? Area,
     {
         public Validator(GeometryLimits limits)
         {
-            RuleFor(c => c.Id).NotEmpty().MaximumLength(64).Matches("^[a-z0-9][a-z0-9-]*$")
+            RuleFor(c => c.Id).NotEmpty().MaximumLength(Limits.RegionId).Matches("^[a-z0-9][a-z0-9-]*$")
                 .WithMessage("id is lower-case letters, digits and dashes (e.g. 'southern-idlib')");
-            RuleFor(c => c.Name).NotEmpty().MaximumLength(200);
-            RuleFor(c => c.Level).NotEmpty().MaximumLength(32);
+            RuleFor(c => c.Name).NotEmpty().MaximumLength(Limits.Name);
+            RuleFor(c => c.Level).NotEmpty().MaximumLength(Limits.RegionLevel);
             RuleFor(c => c.Area).NotNull().MustBeGeometry(GeometryKinds.Areas, limits);
         }
     }

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace IdlibLedger.Attacks;
+namespace IdlibLedger.Common;
 
 /// <summary>
 /// Reads <c>13</c> as low = best = high = 13 and <c>{"low", "best", "high"}</c> with low/high defaulting to
