@@ -63,8 +63,8 @@ internal static class ImportBenchmark
                     fields[name] = row[name].ToString();
                 }
 
-                var (report, _) = UcdpGedImporter.ToReport(name => fields[name], "bench");
-                var id = UcdpGedImporter.StreamId(fields["id"]);
+                var (report, _) = UcdpGedMapping.ToReport(name => fields[name], "bench");
+                var id = UcdpGedMapping.StreamId(fields["id"]);
                 var stream = StreamAction.Start(registry, id, [ReportAttackEndpoint.Decide(report!, id)]);
                 stream.AggregateType = typeof(AttackReport);
                 foreach (var e in stream.Events)

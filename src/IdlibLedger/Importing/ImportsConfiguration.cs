@@ -11,6 +11,7 @@ public static class ImportsConfiguration
         services.AddSingleton<ImportLog>();
         services.AddHostedService<ImportLogExpiry>();
         services.AddHostedService<ImportRecovery>();
+        services.AddScoped<ImportAppender>();
         return services.AddScoped<UcdpGedImporter>();
     }
 }

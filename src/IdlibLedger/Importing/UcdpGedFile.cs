@@ -24,7 +24,7 @@ public sealed class UcdpGedFile : IDisposable
     /// <summary>The longest row read (GED rows are a few kilobytes); a longer one ends the import at its line.</summary>
     public const int MaxRowChars = 1024 * 1024;
 
-    /// <summary>The GED columns an import reads (<see cref="UcdpGedImporter.ToReport"/>); a file must have each once.</summary>
+    /// <summary>The GED columns an import reads (<see cref="UcdpGedMapping.ToReport"/>); a file must have each once.</summary>
     public static readonly IReadOnlyList<string> Columns =
     [
         "id", "type_of_violence", "dyad_name", "side_a", "side_b", "source_office", "source_date", "source_headline", "where_prec", "latitude", "longitude",

@@ -11,7 +11,7 @@ public sealed class reading_ged_rows
     private static (ReportAttack? Report, List<RowProblem> Problems) Read(params (string Column, string Cell)[] changes)
     {
         var cells = GedFile.Cells(changes);
-        return UcdpGedImporter.ToReport(column => cells[column], "ged-desk");
+        return UcdpGedMapping.ToReport(column => cells[column], "ged-desk");
     }
 
     [Theory]

@@ -1,0 +1,202 @@
+using IdlibLedger.Attacks;
+using IdlibLedger.Attacks.Reporting;
+using IdlibLedger.Audit;
+using IdlibLedger.Infrastructure;
+using JasperFx.Events;
+using Marten;
+using Npgsql;
+
+namespace IdlibLedger.Importing;
+
+/// <summary>
+/// Where an import meets Marten: a batch of new attacks becomes sealed event streams and their timeline rows, and is
+/// appended with Marten's bulk append (PostgreSQL COPY) under an advisory lock, skipping the streams already stored.
+/// An import killed between a batch's two commits leaves events without timeline rows; a retry of the batch and
+/// <see cref="RecoverAsync"/> at start-up write those rows from the stored events.
+/// </summary>
+public sealed partial class ImportAppender(IDocumentStore store, NpgsqlDataSource database, LedgerClock clock, SealKey seals, ILogger<ImportAppender> logger)
+{
+    private readonly IEventRegistry _registry = store.Options.Events as IEventRegistry ?? throw new InvalidOperationException("Marten's event graph is not an event registry");
+
+    /// <summary>Who records the import's events and the trace they belong to.</summary>
+    public sealed record Recording(string Who, string? Correlation);
+
+    /// <summary>A batch ready to write: its rows' count, their new streams (an id once), and their timeline rows.</summary>
+    public sealed record Batch(int Rows, IReadOnlyList<StreamAction> Streams, AttackTimeline.NewAttacks Timeline);
+
+    /// <summary>
+    /// The command line does not start the service, which applies the schema at start-up; the import reads the
+    /// event tables itself before Marten would create them, so it applies any missing schema first.
+    /// </summary>
+    public Task ApplySchemaAsync() => store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+
+    /// <summary>The rows' events (one new stream per id; a repeated id is already present) and timeline rows.</summary>
+    public Batch Prepare((Guid Id, ReportAttack Report)[] rows, Recording recording)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(recording);
+
+        // PostgreSQL keeps microseconds: the timeline's copy of the instant must be the one the events keep.
+        var now = clock.GetUtcNow();
+        var recordedAt = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMicrosecond));
+        var ids = new HashSet<Guid>();
+        var streams = new List<StreamAction>();
+        foreach (var (id, report) in rows)
+        {
+            if (!ids.Add(id))
+            {
+                continue;
+            }
+
+            var stream = StreamAction.Start(_registry, id, [ReportAttackEndpoint.Decide(report, id)]);
+            stream.AggregateType = typeof(AttackReport);
+            foreach (var e in stream.Events)
+            {
+                (e.StreamId, e.Timestamp, e.UserName, e.CorrelationId) = (id, recordedAt, recording.Who, recording.Correlation);
+            }
+
+            // The bulk append runs no session listener: its events are sealed here, once nothing else changes them.
+            seals.SealStream(stream, store.Options.Serializer());
+
+            streams.Add(stream);
+        }
+
+        return new Batch(rows.Length, streams, AttackTimeline.NewAttacks.From(streams.SelectMany(s => s.Events), store.Options.Serializer()));
+    }
+
+    /// <summary>
+    /// Appends the batch with Marten's bulk append (PostgreSQL COPY), skipping the ids already in the ledger. The
+    /// timeline rows are written first, with COPY, in a transaction of their own that commits only after the events
+    /// have; if the bulk append fails, neither is stored. Imports take a lock, one at a time, so two imports of the
+    /// same file cannot both find an id absent.
+    /// </summary>
+    public async Task<(int Imported, int Present)> WriteAsync(Batch batch, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (batch.Streams.Count == 0)
+        {
+            return (0, batch.Rows);
+        }
+
+        await using var connection = await database.OpenConnectionAsync(cancellation);
+        await using var transaction = await connection.BeginTransactionAsync(cancellation);
+        await LockAsync(connection, transaction, cancellation);
+
+        // Streams already in the ledger, and among them any whose events committed without their timeline rows: an
+        // import killed between the two commits of a chunk. This retry writes those rows from the stored events.
+        var (existing, orphans) = await StoredStreamsAsync(connection, transaction, [.. batch.Streams.Select(s => s.Id)], cancellation);
+
+        var (streams, timeline) = (batch.Streams, batch.Timeline);
+        if (existing.Count > 0)
+        {
+            // Some were imported before (or by an import in between): the rest's rows are prepared again.
+            streams = [.. streams.Where(s => !existing.Contains(s.Id))];
+            var stored = orphans.Count == 0 ? [] : await StoredEventsAsync(orphans, cancellation);
+            timeline = AttackTimeline.NewAttacks.From(streams.SelectMany(s => s.Events).Concat(stored), store.Options.Serializer());
+        }
+
+        if (streams.Count > 0 || orphans.Count > 0)
+        {
+            await new AttackTimeline(store.Options.DatabaseSchemaName).CopyAsync(connection, transaction, timeline, cancellation);
+        }
+
+        if (streams.Count > 0)
+        {
+            await store.BulkInsertEventsAsync(streams, UcdpGedImporter.BatchSize, cancellation);
+        }
+
+        await transaction.CommitAsync(cancellation);
+        return (streams.Count, batch.Rows - streams.Count);
+    }
+
+    /// <summary>
+    /// Writes the read-model rows of imported attacks whose events committed without them (an import killed between
+    /// a chunk's two commits), so that the read models equal a rebuild. Called at start-up only when an import never
+    /// finished (<see cref="UcdpGedImporter.RecoverAsync"/>): only one such import can have left these streams.
+    /// </summary>
+    public async Task<int> RecoverAsync(CancellationToken cancellation)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellation);
+        await using var transaction = await connection.BeginTransactionAsync(cancellation);
+        await LockAsync(connection, transaction, cancellation);
+
+        var orphans = await OrphanedImportsAsync(connection, transaction, cancellation);
+        if (orphans.Count > 0)
+        {
+            var timeline = AttackTimeline.NewAttacks.From(await StoredEventsAsync(orphans, cancellation), store.Options.Serializer());
+            await new AttackTimeline(store.Options.DatabaseSchemaName).CopyAsync(connection, transaction, timeline, cancellation);
+            LogRecovered(logger, orphans.Count);
+        }
+
+        await transaction.CommitAsync(cancellation);
+        return orphans.Count;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Wrote the read-model rows of {Count} imported attacks whose events had committed without them (an import was killed)")]
+    private static partial void LogRecovered(ILogger logger, int count);
+
+    /// <summary>The advisory lock imports hold while they append (any fixed number unique to this purpose).</summary>
+    private const long ImportLock = 0x1D11B_0001;
+
+    /// <summary>Takes <see cref="ImportLock"/> until the transaction ends: imports append one at a time.</summary>
+    private static async Task LockAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellation)
+    {
+        await using var command = new NpgsqlCommand("select pg_advisory_xact_lock(@key)", connection, transaction);
+        command.Parameters.AddWithValue("key", ImportLock);
+        await command.ExecuteNonQueryAsync(cancellation);
+    }
+
+    /// <summary>Marten's name for <see cref="AttackReported"/> in <c>mt_events.type</c>.</summary>
+    private string ReportedType => _registry.EventMappingFor(typeof(AttackReported)).EventTypeName;
+
+    /// <summary>The stored reports (AttackReported) of <paramref name="streams"/>, as the timeline rows are made from them.</summary>
+    private async Task<IReadOnlyList<IEvent>> StoredEventsAsync(IReadOnlyList<Guid> streams, CancellationToken cancellation)
+    {
+        var reportedType = ReportedType;
+        await using var session = store.QuerySession();
+        return await session.Events.QueryAllRawEvents()
+            .Where(e => streams.Contains(e.StreamId) && e.EventTypeName == reportedType)
+            .OrderBy(e => e.Sequence).ToListAsync(cancellation);
+    }
+
+    /// <summary>Which of <paramref name="ids"/> are stored streams, and of those which have no timeline rows yet.</summary>
+    private async Task<(HashSet<Guid> Existing, List<Guid> Orphans)> StoredStreamsAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, Guid[] ids, CancellationToken cancellation)
+    {
+        var schema = store.Options.Events.DatabaseSchemaName;
+        var existing = new HashSet<Guid>();
+        var orphans = new List<Guid>();
+        await using var command = new NpgsqlCommand(
+            $"select s.id, exists (select 1 from {store.Options.DatabaseSchemaName}.{AttackTimeline.TableName} t where t.attack_id = s.id) " +
+            $"from {schema}.mt_streams s where s.id = any(@ids)", connection, transaction);
+        command.Parameters.AddWithValue("ids", ids);
+        await using var reader = await command.ExecuteReaderAsync(cancellation);
+        while (await reader.ReadAsync(cancellation))
+        {
+            existing.Add(reader.GetGuid(0));
+            if (!reader.GetBoolean(1))
+            {
+                orphans.Add(reader.GetGuid(0));
+            }
+        }
+
+        return (existing, orphans);
+    }
+
+    /// <summary>The imported attacks (streams of <see cref="AttackReported"/>) whose events committed without timeline rows.</summary>
+    private async Task<List<Guid>> OrphanedImportsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellation)
+    {
+        var orphans = new List<Guid>();
+        await using var command = new NpgsqlCommand(
+            $"select distinct e.stream_id from {store.Options.Events.DatabaseSchemaName}.mt_events e where e.type = @type " +
+            $"and not exists (select 1 from {store.Options.DatabaseSchemaName}.{AttackTimeline.TableName} t where t.attack_id = e.stream_id)", connection, transaction);
+        command.Parameters.AddWithValue("type", ReportedType);
+        await using var reader = await command.ExecuteReaderAsync(cancellation);
+        while (await reader.ReadAsync(cancellation))
+        {
+            orphans.Add(reader.GetGuid(0));
+        }
+
+        return orphans;
+    }
+}

@@ -1,0 +1,197 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Threading.Channels;
+using FluentValidation;
+using IdlibLedger.Attacks.Reporting;
+using IdlibLedger.Audit;
+using IdlibLedger.Infrastructure;
+
+namespace IdlibLedger.Importing;
+
+/// <summary>One refused row: its line in the file (1 = the header), its UCDP id if readable, the columns at fault and why.</summary>
+public sealed record RejectedRow(long Line, string? UcdpId, IReadOnlyList<string> Columns, IReadOnlyList<string> Reasons);
+
+/// <summary>How far an import is: rows read, imported, already present, refused.</summary>
+public sealed record ImportProgress(long Rows, long Imported, long AlreadyPresent, long Rejected);
+
+/// <summary>
+/// What an import did: rows imported, rows already in the ledger (same UCDP id), rows refused — of those the first
+/// <see cref="UcdpGedImporter.RejectionsAnswered"/>, and where to download them all until when.
+/// </summary>
+public sealed record ImportReport(
+    Guid Id, long Rows, long Imported, long AlreadyPresent, long RejectedCount, IReadOnlyList<RejectedRow> Rejected,
+    string RejectionReport, DateTimeOffset RejectionReportKeptUntil);
+
+/// <summary>
+/// Imports a UCDP GED CSV (RFC 4180) as attack reports. Each row becomes one ReportAttack, validated like one
+/// posted over HTTP, on a stream named by the UCDP id — so importing the same file again adds nothing. A bad row
+/// is refused by line and column, never coerced, and never stops the good ones; each row is appended whole or not
+/// at all. The file is read as it arrives, a window of rows at a time; refused rows go to the <see cref="ImportLog"/>
+/// as they are found, and the answer holds only the first of them. <see cref="UcdpGedMapping"/> turns a row into its
+/// report; <see cref="ImportAppender"/> appends the reports.
+/// </summary>
+public sealed partial class UcdpGedImporter(
+    ImportAppender appender, LedgerClock clock, IHttpContextAccessor http, IValidator<ReportAttack> validator, ImportLog log, ILogger<UcdpGedImporter> logger)
+{
+    /// <summary>Rows appended per bulk append and transaction.</summary>
+    public const int BatchSize = 5000;
+
+    /// <summary>Rows read before they are validated (in parallel), sorted by occurrence and appended in chunks.</summary>
+    public const int WindowSize = 10 * BatchSize;
+
+    /// <summary>Rejected rows an import's answer holds (the first, by line); the rejection report has them all.</summary>
+    public const int RejectionsAnswered = 100;
+
+    public static string RejectionReportOf(Guid import) => $"/api/imports/{import}/rejections";
+
+    public async Task<ImportReport> ImportAsync(UcdpGedFile file, string reportedBy, IProgress<ImportProgress>? progress, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        if (file.Problems.Count > 0)
+        {
+            throw new ArgumentException("the file's header is not a UCDP GED header; answer its problems instead of importing it", nameof(file));
+        }
+
+        // The schema first: it also holds the import log's tables.
+        await appender.ApplySchemaAsync();
+        var recording = new ImportAppender.Recording(RecordedBy.Who(http.HttpContext), Activity.Current?.RootId);
+        var started = clock.GetUtcNow();
+        var entry = new ImportEntry(Guid.CreateVersion7(), recording.Who, started, null, started + log.KeptFor);
+        await log.BeginAsync(entry, cancellation);
+
+        // Two stages: one reads, validates and prepares batches (events, timeline rows, cell changes), the other
+        // writes them; the bounded channel lets the first prepare a batch while the database takes the one before.
+        var batches = Channel.CreateBounded<ImportAppender.Batch>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
+        var read = new ReadState();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        var reading = Task.Run(() => ReadAsync(file, entry.Id, reportedBy, recording, batches.Writer, read, stop.Token), stop.Token);
+        long imported = 0, present = 0;
+        try
+        {
+            await foreach (var batch in batches.Reader.ReadAllAsync(stop.Token))
+            {
+                var (batchImported, batchPresent) = await appender.WriteAsync(batch, cancellation);
+                (imported, present) = (imported + batchImported, present + batchPresent);
+                var (rows, rejected) = read.Counts;
+                progress?.Report(new ImportProgress(rows, imported, present, rejected));
+                LogProgress(logger, rows, imported, present, rejected);
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await reading.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
+        await reading;
+        var (total, refused) = read.Counts;
+        progress?.Report(new ImportProgress(total, imported, present, refused));
+        await log.FinishAsync(entry.Id, clock.GetUtcNow(), total, imported, present, refused, cancellation);
+        return new ImportReport(entry.Id, total, imported, present, refused, read.FirstRejected, RejectionReportOf(entry.Id), entry.KeptUntil);
+    }
+
+    /// <summary>
+    /// At start-up: writes the read-model rows of imported attacks whose events committed without them (an import
+    /// killed between a chunk's two commits), so that the read models equal a rebuild before the first request.
+    /// Only imports append events without their rows in the same transaction, and only one that never finished can
+    /// have left such streams, so the search runs only then and start-up otherwise costs one indexed query.
+    /// </summary>
+    public async Task<int> RecoverAsync(CancellationToken cancellation) =>
+        await log.AnyUnfinishedAsync(cancellation) ? await appender.RecoverAsync(cancellation) : 0;
+
+    /// <summary>What the reading stage has seen so far, for progress and the answer (which holds the first rejections only).</summary>
+    private sealed class ReadState
+    {
+        private readonly List<RejectedRow> _first = [];
+        private long _rows;
+        private long _rejected;
+
+        public IReadOnlyList<RejectedRow> FirstRejected => _first;
+
+        public (long Rows, long Rejected) Counts => (Interlocked.Read(ref _rows), Interlocked.Read(ref _rejected));
+
+        public void Row() => Interlocked.Increment(ref _rows);
+
+        public void Reject(List<RejectedRow> rows)
+        {
+            _first.AddRange(rows.Take(RejectionsAnswered - _first.Count));
+            Interlocked.Add(ref _rejected, rows.Count);
+        }
+    }
+
+    /// <summary>
+    /// Reads the rows in windows, validates each window's rows in parallel, logs the refused ones and hands on the good
+    /// ones in batches, in order of occurrence (a batch then touches few days of the casualty cells, however the file
+    /// is ordered). Memory holds one window, not the file.
+    /// </summary>
+    private async Task ReadAsync(
+        UcdpGedFile file, Guid import, string reportedBy, ImportAppender.Recording recording, ChannelWriter<ImportAppender.Batch> batches, ReadState read, CancellationToken cancellation)
+    {
+        try
+        {
+            var window = new List<Row>();
+            while (await file.NextAsync(cancellation) is { } cells)
+            {
+                read.Row();
+                window.Add(ToRow(cells, file.HeaderCells, reportedBy));
+                if (window.Count >= WindowSize)
+                {
+                    await FlushWindowAsync(window);
+                }
+            }
+
+            await FlushWindowAsync(window);
+            batches.Complete();
+        }
+        catch (Exception e)
+        {
+            batches.Complete(e);
+        }
+
+        async Task FlushWindowAsync(List<Row> window)
+        {
+            Parallel.ForEach(window.Where(r => r.Report is not null && r.Problems.Count == 0), new ParallelOptions { CancellationToken = cancellation }, row =>
+                row.Problems.AddRange(validator.Validate(row.Report!).Errors.Select(e => new RowProblem(UcdpGedMapping.ColumnsOf(e.PropertyName), $"{e.PropertyName}: {e.ErrorMessage}"))));
+            var rejected = window.Where(r => r.Problems.Count > 0 || r.Report is null)
+                .Select(r => new RejectedRow(r.Line, r.UcdpId.Length > 0 ? r.UcdpId : null, [.. r.Problems.SelectMany(p => p.Columns).Distinct(StringComparer.Ordinal)], [.. r.Problems.Select(p => p.Reason)]))
+                .ToList();
+            await log.AddRejectionsAsync(import, rejected, cancellation);
+            read.Reject(rejected);
+            var good = window.Where(r => r.Problems.Count == 0 && r.Report is not null)
+                .OrderBy(r => r.Report!.OccurredAt ?? r.Report.OccurredFrom)
+                .Select(r => (UcdpGedMapping.StreamId(r.UcdpId), r.Report!))
+                .ToList();
+            window.Clear();
+            foreach (var chunk in good.Chunk(BatchSize))
+            {
+                await batches.WriteAsync(appender.Prepare(chunk, recording), cancellation);
+            }
+        }
+    }
+
+    /// <summary>A row as read: its line, UCDP id, the report it states, and what is wrong with it.</summary>
+    private sealed record Row(long Line, string UcdpId, ReportAttack? Report, List<RowProblem> Problems);
+
+    private static Row ToRow(GedRow cells, int headerCells, string reportedBy)
+    {
+        if (cells.Unreadable is not null)
+        {
+            return new Row(cells.Line, string.Empty, null, [new RowProblem([], cells.Unreadable)]);
+        }
+
+        var ucdpId = cells["id"].Trim();
+
+        // Cells counted against the wrong columns would be read as what they are not.
+        if (cells.CellCount != headerCells)
+        {
+            return new Row(cells.Line, ucdpId, null,
+                [new RowProblem([], string.Create(CultureInfo.InvariantCulture, $"the row has {cells.CellCount} cells where the header has {headerCells} columns"))]);
+        }
+
+        var (report, problems) = UcdpGedMapping.ToReport(column => cells[column], reportedBy);
+        return new Row(cells.Line, ucdpId, report, problems);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "UCDP GED import: {Rows} rows processed, {Imported} imported, {Present} already present, {Rejected} rejected")]
+    private static partial void LogProgress(ILogger logger, long rows, long imported, long present, long rejected);
+}

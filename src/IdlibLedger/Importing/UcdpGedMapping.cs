@@ -1,0 +1,240 @@
+using System.Globalization;
+using IdlibLedger.Attacks;
+using IdlibLedger.Attacks.Reporting;
+using IdlibLedger.Common;
+using IdlibLedger.Infrastructure;
+
+namespace IdlibLedger.Importing;
+
+/// <summary>What is wrong with a row: the columns it concerns and why (the reason starts with the column names).</summary>
+public sealed record RowProblem(IReadOnlyList<string> Columns, string Reason);
+
+/// <summary>
+/// A UCDP GED row as a ReportAttack, with no database and no I/O: the importer (<see cref="UcdpGedImporter"/>) feeds
+/// it rows and appends what it returns.
+/// Mapping: side_a → perpetrator, side_b → target; where_prec 1..7 → locationPrecision; date_prec 1..5 → day,
+/// days, week, month, year over [date_start, date_end]; deaths_a / deaths_b → military of side a / b,
+/// deaths_civilians → civilian, deaths_unknown → unknown, with low and high spread so that each category keeps
+/// low ≤ best ≤ high and the sums equal the row's low / best / high; source fields → one source.
+/// </summary>
+public static class UcdpGedMapping
+{
+    /// <summary>The stream a row's report goes to, named by its UCDP id: importing the same file again adds nothing.</summary>
+    public static Guid StreamId(string ucdpId) => StreamIds.For("ucdp-ged", ucdpId);
+
+    private static readonly string[] Deaths = ["deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown"];
+
+    /// <summary>
+    /// The report a row states, or every problem that stops it: a cell that does not read as what its column says
+    /// (a count that is not a whole number of 0 or more, a code outside its list, a date not yyyy-MM-dd, a
+    /// coordinate that is not a finite number) or cells that contradict each other. Nothing is guessed or dropped.
+    /// </summary>
+    public static (ReportAttack? Report, List<RowProblem> Problems) ToReport(Func<string, string> cell, string reportedBy)
+    {
+        ArgumentNullException.ThrowIfNull(cell);
+        var problems = new List<RowProblem>();
+        string Text(string name) => cell(name)?.Trim() ?? string.Empty;
+        void Problem(string reason, params string[] columns) => problems.Add(new RowProblem(columns, $"{string.Join('/', columns)}: {reason}"));
+
+        int? Count(string name)
+        {
+            var text = Text(name);
+            if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+            {
+                Problem($"{Quoted(text)} is not a whole number", name);
+                return null;
+            }
+
+            if (value < 0)
+            {
+                Problem(string.Create(CultureInfo.InvariantCulture, $"{value} is negative; a count of deaths is 0 or more"), name);
+                return null;
+            }
+
+            return value;
+        }
+
+        int? Code(string name, int min, int max, string what)
+        {
+            var text = Text(name);
+            if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
+            {
+                return value;
+            }
+
+            Problem($"{Quoted(text)} is not {what}", name);
+            return null;
+        }
+
+        double? Coordinate(string name)
+        {
+            var text = Text(name);
+            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value))
+            {
+                return value;
+            }
+
+            Problem($"{Quoted(text)} is not a finite number", name);
+            return null;
+        }
+
+        DateTimeOffset? Date(string name)
+        {
+            var text = Text(name);
+            if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+            {
+                return new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+            }
+
+            Problem($"{Quoted(text)} is not a date (yyyy-MM-dd)", name);
+            return null;
+        }
+
+        var ucdpId = Text("id");
+        if (ucdpId.Length == 0)
+        {
+            Problem("the row has no id", "id");
+        }
+
+        var violence = Code("type_of_violence", 1, 3, "a UCDP type of violence (1, 2 or 3)");
+        var wherePrecision = Code("where_prec", 1, 7, "a UCDP location precision (1..7)");
+        var datePrecision = Code("date_prec", 1, 5, "a UCDP date precision (1..5)");
+        var (latitude, longitude) = (Coordinate("latitude"), Coordinate("longitude"));
+        var (start, end) = (Date("date_start"), Date("date_end"));
+        var published = SourceDates(Text("source_date"));
+        if (published is null)
+        {
+            Problem($"{Quoted(Text("source_date"))} is not a date (yyyy-MM-dd, several separated by ;)", "source_date");
+        }
+
+        var deaths = Deaths.Select(name => (Name: name, Count: Count(name))).ToArray();
+        var (low, best, high) = (Count("low"), Count("best"), Count("high"));
+        if (start > end)
+        {
+            Problem($"{Text("date_end")} is before {Text("date_start")}", "date_start", "date_end");
+        }
+
+        if (low > best || best > high)
+        {
+            Problem(string.Create(CultureInfo.InvariantCulture, $"{low} ≤ {best} ≤ {high} does not hold"), "low", "best", "high");
+        }
+
+        if (deaths.All(d => d.Count is not null) && deaths.Sum(d => d.Count!.Value) is var sum && sum > best)
+        {
+            Problem(string.Create(CultureInfo.InvariantCulture, $"the deaths add up to {sum}, more than best ({best})"), [.. Deaths, "best"]);
+        }
+
+        if (problems.Count > 0)
+        {
+            return (null, problems);
+        }
+
+        var sideA = Text("side_a");
+        var sideB = Text("side_b");
+        var oneSided = violence == 3;
+        var precision = datePrecision switch { 1 => DatePrecision.Day, 2 => DatePrecision.Days, 3 => DatePrecision.Week, 4 => DatePrecision.Month, _ => DatePrecision.Year };
+        var sameDay = start == end && precision == DatePrecision.Day;
+        var casualties = Spread(
+            [.. deaths.Where(d => d.Count > 0).Select(d => d.Name switch
+            {
+                "deaths_a" => (CasualtyCategory.Military, (string?)sideA, d.Count!.Value),
+                "deaths_b" => oneSided ? (CasualtyCategory.Civilian, null, d.Count!.Value) : (CasualtyCategory.Military, sideB, d.Count!.Value),
+                "deaths_civilians" => (CasualtyCategory.Civilian, null, d.Count!.Value),
+                _ => (CasualtyCategory.Unknown, null, d.Count!.Value),
+            })],
+            low!.Value, best!.Value, high!.Value);
+        var headline = Text("source_headline");
+        var report = new ReportAttack(
+            Perpetrator: sideA,
+            Targets: [sideB],
+            EventType: oneSided ? EventType.ViolenceAgainstCivilians : EventType.Battles,
+            Location: GeoJsonPoint.At(longitude!.Value, latitude!.Value),
+            LocationPrecision: (LocationPrecision)wherePrecision!.Value,
+            DatePrecision: precision,
+            Description: string.IsNullOrEmpty(headline) ? $"UCDP GED event {ucdpId}: {Text("dyad_name")}" : headline,
+            Sources: [new Source(Text("source_office") is { Length: > 0 } office ? office : "UCDP GED", published!.Count > 0 ? published[0] : null, headline.Length > 0 ? headline : null, null)],
+            Casualties: casualties,
+            ReportedBy: reportedBy,
+            SubEventType: oneSided ? SubEventType.Attack : SubEventType.ArmedClash,
+            OccurredAt: sameDay ? start : null,
+            OccurredFrom: sameDay ? null : start,
+            OccurredUntil: sameDay ? null : end!.Value.AddDays(1));
+        return (report, problems);
+    }
+
+    /// <summary>The GED columns a ReportAttack field is read from, for a validator's refusal (by its JSON path).</summary>
+    public static IReadOnlyList<string> ColumnsOf(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var field = path.Split('.', '[')[0];
+        return field switch
+        {
+            "location" when path.Contains("[0]", StringComparison.Ordinal) => ["longitude"],
+            "location" when path.Contains("[1]", StringComparison.Ordinal) => ["latitude"],
+            "location" => ["latitude", "longitude"],
+            "locationPrecision" => ["where_prec"],
+            "occurredAt" or "occurredFrom" or "occurredUntil" => ["date_start", "date_end"],
+            "datePrecision" => ["date_prec"],
+            "perpetrator" => ["side_a"],
+            "targets" => ["side_b"],
+            "eventType" or "subEventType" => ["type_of_violence"],
+            "description" => ["source_headline", "dyad_name"],
+            "sources" when path.EndsWith(".publishedAt", StringComparison.Ordinal) => ["source_date"],
+            "sources" when path.EndsWith(".title", StringComparison.Ordinal) => ["source_headline"],
+            "sources" => ["source_office"],
+            "casualties" => [.. Deaths, "low", "best", "high"],
+            _ => [],
+        };
+    }
+
+    /// <summary>GED's source_date: empty, or dates separated by ';' (the first is the source's). Null if one is not a date.</summary>
+    private static List<DateOnly>? SourceDates(string text)
+    {
+        var dates = new List<DateOnly>();
+        foreach (var part in text.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!DateOnly.TryParseExact(part, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+            {
+                return null;
+            }
+
+            dates.Add(date);
+        }
+
+        return dates;
+    }
+
+    /// <summary>A cell as a reason quotes it: in quotes, and shortened (a refused cell may be a whole file's worth).</summary>
+    private static string Quoted(string text) => text.Length <= 40 ? $"'{text}'" : $"'{text[..40]}…' ({text.Length:N0} characters)";
+
+    /// <summary>
+    /// UCDP gives low and high for the event, best per category. Each category keeps its best; the difference to
+    /// the event's low and high is taken from (or added to) the largest categories first, never below zero.
+    /// </summary>
+    public static IReadOnlyList<CategoryCasualties> Spread(IReadOnlyList<(CasualtyCategory Category, string? Party, int Best)> categories, int low, int best, int high)
+    {
+        ArgumentNullException.ThrowIfNull(categories);
+        var entries = categories.Count > 0 ? categories.ToList() : [(CasualtyCategory.Unknown, null, best)];
+        var sumBest = entries.Sum(e => e.Best);
+        if (sumBest != best && entries.Count > 0)
+        {
+            // The categories do not add up to best (rare in GED): the unknown category takes the difference.
+            entries.Add((CasualtyCategory.Unknown, null, Math.Max(0, best - sumBest)));
+        }
+
+        var lows = entries.Select(e => e.Best).ToArray();
+        var highs = entries.Select(e => e.Best).ToArray();
+        var order = Enumerable.Range(0, entries.Count).OrderByDescending(i => entries[i].Best).ToArray();
+        var toTake = lows.Sum() - low;
+        foreach (var i in order)
+        {
+            var take = Math.Min(toTake, lows[i]);
+            lows[i] -= take;
+            toTake -= take;
+        }
+
+        highs[order[0]] += Math.Max(0, high - highs.Sum());
+        return [.. entries.Select((e, i) => new CategoryCasualties(e.Category, e.Party, new Estimate(lows[i], e.Best, highs[i]), null))
+            .Where(c => c.KilledOrNone.High > 0)];
+    }
+}
