@@ -1,5 +1,7 @@
+using System.Globalization;
 using IdlibLedger.Attacks;
 using IdlibLedger.Attacks.Reporting;
+using IdlibLedger.Common;
 using IdlibLedger.Importing;
 using Shouldly;
 
@@ -78,6 +80,119 @@ public sealed class reading_ged_rows
 
         var (nonState, _) = Read(("type_of_violence", "2"));
         nonState!.EventType.ShouldBe(EventType.Battles);
+    }
+
+    [Fact]
+    public void the_estimates_are_spread_so_that_each_category_keeps_low_best_high_in_order_and_the_sums_are_the_rows()
+    {
+        var random = new Random(14);
+        for (var i = 0; i < 2000; i++)
+        {
+            var deaths = Enumerable.Range(0, 4).Select(_ => random.Next(4) == 0 ? 0 : random.Next(40)).ToArray();
+            var best = deaths.Sum() + (random.Next(3) == 0 ? random.Next(10) : 0);
+            var (low, high) = (random.Next(best + 1), best + (random.Next(2) == 0 ? 0 : random.Next(60)));
+            string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
+            var (report, problems) = Read(
+                ("type_of_violence", Text(random.Next(1, 4))), ("deaths_a", Text(deaths[0])), ("deaths_b", Text(deaths[1])),
+                ("deaths_civilians", Text(deaths[2])), ("deaths_unknown", Text(deaths[3])), ("low", Text(low)), ("best", Text(best)), ("high", Text(high)));
+
+            problems.ShouldBeEmpty();
+            var killed = report!.Casualties!.Select(c => c.KilledOrNone).ToList();
+            var row = $"deaths {string.Join(' ', deaths)}, low {low}, best {best}, high {high}";
+            killed.ShouldAllBe(k => 0 <= k.Low && k.Low <= k.Best && k.Best <= k.High && k.High > 0, row);
+            (killed.Sum(k => k.Low), killed.Sum(k => k.Best), killed.Sum(k => k.High)).ShouldBe((low, best, high), row);
+        }
+    }
+
+    [Fact]
+    public void low_and_high_change_the_largest_categories_first_and_unknown_takes_what_the_categories_leave_of_best()
+    {
+        var spread = UcdpGedMapping.Spread(
+            [(CasualtyCategory.Military, "Government of Syria", 1), (CasualtyCategory.Military, "Syrian insurgents", 6), (CasualtyCategory.Civilian, null, 3)],
+            low: 7, best: 12, high: 15);
+
+        spread.Select(c => (c.Category, c.Party, c.Killed)).ShouldBe(
+        [
+            (CasualtyCategory.Military, "Government of Syria", new Estimate(1, 1, 1)),
+            (CasualtyCategory.Military, "Syrian insurgents", new Estimate(1, 6, 9)),
+            (CasualtyCategory.Civilian, null, new Estimate(3, 3, 3)),
+            (CasualtyCategory.Unknown, null, new Estimate(2, 2, 2)),
+        ]);
+        UcdpGedMapping.Spread([], low: 0, best: 0, high: 0).ShouldBeEmpty();
+        UcdpGedMapping.Spread([], low: 1, best: 2, high: 4).Single().ShouldBe(new CategoryCasualties(CasualtyCategory.Unknown, null, new Estimate(1, 2, 4), null));
+    }
+
+    [Fact]
+    public void the_deaths_of_each_side_are_military_of_that_side_but_in_one_sided_violence_side_b_are_civilians()
+    {
+        var (battle, _) = Read(("deaths_a", "1"), ("deaths_b", "2"), ("deaths_civilians", "3"), ("deaths_unknown", "4"), ("low", "10"), ("best", "10"), ("high", "10"));
+        battle!.Casualties!.Select(c => (c.Category, c.Party, c.KilledOrNone.Best)).ShouldBe(
+            [(CasualtyCategory.Military, "Government of Syria", 1), (CasualtyCategory.Military, "Syrian insurgents", 2), (CasualtyCategory.Civilian, null, 3), (CasualtyCategory.Unknown, null, 4)]);
+        battle.SubEventType.ShouldBe(SubEventType.ArmedClash);
+
+        var (oneSided, _) = Read(("type_of_violence", "3"), ("deaths_a", "1"), ("deaths_b", "2"), ("low", "3"), ("best", "3"), ("high", "3"));
+        oneSided!.Casualties!.Select(c => (c.Category, c.Party, c.KilledOrNone.Best)).ShouldBe(
+            [(CasualtyCategory.Military, "Government of Syria", 1), (CasualtyCategory.Civilian, null, 2)]);
+        oneSided.SubEventType.ShouldBe(SubEventType.Attack);
+        (oneSided.Perpetrator, oneSided.Targets!.Single()).ShouldBe(("Government of Syria", "Syrian insurgents"));
+    }
+
+    [Theory]
+    [InlineData("1", "2019-09-01", "2019-09-01", DatePrecision.Day, "2019-09-01", null, null)]
+    [InlineData("1", "2019-09-01", "2019-09-02", DatePrecision.Day, null, "2019-09-01", "2019-09-03")]
+    [InlineData("2", "2019-09-01", "2019-09-03", DatePrecision.Days, null, "2019-09-01", "2019-09-04")]
+    [InlineData("3", "2019-09-02", "2019-09-08", DatePrecision.Week, null, "2019-09-02", "2019-09-09")]
+    [InlineData("4", "2019-09-01", "2019-09-30", DatePrecision.Month, null, "2019-09-01", "2019-10-01")]
+    [InlineData("5", "2019-01-01", "2019-01-01", DatePrecision.Year, null, "2019-01-01", "2019-01-02")]
+    public void a_single_day_is_an_instant_and_anything_else_a_range_to_the_end_of_date_end(
+        string datePrec, string start, string end, DatePrecision precision, string? at, string? from, string? until)
+    {
+        static DateTimeOffset? Day(string? day) => day is null ? null : DateTimeOffset.Parse(day + "T00:00:00Z", CultureInfo.InvariantCulture);
+
+        var (report, problems) = Read(("date_prec", datePrec), ("date_start", start), ("date_end", end));
+
+        problems.ShouldBeEmpty();
+        report!.DatePrecision.ShouldBe(precision);
+        (report.OccurredAt, report.OccurredFrom, report.OccurredUntil).ShouldBe((Day(at), Day(from), Day(until)));
+    }
+
+    [Fact]
+    public void the_source_is_the_office_the_first_date_and_the_headline_with_ucdp_named_where_they_are_missing()
+    {
+        var (report, _) = Read(("source_date", "2019-09-02; 2019-09-05"), ("where_prec", "3"));
+        report!.Sources!.Single().ShouldBe(new Source("SOHR", new DateOnly(2019, 9, 2), "Clashes near Tah", null));
+        report.Description.ShouldBe("Clashes near Tah");
+        report.Location!.Coordinates.ShouldBe([36.728542, 35.54318]);
+        report.LocationPrecision.ShouldBe(LocationPrecision.District);
+        report.ReportedBy.ShouldBe("ged-desk");
+
+        var (bare, problems) = Read(("source_office", " "), ("source_date", ""), ("source_headline", ""));
+        problems.ShouldBeEmpty();
+        bare!.Sources!.Single().ShouldBe(new Source("UCDP GED", null, null, null));
+        bare.Description.ShouldBe("UCDP GED event 1: Government of Syria - Syrian insurgents");
+    }
+
+    [Theory]
+    [InlineData("location.coordinates[0]", new[] { "longitude" })]
+    [InlineData("location.coordinates[1]", new[] { "latitude" })]
+    [InlineData("location", new[] { "latitude", "longitude" })]
+    [InlineData("occurredUntil", new[] { "date_start", "date_end" })]
+    [InlineData("sources[0].publishedAt", new[] { "source_date" })]
+    [InlineData("sources[0].title", new[] { "source_headline" })]
+    [InlineData("sources[0].outlet", new[] { "source_office" })]
+    [InlineData("casualties[1].killed.high", new[] { "deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown", "low", "best", "high" })]
+    [InlineData("claimedBy", new string[0])]
+    public void a_validators_refusal_is_put_on_the_columns_the_field_was_read_from(string path, string[] columns)
+    {
+        UcdpGedMapping.ColumnsOf(path).ShouldBe(columns);
+    }
+
+    [Fact]
+    public void a_row_goes_to_the_stream_its_ucdp_id_names()
+    {
+        UcdpGedMapping.StreamId("1").ShouldBe(UcdpGedMapping.StreamId("1"));
+        UcdpGedMapping.StreamId("1").ShouldNotBe(UcdpGedMapping.StreamId("2"));
+        Read().Report!.Id.ShouldBeNull();
     }
 
     [Fact]
