@@ -4,6 +4,7 @@ using IdlibLedger.Access;
 using IdlibLedger.Infrastructure;
 using IdlibLedger.Common;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
@@ -64,19 +65,19 @@ public static class ImportEndpoints
     [Tags("Imports")]
     [Produces("application/x-ndjson")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
-    public static async Task<IResult> Rejections(Guid id, ImportLog log, LedgerClock clock, CancellationToken cancellation)
+    public static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> Rejections(Guid id, ImportLog log, LedgerClock clock, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(log);
         ArgumentNullException.ThrowIfNull(clock);
         var entry = await log.FindAsync(id, cancellation);
         if (entry is null || entry.KeptUntil <= clock.GetUtcNow())
         {
-            return LedgerProblems.NotFound(entry is null
+            return TypedResults.Problem(LedgerProblems.NotFound(entry is null
                 ? $"The ledger knows no import {id} (or its rejections have expired and been deleted)."
-                : $"The rejections of import {id} were kept for {log.KeptFor.TotalDays:0.##} days, until {entry.KeptUntil:O}; they have expired.").ToResult();
+                : $"The rejections of import {id} were kept for {log.KeptFor.TotalDays:0.##} days, until {entry.KeptUntil:O}; they have expired."));
         }
 
-        return Results.Stream(async body =>
+        return TypedResults.Stream(async body =>
         {
             var newline = "\n"u8.ToArray();
             await foreach (var row in log.RejectionsAsync(id, cancellation))

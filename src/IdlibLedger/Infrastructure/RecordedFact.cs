@@ -1,4 +1,5 @@
 using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace IdlibLedger.Infrastructure;
 
@@ -8,17 +9,18 @@ public sealed record RecordedFact<T>(Guid Id, T Fact, DateTimeOffset RecordedAt,
 public static class RecordedFacts
 {
     /// <summary>The first event of the stream, if it is a <typeparamref name="T"/> recorded by <paramref name="asOf"/>.</summary>
-    public static async Task<IResult> GetAsync<T>(IQuerySession session, Guid id, string? asOf, LedgerClock clock, string what, CancellationToken cancellation)
+    public static async Task<Results<Ok<RecordedFact<T>>, ProblemHttpResult>> GetAsync<T>(
+        IQuerySession session, Guid id, string? asOf, LedgerClock clock, string what, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(session);
-        if (!Temporal.TryParse(null, asOf, clock, out var temporal, out var problem))
+        if (!new TimeQuery(AsOf: asOf).TryParse(clock, out var temporal, out var problem))
         {
-            return problem!;
+            return problem;
         }
 
         var events = await session.Events.FetchStreamAsync(id, timestamp: temporal.AsOf, token: cancellation);
         return events.Count > 0 && events[0] is { Data: T fact } e
-            ? Results.Ok(new RecordedFact<T>(id, fact, e.Timestamp, temporal.AsOf))
-            : LedgerProblems.NotFound($"no {what} {id} was recorded as of {temporal.AsOf:O}").ToResult();
+            ? TypedResults.Ok(new RecordedFact<T>(id, fact, e.Timestamp, temporal.AsOf))
+            : TypedResults.Problem(LedgerProblems.NotFound($"no {what} {id} was recorded as of {temporal.AsOf:O}"));
     }
 }

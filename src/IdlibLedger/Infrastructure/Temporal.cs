@@ -1,3 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
+using Microsoft.AspNetCore.Http.HttpResults;
+
 namespace IdlibLedger.Infrastructure;
 
 /// <summary>
@@ -7,19 +10,9 @@ namespace IdlibLedger.Infrastructure;
 /// </summary>
 public sealed record Temporal(DateTimeOffset At, DateTimeOffset AsOf)
 {
-    /// <summary>Parses <c>at</c>/<c>asOf</c> query values, or names the one that is wrong.</summary>
-    public static bool TryParse(string? at, string? asOf, LedgerClock clock, out Temporal temporal, out IResult? problem)
-    {
-        ArgumentNullException.ThrowIfNull(clock);
-        var now = clock.GetUtcNow();
-        temporal = new Temporal(now, now);
-        var errors = new Dictionary<string, string[]>();
-        var atValue = ParseBound(at, "at", endOfDay: true, errors) ?? now;
-        var asOfValue = ParseBound(asOf, "asOf", endOfDay: true, errors) ?? now;
-        problem = errors.Count > 0 ? LedgerProblems.Invalid(errors, "Fix the query parameters named under 'errors'.").ToResult() : null;
-        temporal = new Temporal(atValue, asOfValue);
-        return problem is null;
-    }
+    /// <summary>Parses <c>at</c>/<c>asOf</c> query values, or names the one that is wrong (<see cref="TimeQuery.TryParse"/>).</summary>
+    public static bool TryParse(string? at, string? asOf, LedgerClock clock, out Temporal temporal, [NotNullWhen(false)] out ProblemHttpResult? problem) =>
+        new TimeQuery(at, asOf).TryParse(clock, out temporal, out problem);
 
     /// <summary>
     /// Parses a time query value: an ISO 8601 date or date-time. A bare date is the start of that day, or

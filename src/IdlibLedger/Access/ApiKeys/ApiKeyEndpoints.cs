@@ -3,6 +3,7 @@ using FluentValidation;
 using IdlibLedger.Infrastructure;
 using IdlibLedger.Infrastructure.Idempotency;
 using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Wolverine.Http;
@@ -115,12 +116,11 @@ public static class ApiKeyEndpoints
     [WolverineGet("/api/keys/{id}", OperationId = "GetApiKey")]
     [Tags("Access")]
     [ForAdmins]
-    [ProducesResponseType<ApiKeySummary>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
-    public static async Task<IResult> Get(string id, IQuerySession session, CancellationToken cancellation) =>
+    public static async Task<Results<Ok<ApiKeySummary>, ProblemHttpResult>> Get(string id, IQuerySession session, CancellationToken cancellation) =>
         await session.LoadAsync<ApiKey>(id, cancellation) is { } key
-            ? Results.Ok(ApiKeySummary.Of(key, TimeProvider.System.GetUtcNow()))
-            : LedgerProblems.NotFound($"no API key '{id}'").ToResult();
+            ? TypedResults.Ok(ApiKeySummary.Of(key, TimeProvider.System.GetUtcNow()))
+            : TypedResults.Problem(LedgerProblems.NotFound($"no API key '{id}'"));
 
     /// <summary>Revokes a key at once: every later request with it gets 401. Its record stays, for the audit.</summary>
     [WolverinePost("/api/keys/{id}/revocation", OperationId = "RevokeApiKey")]

@@ -2,6 +2,7 @@ using IdlibLedger.Access;
 using IdlibLedger.Attacks.Claims;
 using IdlibLedger.Infrastructure;
 using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
@@ -20,28 +21,27 @@ public static class GetAttackEndpoint
     [WolverineGet("/api/attacks/{id}", OperationId = "GetAttack")]
     [ForViewers]
     [Tags("Attacks")]
-    [ProducesResponseType<AttackDetails>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest)]
-    public static async Task<IResult> Get(
-        Guid id, string? at, string? asOf, IQuerySession session, ClaimPlausibility claims, LedgerClock clock, CancellationToken cancellation)
+    public static async Task<Results<Ok<AttackDetails>, ProblemHttpResult>> Get(
+        Guid id, [AsParameters] TimeQuery time, IQuerySession session, ClaimPlausibility claims, LedgerClock clock, CancellationToken cancellation)
     {
-        if (!Temporal.TryParse(at, asOf, clock, out var temporal, out var problem))
+        if (!time.TryParse(clock, out var temporal, out var problem))
         {
-            return problem!;
+            return problem;
         }
 
         var report = await session.Events.AggregateStreamAsync<AttackReport>(id, timestamp: temporal.AsOf, token: cancellation);
         if (report is null)
         {
-            return LedgerProblems.NotFound($"no attack {id} was recorded as of {temporal.AsOf:O}").ToResult();
+            return TypedResults.Problem(LedgerProblems.NotFound($"no attack {id} was recorded as of {temporal.AsOf:O}"));
         }
 
         if (report.Facts.Occurrence.Window().From > temporal.At)
         {
-            return LedgerProblems.NotFound($"attack {id} had not occurred yet at {temporal.At:O}").ToResult();
+            return TypedResults.Problem(LedgerProblems.NotFound($"attack {id} had not occurred yet at {temporal.At:O}"));
         }
 
-        return Results.Ok(new AttackDetails(report, report.Grading, await claims.CheckAsync(report, temporal.AsOf, cancellation), temporal.At, temporal.AsOf));
+        return TypedResults.Ok(new AttackDetails(report, report.Grading, await claims.CheckAsync(report, temporal.AsOf, cancellation), temporal.At, temporal.AsOf));
     }
 }

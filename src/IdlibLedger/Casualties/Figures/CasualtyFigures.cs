@@ -3,6 +3,7 @@ using IdlibLedger.Access;
 using IdlibLedger.Infrastructure;
 using IdlibLedger.Common;
 using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
@@ -69,9 +70,10 @@ public static class CasualtyFigureEndpoints
     [WolverineGet("/api/casualty-figures/{id}", OperationId = "GetCasualtyFigure")]
     [ForViewers]
     [Tags("Casualties")]
-    [ProducesResponseType<RecordedFact<CasualtyFigureReported>>(StatusCodes.Status200OK)]
+    [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
-    public static Task<IResult> Get(Guid id, string? asOf, IQuerySession session, LedgerClock clock, CancellationToken cancellation) =>
+    public static Task<Results<Ok<RecordedFact<CasualtyFigureReported>>, ProblemHttpResult>> Get(
+        Guid id, string? asOf, IQuerySession session, LedgerClock clock, CancellationToken cancellation) =>
         RecordedFacts.GetAsync<CasualtyFigureReported>(session, id, asOf, clock, "casualty figure", cancellation);
 
     /// <summary>The figures known at <c>asOf</c>, whose period had begun by <c>at</c> and meets [from, to] (both optional).</summary>

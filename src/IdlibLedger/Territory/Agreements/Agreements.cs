@@ -6,6 +6,7 @@ using IdlibLedger.Common;
 using IdlibLedger.Spatial;
 using JasperFx.Events;
 using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
@@ -84,22 +85,23 @@ public static class AgreementEndpoints
     [WolverineGet("/api/agreements/{id}", OperationId = "GetAgreement")]
     [ForViewers]
     [Tags("Territory")]
-    [ProducesResponseType<AgreementDetails>(StatusCodes.Status200OK)]
+    [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
-    public static async Task<IResult> Get(Guid id, string? asOf, IQuerySession session, LedgerClock clock, CancellationToken cancellation)
+    public static async Task<Results<Ok<AgreementDetails>, ProblemHttpResult>> Get(
+        Guid id, string? asOf, IQuerySession session, LedgerClock clock, CancellationToken cancellation)
     {
-        if (!Temporal.TryParse(null, asOf, clock, out var temporal, out var problem))
+        if (!new TimeQuery(AsOf: asOf).TryParse(clock, out var temporal, out var problem))
         {
-            return problem!;
+            return problem;
         }
 
         var agreement = await session.Events.AggregateStreamAsync<Agreement>(id, timestamp: temporal.AsOf, token: cancellation);
         if (agreement is null)
         {
-            return LedgerProblems.NotFound($"no agreement {id} was registered as of {temporal.AsOf:O}").ToResult();
+            return TypedResults.Problem(LedgerProblems.NotFound($"no agreement {id} was registered as of {temporal.AsOf:O}"));
         }
 
         var areas = agreement.Zones.Select(z => new ZoneArea(z.Name!, z.HeldBy, Metric.AreaKm2(GeoJson.FromJson(z.Area!.Value)))).ToList();
-        return Results.Ok(new AgreementDetails(agreement, areas, temporal.AsOf));
+        return TypedResults.Ok(new AgreementDetails(agreement, areas, temporal.AsOf));
     }
 }

@@ -5,6 +5,7 @@ using IdlibLedger.Infrastructure;
 using IdlibLedger.Common;
 using IdlibLedger.Spatial;
 using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
@@ -63,8 +64,8 @@ public static class RecordControlChangeEndpoint
     [WolverineGet("/api/control-changes/{id}", OperationId = "GetControlChange")]
     [ForViewers]
     [Tags("Territory")]
-    [ProducesResponseType<RecordedFact<ControlChanged>>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
-    public static Task<IResult> Get(Guid id, string? asOf, IQuerySession session, LedgerClock clock, CancellationToken cancellation) =>
+    public static Task<Results<Ok<RecordedFact<ControlChanged>>, ProblemHttpResult>> Get(
+        Guid id, string? asOf, IQuerySession session, LedgerClock clock, CancellationToken cancellation) =>
         RecordedFacts.GetAsync<ControlChanged>(session, id, asOf, clock, "control change", cancellation);
 }

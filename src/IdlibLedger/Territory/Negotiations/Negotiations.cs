@@ -3,6 +3,7 @@ using IdlibLedger.Access;
 using IdlibLedger.Infrastructure;
 using IdlibLedger.Common;
 using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 using Wolverine.Marten;
@@ -85,17 +86,20 @@ public static class NegotiationEndpoints
     [WolverineGet("/api/negotiations/{id}", OperationId = "GetNegotiationRound")]
     [ForViewers]
     [Tags("Territory")]
-    [ProducesResponseType<NegotiationRound>(StatusCodes.Status200OK)]
+    [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
-    public static async Task<IResult> Get(Guid id, string? asOf, IQuerySession session, LedgerClock clock, CancellationToken cancellation)
+    public static async Task<Results<Ok<NegotiationRound>, ProblemHttpResult>> Get(
+        Guid id, string? asOf, IQuerySession session, LedgerClock clock, CancellationToken cancellation)
     {
-        if (!Temporal.TryParse(null, asOf, clock, out var temporal, out var problem))
+        if (!new TimeQuery(AsOf: asOf).TryParse(clock, out var temporal, out var problem))
         {
-            return problem!;
+            return problem;
         }
 
         var round = await session.Events.AggregateStreamAsync<NegotiationRound>(id, timestamp: temporal.AsOf, token: cancellation);
-        return round is null ? LedgerProblems.NotFound($"no negotiation round {id} as of {temporal.AsOf:O}").ToResult() : Results.Ok(round);
+        return round is null
+            ? TypedResults.Problem(LedgerProblems.NotFound($"no negotiation round {id} as of {temporal.AsOf:O}"))
+            : TypedResults.Ok(round);
     }
 }
 

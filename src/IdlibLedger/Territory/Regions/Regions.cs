@@ -5,6 +5,7 @@ using IdlibLedger.Infrastructure;
 using IdlibLedger.Common;
 using IdlibLedger.Spatial;
 using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
 using Wolverine.Http;
@@ -75,13 +76,14 @@ public static class RegionEndpoints
     [WolverineGet("/api/regions/{id}", OperationId = "GetRegion")]
     [ForViewers]
     [Tags("Territory")]
+    [Produces("application/geo+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
-    public static async Task<IResult> Get(string id, RegionLookup regions, CancellationToken cancellation)
+    public static async Task<Results<ContentHttpResult, ProblemHttpResult>> Get(string id, RegionLookup regions, CancellationToken cancellation)
     {
         var region = await regions.FindAsync(id, cancellation);
         return region is null
-            ? LedgerProblems.NotFound($"no region '{id}'; GET /api/regions lists them").ToResult()
-            : Results.Text(GeoJson.FeatureCollection([(region.Area, new Dictionary<string, object?>
+            ? TypedResults.Problem(LedgerProblems.NotFound($"no region '{id}'; GET /api/regions lists them"))
+            : TypedResults.Text(GeoJson.FeatureCollection([(region.Area, new Dictionary<string, object?>
             {
                 ["id"] = region.Id, ["name"] = region.Name, ["level"] = region.Level, ["pcode"] = region.Pcode, ["areaKm2"] = region.AreaKm2,
             })]), "application/geo+json");
