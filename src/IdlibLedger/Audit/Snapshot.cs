@@ -11,12 +11,17 @@ using IdlibLedger.Territory.Proposals;
 using IdlibLedger.Territory.Regions;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Wolverine.Http;
 
 namespace IdlibLedger.Audit;
+
+/// <summary>Every read model at (at, asOf); the GeoJSON parts as the FeatureCollections their reads answer.</summary>
+public sealed record AuditSnapshot(
+    DateTimeOffset At, DateTimeOffset AsOf, JsonNode? CasualtyTotals, JsonNode? Attacks, JsonNode ControlMap,
+    CeasefireList Ceasefires, ProposalList Proposals, JsonNode ObservationPosts, JsonNode Corridors);
 
 /// <summary>
 /// Every read model at (at, asOf) in one document, so that an auditor can diff two dates. Each part is the
@@ -27,44 +32,54 @@ public static class SnapshotEndpoint
     [WolverineGet("/api/audit/snapshot", OperationId = "GetAuditSnapshot")]
     [ForAuditors]
     [Tags("Audit")]
-    public static async Task<IResult> Get(
-        string? at, string? asOf, HttpContext http, NpgsqlDataSource database, IDocumentStore store, IQuerySession session,
+    [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest)]
+    public static async Task<Results<Ok<AuditSnapshot>, ProblemHttpResult>> Get(
+        [AsParameters] TimeQuery time, NpgsqlDataSource database, IDocumentStore store, IQuerySession session,
         RegionLookup regions, ControlMapReader maps, CeasefireReader ceasefires, ProposalFigures figures, LedgerClock clock,
-        IOptions<JsonOptions> json, CancellationToken cancellation)
+        IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken cancellation)
     {
-        ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(json);
-        if (!Temporal.TryParse(at, asOf, clock, out var temporal, out var problem))
+        if (!time.TryParse(clock, out var temporal, out var problem))
         {
-            return problem!;
+            return problem;
         }
 
         // The bounds as exact instants, so that every part answers for the same moment.
-        var atText = temporal.At.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
-        var asOfText = temporal.AsOf.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        var moment = TimeQuery.Of(temporal);
+
+        // These two reads still take loose parameters and answer IResult: their value is read off the answer.
+        var (atText, asOfText) = (moment.At, moment.AsOf);
         var options = json.Value.SerializerOptions;
-        var parts = new (string Name, Func<Task<IResult>> Read)[]
+        var untyped = new (string Name, Func<Task<IResult>> Read)[]
         {
             ("casualtyTotals", () => GetCasualtyTotalsEndpoint.Get(null, null, null, null, null, atText, asOfText, "perpetrator", database, store, session, regions, clock, cancellation)),
             ("attacks", () => ListAttacksEndpoint.Get(null, null, null, null, null, 1, Paging.MaxPageSize, atText, asOfText, true, database, store, regions, clock, cancellation)),
-            ("controlMap", () => ControlMapEndpoints.Get(atText, asOfText, null, maps, regions, clock, cancellation)),
-            ("ceasefires", () => CeasefireReads.List(atText, asOfText, ceasefires, clock, cancellation)),
-            ("proposals", () => GetProposalEndpoints.List(null, asOfText, 1, Paging.MaxPageSize, session, figures, clock, cancellation)),
-            ("observationPosts", () => ObservationPostEndpoints.List(atText, asOfText, session, clock, cancellation)),
-            ("corridors", () => CorridorReads.List(atText, asOfText, session, clock, cancellation)),
         };
-
-        var snapshot = new JsonObject { ["at"] = temporal.At, ["asOf"] = temporal.AsOf };
-        foreach (var (name, read) in parts)
+        var parts = new Dictionary<string, JsonNode?>();
+        foreach (var (name, read) in untyped)
         {
-            snapshot[name] = await read() switch
+            parts[name] = await read() switch
             {
                 IValueHttpResult { Value: var value } => JsonSerializer.SerializeToNode(value, options),
-                ContentHttpResult { ResponseContent: { } text } => JsonNode.Parse(text),
                 var other => throw new InvalidOperationException($"the {name} read answered {other.GetType().Name}"),
             };
         }
 
-        return Results.Ok(snapshot);
+        var controlMap = await ControlMapEndpoints.Get(new ControlMapQuery(moment.At, moment.AsOf), maps, regions, clock, cancellation);
+        var ceasefireList = await CeasefireReads.List(moment, ceasefires, clock, cancellation);
+        var proposals = await GetProposalEndpoints.List(new ProposalListQuery(AsOf: moment.AsOf, PageSize: Paging.MaxPageSize), session, figures, clock, cancellation);
+        var observationPosts = await ObservationPostEndpoints.List(moment, session, clock, cancellation);
+        var corridors = await CorridorReads.List(moment, session, clock, cancellation);
+        return TypedResults.Ok(new AuditSnapshot(
+            temporal.At, temporal.AsOf, parts["casualtyTotals"], parts["attacks"], GeoJson(controlMap, "controlMap"),
+            Answer(ceasefireList, "ceasefires").Value!, Answer(proposals, "proposals").Value!,
+            GeoJson(observationPosts, "observationPosts"), GeoJson(corridors, "corridors")));
     }
+
+    /// <summary>What a read answered: the snapshot asks with bounds it has already checked, so a refusal is a bug.</summary>
+    private static T Answer<T>(Results<T, ProblemHttpResult> answer, string part) where T : class, IResult =>
+        answer.Result as T ?? throw new InvalidOperationException($"the {part} read answered {answer.Result.GetType().Name}");
+
+    private static JsonNode GeoJson(Results<ContentHttpResult, ProblemHttpResult> answer, string part) =>
+        JsonNode.Parse(Answer(answer, part).ResponseContent!)!;
 }

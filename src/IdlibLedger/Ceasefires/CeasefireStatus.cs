@@ -4,6 +4,7 @@ using IdlibLedger.Infrastructure;
 using IdlibLedger.Common;
 using IdlibLedger.Spatial;
 using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
 using Wolverine.Http;
@@ -110,31 +111,33 @@ public static class CeasefireReads
     [WolverineGet("/api/ceasefires/{id}", OperationId = "GetCeasefire")]
     [ForViewers]
     [Tags("Ceasefires")]
-    [ProducesResponseType<CeasefireStatus>(StatusCodes.Status200OK)]
+    [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
-    public static async Task<IResult> Get(Guid id, string? at, string? asOf, CeasefireReader ceasefires, LedgerClock clock, CancellationToken cancellation)
+    public static async Task<Results<Ok<CeasefireStatus>, ProblemHttpResult>> Get(
+        Guid id, [AsParameters] TimeQuery time, CeasefireReader ceasefires, LedgerClock clock, CancellationToken cancellation)
     {
-        if (!Temporal.TryParse(at, asOf, clock, out var temporal, out var problem))
+        if (!time.TryParse(clock, out var temporal, out var problem))
         {
-            return problem!;
+            return problem;
         }
 
         return await ceasefires.StatusAsync(id, temporal, cancellation) is { } status
-            ? Results.Ok(status)
-            : LedgerProblems.NotFound($"no ceasefire {id} was declared as of {temporal.AsOf:O}").ToResult();
+            ? TypedResults.Ok(status)
+            : TypedResults.Problem(LedgerProblems.NotFound($"no ceasefire {id} was declared as of {temporal.AsOf:O}"));
     }
 
     [WolverineGet("/api/ceasefires", OperationId = "ListCeasefires")]
     [ForViewers]
     [Tags("Ceasefires")]
-    [ProducesResponseType<CeasefireList>(StatusCodes.Status200OK)]
-    public static async Task<IResult> List(string? at, string? asOf, CeasefireReader ceasefires, LedgerClock clock, CancellationToken cancellation)
+    [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest)]
+    public static async Task<Results<Ok<CeasefireList>, ProblemHttpResult>> List(
+        [AsParameters] TimeQuery time, CeasefireReader ceasefires, LedgerClock clock, CancellationToken cancellation)
     {
-        if (!Temporal.TryParse(at, asOf, clock, out var temporal, out var problem))
+        if (!time.TryParse(clock, out var temporal, out var problem))
         {
-            return problem!;
+            return problem;
         }
 
-        return Results.Ok(new CeasefireList(await ceasefires.AllAsync(temporal, cancellation), temporal.At, temporal.AsOf));
+        return TypedResults.Ok(new CeasefireList(await ceasefires.AllAsync(temporal, cancellation), temporal.At, temporal.AsOf));
     }
 }

@@ -6,6 +6,7 @@ using IdlibLedger.Common;
 using IdlibLedger.Spatial;
 using IdlibLedger.Territory;
 using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using NetTopologySuite.Geometries;
 using Npgsql;
@@ -121,11 +122,13 @@ public static class CorridorReads
     [ForViewers]
     [Tags("Ceasefires")]
     [Produces("application/geo+json")]
-    public static async Task<IResult> List(string? at, string? asOf, IQuerySession session, LedgerClock clock, CancellationToken cancellation)
+    [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest)]
+    public static async Task<Results<ContentHttpResult, ProblemHttpResult>> List(
+        [AsParameters] TimeQuery time, IQuerySession session, LedgerClock clock, CancellationToken cancellation)
     {
-        if (!Temporal.TryParse(at, asOf, clock, out var temporal, out var problem))
+        if (!time.TryParse(clock, out var temporal, out var problem))
         {
-            return problem!;
+            return problem;
         }
 
         var ids = await session.Events.QueryAllRawEvents()
@@ -154,7 +157,7 @@ public static class CorridorReads
             }));
         }
 
-        return Results.Text(GeoJson.FeatureCollection(features), "application/geo+json");
+        return TypedResults.Text(GeoJson.FeatureCollection(features), "application/geo+json");
     }
 
     public static string StatusAt(Corridor corridor, Ceasefire? ceasefire, DateTimeOffset at)

@@ -4,6 +4,7 @@ using IdlibLedger.Access;
 using IdlibLedger.Infrastructure;
 using IdlibLedger.Spatial;
 using IdlibLedger.Territory.Regions;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using NetTopologySuite.Geometries;
 using Wolverine.Http;
@@ -15,6 +16,21 @@ public sealed record RegionShares(string Region, string RegionName, double AreaK
 
 /// <summary>Who held a point at (at, asOf).</summary>
 public sealed record PointHolder(double Longitude, double Latitude, string? Actor, DateTimeOffset At, DateTimeOffset AsOf);
+
+/// <summary>The query of the control map and of a region's shares: the map at (at, asOf), within a region from <c>GET /api/regions</c>.</summary>
+public sealed record ControlMapQuery(
+    [FromQuery(Name = "at")] string? At = null, [FromQuery(Name = "asOf")] string? AsOf = null, [FromQuery(Name = "region")] string? Region = null)
+{
+    public TimeQuery Time => new(At, AsOf);
+}
+
+/// <summary>The query of who held a point (<c>lon</c>, <c>lat</c>) at (at, asOf).</summary>
+public sealed record PointQuery(
+    [FromQuery(Name = "lon")] double? Lon, [FromQuery(Name = "lat")] double? Lat,
+    [FromQuery(Name = "at")] string? At = null, [FromQuery(Name = "asOf")] string? AsOf = null)
+{
+    public TimeQuery Time => new(At, AsOf);
+}
 
 public static class ControlMapEndpoints
 {
@@ -28,16 +44,16 @@ public static class ControlMapEndpoints
     [Produces("application/geo+json")]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
-    public static async Task<IResult> Get(
-        string? at, string? asOf, string? region, ControlMapReader maps, RegionLookup regions, LedgerClock clock, CancellationToken cancellation)
+    public static async Task<Results<ContentHttpResult, ProblemHttpResult>> Get(
+        [AsParameters] ControlMapQuery query, ControlMapReader maps, RegionLookup regions, LedgerClock clock, CancellationToken cancellation)
     {
-        if (!Temporal.TryParse(at, asOf, clock, out var temporal, out var problem))
+        if (!query.Time.TryParse(clock, out var temporal, out var problem))
         {
-            return problem!;
+            return problem;
         }
 
         RegionShape? shape = null;
-        if (region is not null && (shape = await regions.FindAsync(region, cancellation)) is null)
+        if (query.Region is { } region && (shape = await regions.FindAsync(region, cancellation)) is null)
         {
             return UnknownRegion(region);
         }
@@ -68,7 +84,7 @@ public static class ControlMapEndpoints
         }
 
         var collection = GeoJson.FeatureCollection(features);
-        return Results.Text(
+        return TypedResults.Text(
             collection.Insert(collection.LastIndexOf('}'), string.Create(CultureInfo.InvariantCulture,
                 $",\"at\":{JsonSerializer.Serialize(temporal.At)},\"asOf\":{JsonSerializer.Serialize(temporal.AsOf)},\"region\":{JsonSerializer.Serialize(shape?.Id)}")),
             "application/geo+json");
@@ -77,29 +93,28 @@ public static class ControlMapEndpoints
     [WolverineGet("/api/control-map/share", OperationId = "GetControlShares")]
     [ForViewers]
     [Tags("Territory")]
-    [ProducesResponseType<RegionShares>(StatusCodes.Status200OK)]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
-    public static async Task<IResult> GetShare(
-        string? region, string? at, string? asOf, ControlMapReader maps, RegionLookup regions, LedgerClock clock, CancellationToken cancellation)
+    public static async Task<Results<Ok<RegionShares>, ProblemHttpResult>> GetShare(
+        [AsParameters] ControlMapQuery query, ControlMapReader maps, RegionLookup regions, LedgerClock clock, CancellationToken cancellation)
     {
-        if (string.IsNullOrWhiteSpace(region))
+        if (string.IsNullOrWhiteSpace(query.Region))
         {
-            return LedgerProblems.Invalid("region", "region is required: an id from GET /api/regions (e.g. 'idlib')").ToResult();
+            return TypedResults.Problem(LedgerProblems.Invalid("region", "region is required: an id from GET /api/regions (e.g. 'idlib')"));
         }
 
-        if (!Temporal.TryParse(at, asOf, clock, out var temporal, out var problem))
+        if (!query.Time.TryParse(clock, out var temporal, out var problem))
         {
-            return problem!;
+            return problem;
         }
 
-        if (await regions.FindAsync(region, cancellation) is not { } shape)
+        if (await regions.FindAsync(query.Region, cancellation) is not { } shape)
         {
-            return UnknownRegion(region);
+            return UnknownRegion(query.Region);
         }
 
         var map = await maps.AtAsync(temporal.At, temporal.AsOf, cancellation);
-        return Results.Ok(SharesOf(map, shape, temporal));
+        return TypedResults.Ok(SharesOf(map, shape, temporal));
     }
 
     public static RegionShares SharesOf(ControlMap map, RegionShape region, Temporal temporal)
@@ -116,11 +131,11 @@ public static class ControlMapEndpoints
     [WolverineGet("/api/control-map/holder", OperationId = "GetPointHolder")]
     [ForViewers]
     [Tags("Territory")]
-    [ProducesResponseType<PointHolder>(StatusCodes.Status200OK)]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest)]
-    public static async Task<IResult> GetHolder(
-        double? lon, double? lat, string? at, string? asOf, ControlMapReader maps, LedgerClock clock, CancellationToken cancellation)
+    public static async Task<Results<Ok<PointHolder>, ProblemHttpResult>> GetHolder(
+        [AsParameters] PointQuery query, ControlMapReader maps, LedgerClock clock, CancellationToken cancellation)
     {
+        var (lon, lat) = (query.Lon, query.Lat);
         var errors = new Dictionary<string, string[]>();
         if (lon is null or < -180 or > 180 || !double.IsFinite(lon ?? 0))
         {
@@ -132,18 +147,16 @@ public static class ControlMapEndpoints
             errors["lat"] = ["lat is a latitude between -90 and 90"];
         }
 
-        Temporal.TryParse(at, asOf, clock, out var temporal, out _);
-        Temporal.ParseBound(at, "at", endOfDay: true, errors);
-        Temporal.ParseBound(asOf, "asOf", endOfDay: true, errors);
+        var temporal = query.Time.Parse(clock, errors);
         if (errors.Count > 0)
         {
-            return LedgerProblems.Invalid(errors, "Fix the query parameters named under 'errors'.").ToResult();
+            return QueryProblems.Invalid(errors);
         }
 
         var actor = await maps.HolderAsync(lon!.Value, lat!.Value, temporal.At, temporal.AsOf, cancellation);
-        return Results.Ok(new PointHolder(lon.Value, lat.Value, actor, temporal.At, temporal.AsOf));
+        return TypedResults.Ok(new PointHolder(lon.Value, lat.Value, actor, temporal.At, temporal.AsOf));
     }
 
-    private static IResult UnknownRegion(string region) =>
-        LedgerProblems.NotFound($"no region '{region}'; GET /api/regions lists them (OCHA units load when Ledger:SharedDataPath points at the shared data)").ToResult();
+    private static ProblemHttpResult UnknownRegion(string region) =>
+        TypedResults.Problem(LedgerProblems.NotFound($"no region '{region}'; GET /api/regions lists them (OCHA units load when Ledger:SharedDataPath points at the shared data)"));
 }

@@ -6,6 +6,7 @@ using IdlibLedger.Common;
 using IdlibLedger.Spatial;
 using JasperFx.Events;
 using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using NetTopologySuite.Geometries;
 using Wolverine.Http;
@@ -137,19 +138,20 @@ public static class ObservationPostEndpoints
     [WolverineGet("/api/observation-posts/{id}", OperationId = "GetObservationPost")]
     [ForViewers]
     [Tags("Territory")]
-    [ProducesResponseType<ObservationPost>(StatusCodes.Status200OK)]
+    [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
-    public static async Task<IResult> Get(Guid id, string? at, string? asOf, IQuerySession session, LedgerClock clock, CancellationToken cancellation)
+    public static async Task<Results<Ok<ObservationPost>, ProblemHttpResult>> Get(
+        Guid id, [AsParameters] TimeQuery time, IQuerySession session, LedgerClock clock, CancellationToken cancellation)
     {
-        if (!Temporal.TryParse(at, asOf, clock, out var temporal, out var problem))
+        if (!time.TryParse(clock, out var temporal, out var problem))
         {
-            return problem!;
+            return problem;
         }
 
         var events = await session.Events.FetchStreamAsync(id, timestamp: temporal.AsOf, token: cancellation);
         return ObservationPost.AsAt(events, temporal.At) is { } post
-            ? Results.Ok(post)
-            : LedgerProblems.NotFound($"no observation post {id} stood at {temporal.At:O} as known at {temporal.AsOf:O}").ToResult();
+            ? TypedResults.Ok(post)
+            : TypedResults.Problem(LedgerProblems.NotFound($"no observation post {id} stood at {temporal.At:O} as known at {temporal.AsOf:O}"));
     }
 
     /// <summary>The posts at (at, asOf) as GeoJSON points: id, name, operator, status, since.</summary>
@@ -158,11 +160,12 @@ public static class ObservationPostEndpoints
     [Tags("Territory")]
     [Produces("application/geo+json")]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest)]
-    public static async Task<IResult> List(string? at, string? asOf, IQuerySession session, LedgerClock clock, CancellationToken cancellation)
+    public static async Task<Results<ContentHttpResult, ProblemHttpResult>> List(
+        [AsParameters] TimeQuery time, IQuerySession session, LedgerClock clock, CancellationToken cancellation)
     {
-        if (!Temporal.TryParse(at, asOf, clock, out var temporal, out var problem))
+        if (!time.TryParse(clock, out var temporal, out var problem))
         {
-            return problem!;
+            return problem;
         }
 
         var events = await session.Events.QueryAllRawEvents()
@@ -182,7 +185,7 @@ public static class ObservationPostEndpoints
             }
         }
 
-        return Results.Text(GeoJson.FeatureCollection(features.OrderBy(f => (string)f.Item2["name"]!, StringComparer.Ordinal)), "application/geo+json");
+        return TypedResults.Text(GeoJson.FeatureCollection(features.OrderBy(f => (string)f.Item2["name"]!, StringComparer.Ordinal)), "application/geo+json");
     }
 }
 

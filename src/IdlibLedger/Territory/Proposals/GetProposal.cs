@@ -7,6 +7,7 @@ using IdlibLedger.Territory.ControlMap;
 using IdlibLedger.Territory.ObservationPosts;
 using IdlibLedger.Territory.Regions;
 using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.Operation.Overlay;
@@ -31,6 +32,14 @@ public sealed record ProposalDetails(
 public sealed record ProposalSummary(Guid Id, string Proposer, IReadOnlyList<string> AddressedTo, string Status, DateTimeOffset TabledAt, string? Region, IReadOnlyList<ActorShare> Shares);
 
 public sealed record ProposalList(IReadOnlyList<ProposalSummary> Items, int Page, int PageSize, long TotalItems, DateTimeOffset AsOf);
+
+/// <summary>The query of one proposal: as known at <c>asOf</c>, its figures within <c>region</c> (by default the proposal's own).</summary>
+public sealed record ProposalQuery([FromQuery(Name = "asOf")] string? AsOf = null, [FromQuery(Name = "region")] string? Region = null);
+
+/// <summary>The query of the proposal list: those known at <c>asOf</c>, of one <c>status</c>, a page at a time.</summary>
+public sealed record ProposalListQuery(
+    [FromQuery(Name = "status")] string? Status = null, [FromQuery(Name = "asOf")] string? AsOf = null,
+    [FromQuery(Name = "page")] int? Page = null, [FromQuery(Name = "pageSize")] int? PageSize = null);
 
 /// <summary>Works out a proposal's figures against the control map when it was tabled and against its baseline.</summary>
 public sealed class ProposalFigures(ControlMapReader maps, RegionLookup regions, IQuerySession session)
@@ -110,40 +119,39 @@ public static class GetProposalEndpoints
     [WolverineGet("/api/proposals/{id}", OperationId = "GetProposal")]
     [ForViewers]
     [Tags("Territory")]
-    [ProducesResponseType<ProposalDetails>(StatusCodes.Status200OK)]
+    [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
-    public static async Task<IResult> Get(
-        Guid id, string? asOf, string? region, IQuerySession session, ProposalFigures figures, RegionLookup regions, LedgerClock clock, CancellationToken cancellation)
+    public static async Task<Results<Ok<ProposalDetails>, ProblemHttpResult>> Get(
+        Guid id, [AsParameters] ProposalQuery query, IQuerySession session, ProposalFigures figures, RegionLookup regions, LedgerClock clock, CancellationToken cancellation)
     {
-        if (!Temporal.TryParse(null, asOf, clock, out var temporal, out var problem))
+        if (!new TimeQuery(AsOf: query.AsOf).TryParse(clock, out var temporal, out var problem))
         {
-            return problem!;
+            return problem;
         }
 
-        if (region is not null && await regions.FindAsync(region, cancellation) is null)
+        if (query.Region is { } region && await regions.FindAsync(region, cancellation) is null)
         {
-            return LedgerProblems.Invalid("region", $"no region '{region}'; GET /api/regions lists them").ToResult();
+            return TypedResults.Problem(LedgerProblems.Invalid("region", $"no region '{region}'; GET /api/regions lists them"));
         }
 
         var proposal = await session.Events.AggregateStreamAsync<Proposal>(id, timestamp: temporal.AsOf, token: cancellation);
         return proposal is null
-            ? LedgerProblems.NotFound($"no proposal {id} was tabled as of {temporal.AsOf:O}").ToResult()
-            : Results.Ok(await figures.ForAsync(proposal, region, temporal.AsOf, cancellation));
+            ? TypedResults.Problem(LedgerProblems.NotFound($"no proposal {id} was tabled as of {temporal.AsOf:O}"))
+            : TypedResults.Ok(await figures.ForAsync(proposal, query.Region, temporal.AsOf, cancellation));
     }
 
     /// <summary>Proposals known at <c>asOf</c>, newest first, with the shares each would give.</summary>
     [WolverineGet("/api/proposals", OperationId = "ListProposals")]
     [ForViewers]
     [Tags("Territory")]
-    [ProducesResponseType<ProposalList>(StatusCodes.Status200OK)]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest)]
-    public static async Task<IResult> List(
-        string? status, string? asOf, int? page, int? pageSize, IQuerySession session, ProposalFigures figures, LedgerClock clock, CancellationToken cancellation)
+    public static async Task<Results<Ok<ProposalList>, ProblemHttpResult>> List(
+        [AsParameters] ProposalListQuery query, IQuerySession session, ProposalFigures figures, LedgerClock clock, CancellationToken cancellation)
     {
+        var status = query.Status;
         var errors = new Dictionary<string, string[]>();
-        Temporal.TryParse(null, asOf, clock, out var temporal, out _);
-        Temporal.ParseBound(asOf, "asOf", endOfDay: true, errors);
-        Paging.TryParse(page, pageSize, errors, out var pageNumber, out var size);
+        var temporal = new TimeQuery(AsOf: query.AsOf).Parse(clock, errors);
+        Paging.TryParse(query.Page, query.PageSize, errors, out var pageNumber, out var size);
         string[] statuses = [Proposal.Tabled, Proposal.Rejected, Proposal.Accepted, Proposal.Withdrawn];
         if (status is not null && !statuses.Contains(status))
         {
@@ -152,7 +160,7 @@ public static class GetProposalEndpoints
 
         if (errors.Count > 0)
         {
-            return LedgerProblems.Invalid(errors, "Fix the query parameters named under 'errors'.").ToResult();
+            return QueryProblems.Invalid(errors);
         }
 
         var ids = await session.Events.QueryAllRawEvents()
@@ -175,6 +183,6 @@ public static class GetProposalEndpoints
             items.Add(new ProposalSummary(proposal.Id, proposal.Terms.Proposer, proposal.Terms.AddressedTo, proposal.Status, proposal.Terms.TabledAt, details.Region, details.Shares));
         }
 
-        return Results.Ok(new ProposalList(items, pageNumber, size, proposals.Count, temporal.AsOf));
+        return TypedResults.Ok(new ProposalList(items, pageNumber, size, proposals.Count, temporal.AsOf));
     }
 }
