@@ -2,6 +2,7 @@ using System.Text.Json;
 using IdlibLedger.Access;
 using IdlibLedger.Infrastructure;
 using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
 using Wolverine.Http;
@@ -11,6 +12,20 @@ namespace IdlibLedger.Audit;
 /// <summary>The answer to "does the current history extend this checkpoint unchanged?".</summary>
 public sealed record ConsistencyReport(
     bool Consistent, long Sequence, string Hash, string? RecomputedHash, string? StoredHash, bool? SignatureValid, long? CurrentHeadSequence, string? Reason);
+
+/// <summary>The query of the event replay: recorded up to <c>asOf</c>, between <c>from</c> and <c>to</c>, of one <c>stream</c> or <c>type</c>, after a sequence.</summary>
+public sealed record EventQuery(
+    [FromQuery(Name = "asOf")] string? AsOf = null, [FromQuery(Name = "from")] string? From = null, [FromQuery(Name = "to")] string? To = null,
+    [FromQuery(Name = "stream")] Guid? Stream = null, [FromQuery(Name = "type")] string? Type = null,
+    [FromQuery(Name = "after")] long? After = null, [FromQuery(Name = "limit")] int? Limit = null);
+
+/// <summary>A stretch of the chain by sequence, both ends optional.</summary>
+public sealed record SequenceRange([FromQuery(Name = "from")] long? From = null, [FromQuery(Name = "to")] long? To = null);
+
+/// <summary>A checkpoint as an auditor holds it: its sequence and hash, and with its signature the fields the signature covers.</summary>
+public sealed record CheckpointQuery(
+    [FromQuery(Name = "sequence")] long? Sequence = null, [FromQuery(Name = "hash")] string? Hash = null, [FromQuery(Name = "signature")] string? Signature = null,
+    [FromQuery(Name = "recordedAt")] string? RecordedAt = null, [FromQuery(Name = "signedAt")] string? SignedAt = null, [FromQuery(Name = "keyId")] string? KeyId = null);
 
 public static class AuditEndpoints
 {
@@ -26,15 +41,16 @@ public static class AuditEndpoints
     [ForAuditors]
     [Tags("Audit")]
     [Produces("application/x-ndjson")]
-    public static async Task<IResult> Events(
-        string? asOf, string? from, string? to, Guid? stream, string? type, long? after, int? limit,
-        HttpResponse response, NpgsqlDataSource database, IDocumentStore store, LedgerClock clock, CancellationToken cancellation)
+    [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest)]
+    public static async Task<Results<FileContentHttpResult, ProblemHttpResult>> Events(
+        [AsParameters] EventQuery query, HttpResponse response, NpgsqlDataSource database, IDocumentStore store, LedgerClock clock, CancellationToken cancellation)
     {
+        ArgumentNullException.ThrowIfNull(clock);
         var errors = new Dictionary<string, string[]>();
-        var asOfValue = Temporal.ParseBound(asOf, "asOf", endOfDay: true, errors) ?? clock.GetUtcNow();
-        var fromValue = Temporal.ParseBound(from, "from", endOfDay: false, errors);
-        var toValue = Temporal.ParseBound(to, "to", endOfDay: true, errors);
-        var take = limit ?? DefaultLimit;
+        var asOfValue = Temporal.ParseBound(query.AsOf, "asOf", endOfDay: true, errors) ?? clock.GetUtcNow();
+        var fromValue = Temporal.ParseBound(query.From, "from", endOfDay: false, errors);
+        var toValue = Temporal.ParseBound(query.To, "to", endOfDay: true, errors);
+        var take = query.Limit ?? DefaultLimit;
         if (take is < 1 or > MaxLimit)
         {
             errors["limit"] = [$"limit is between 1 and {MaxLimit}"];
@@ -42,7 +58,7 @@ public static class AuditEndpoints
 
         if (errors.Count > 0)
         {
-            return LedgerProblems.Invalid(errors, "Fix the query parameters named under 'errors'.").ToResult();
+            return QueryProblems.Invalid(errors);
         }
 
         await using var command = database.CreateCommand(
@@ -51,11 +67,11 @@ public static class AuditEndpoints
             "and (@from::timestamptz is null or timestamp >= @from) and (@to::timestamptz is null or timestamp <= @to) " +
             "and (@stream::uuid is null or stream_id = @stream) and (@type::text is null or type = @type) order by seq_id limit @limit");
         command.Parameters.AddWithValue("as_of", asOfValue);
-        command.Parameters.AddWithValue("after", after ?? 0);
+        command.Parameters.AddWithValue("after", query.After ?? 0);
         command.Parameters.Add(new NpgsqlParameter("from", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = (object?)fromValue ?? DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter("to", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = (object?)toValue ?? DBNull.Value });
-        command.Parameters.Add(new NpgsqlParameter("stream", NpgsqlTypes.NpgsqlDbType.Uuid) { Value = (object?)stream ?? DBNull.Value });
-        command.Parameters.Add(new NpgsqlParameter("type", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)type ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("stream", NpgsqlTypes.NpgsqlDbType.Uuid) { Value = (object?)query.Stream ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("type", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)query.Type ?? DBNull.Value });
         command.Parameters.AddWithValue("limit", take);
 
         using var buffer = new MemoryStream();
@@ -90,7 +106,7 @@ public static class AuditEndpoints
             response.Headers["X-Next-After"] = next.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
-        return Results.Bytes(buffer.ToArray(), "application/x-ndjson");
+        return TypedResults.Bytes(buffer.ToArray(), "application/x-ndjson");
     }
 
     /// <summary>
@@ -101,8 +117,10 @@ public static class AuditEndpoints
     [ForAuditors]
     [Tags("Audit")]
     [ProducesResponseType<VerificationReport>(StatusCodes.Status200OK)]
-    public static Task<VerificationReport> Verify(long? from, long? to, ChainVerifier verifier, CancellationToken cancellation) =>
-        verifier.VerifyAsync(from, to, cancellation);
+    public static Task<VerificationReport> Verify([AsParameters] SequenceRange range, ChainVerifier verifier, CancellationToken cancellation)
+    {
+        return verifier.VerifyAsync(range.From, range.To, cancellation);
+    }
 
     /// <summary>Every key that signed a stored checkpoint, with the first and last it signed, and the current key.</summary>
     [WolverineGet("/api/audit/keys", OperationId = "GetAuditKeys")]
@@ -124,12 +142,11 @@ public static class AuditEndpoints
     [WolverineGet("/api/audit/checkpoints/latest", OperationId = "GetLatestCheckpoint")]
     [ForAuditors]
     [Tags("Audit")]
-    [ProducesResponseType<Checkpoint>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
-    public static async Task<IResult> Latest(CheckpointStore checkpoints, CancellationToken cancellation) =>
+    public static async Task<Results<Ok<Checkpoint>, ProblemHttpResult>> Latest(CheckpointStore checkpoints, CancellationToken cancellation) =>
         (await checkpoints.ListAsync(1, null, cancellation)) is [var latest]
-            ? Results.Ok(latest)
-            : LedgerProblems.NotFound("no checkpoint yet: POST /api/audit/checkpoints makes one").ToResult();
+            ? TypedResults.Ok(latest)
+            : TypedResults.Problem(LedgerProblems.NotFound("no checkpoint yet: POST /api/audit/checkpoints makes one"));
 
     [WolverineGet("/api/audit/checkpoints", OperationId = "ListCheckpoints")]
     [ForAuditors]
@@ -145,11 +162,11 @@ public static class AuditEndpoints
     [WolverineGet("/api/audit/consistency", OperationId = "CheckConsistency")]
     [ForAuditors]
     [Tags("Audit")]
-    [ProducesResponseType<ConsistencyReport>(StatusCodes.Status200OK)]
-    public static async Task<IResult> Consistency(
-        long? sequence, string? hash, string? signature, string? recordedAt, string? signedAt, string? keyId,
-        ChainVerifier verifier, CheckpointSigner signer, CheckpointStore checkpoints, CancellationToken cancellation)
+    [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest)]
+    public static async Task<Results<Ok<ConsistencyReport>, ProblemHttpResult>> Consistency(
+        [AsParameters] CheckpointQuery query, ChainVerifier verifier, CheckpointSigner signer, CheckpointStore checkpoints, CancellationToken cancellation)
     {
+        var (sequence, hash) = (query.Sequence, query.Hash);
         var errors = new Dictionary<string, string[]>();
         if (sequence is null or < 1)
         {
@@ -163,16 +180,16 @@ public static class AuditEndpoints
 
         if (errors.Count > 0)
         {
-            return LedgerProblems.Invalid(errors, "Give the checkpoint's sequence and hash.").ToResult();
+            return TypedResults.Problem(LedgerProblems.Invalid(errors, "Give the checkpoint's sequence and hash."));
         }
 
         bool? signed = null;
-        if (signature is not null)
+        if (query.Signature is { } signature)
         {
-            var recorded = DateTimeOffset.TryParse(recordedAt, System.Globalization.CultureInfo.InvariantCulture, out var r) ? r : default;
-            var signedOn = DateTimeOffset.TryParse(signedAt, System.Globalization.CultureInfo.InvariantCulture, out var s) ? s : default;
+            var recorded = DateTimeOffset.TryParse(query.RecordedAt, System.Globalization.CultureInfo.InvariantCulture, out var r) ? r : default;
+            var signedOn = DateTimeOffset.TryParse(query.SignedAt, System.Globalization.CultureInfo.InvariantCulture, out var s) ? s : default;
             // Checked with the key the checkpoint names, current or retired.
-            var named = keyId ?? signer.KeyId;
+            var named = query.KeyId ?? signer.KeyId;
             signed = (await checkpoints.KeysAsync(cancellation)).FirstOrDefault(k => k.KeyId == named)?.PublicKeyPem is { } key
                 && new Checkpoint(sequence!.Value, hash!, recorded, signedOn, named, CheckpointSigner.Algorithm, signature).IsSignedBy(key);
         }
@@ -184,7 +201,7 @@ public static class AuditEndpoints
             : signed == false ? "the checkpoint's signature does not verify with the ledger's key"
             : recomputed is null ? "the history up to the checkpoint no longer verifies (GET /api/audit/verify names the first bad sequence)"
             : "the history up to the checkpoint hashes differently now: it was rewritten";
-        return Results.Ok(new ConsistencyReport(consistent, sequence.Value, hash!, recomputed, stored, signed, head, reason));
+        return TypedResults.Ok(new ConsistencyReport(consistent, sequence.Value, hash!, recomputed, stored, signed, head, reason));
     }
 
     /// <summary>
@@ -195,7 +212,9 @@ public static class AuditEndpoints
     [ForAuditors]
     [Tags("Audit")]
     [Produces("application/json")]
-    public static async Task<IResult> Export(
+    [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
+    public static async Task<Results<EmptyHttpResult, ProblemHttpResult>> Export(
         string? asOf, HttpResponse response, CheckpointStore checkpoints, CheckpointSigner signer, NpgsqlDataSource database, IDocumentStore store,
         CancellationToken cancellation)
     {
@@ -203,19 +222,19 @@ public static class AuditEndpoints
         var asOfValue = Temporal.ParseBound(asOf, "asOf", endOfDay: true, errors);
         if (errors.Count > 0)
         {
-            return LedgerProblems.Invalid(errors, "Fix the query parameters named under 'errors'.").ToResult();
+            return QueryProblems.Invalid(errors);
         }
 
         // An unchanged head is not signed again: repeated exports would otherwise fill the table with one statement.
         if ((await checkpoints.CheckpointHeadAsync(asOfValue, reuse: true, cancellation)).Checkpoint is not { } checkpoint)
         {
-            return LedgerProblems.Conflict("nothing is chained yet as of that moment").ToResult();
+            return TypedResults.Problem(LedgerProblems.Conflict("nothing is chained yet as of that moment"));
         }
 
         response.ContentType = "application/json";
         response.Headers.ContentDisposition = $"attachment; filename=\"idlib-ledger-audit-{checkpoint.Sequence}.json\"";
         await Bundles.WriteAsync(response.BodyWriter, checkpoint, signer.PublicKeyPem, database, store, cancellation);
-        return Results.Empty;
+        return TypedResults.Empty;
     }
 
 }

@@ -1,9 +1,13 @@
 using IdlibLedger.Access;
 using IdlibLedger.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
 namespace IdlibLedger.Audit;
+
+/// <summary>The query of the read-model check: at sequence <c>to</c> (the head), naming at most <c>limit</c> differing rows.</summary>
+public sealed record ReadModelQuery([FromQuery(Name = "to")] long? To = null, [FromQuery(Name = "limit")] int? Limit = null);
 
 public static class ReadModelEndpoints
 {
@@ -15,19 +19,20 @@ public static class ReadModelEndpoints
     [WolverineGet("/api/audit/read-models", OperationId = "VerifyReadModels")]
     [ForAuditors]
     [Tags("Audit")]
-    [ProducesResponseType<ReadModelReport>(StatusCodes.Status200OK)]
+    [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
-    public static async Task<IResult> Verify(long? to, int? limit, ReadModelVerifier verifier, CancellationToken cancellation)
+    public static async Task<Results<Ok<ReadModelReport>, ProblemHttpResult>> Verify(
+        [AsParameters] ReadModelQuery query, ReadModelVerifier verifier, CancellationToken cancellation)
     {
-        var take = limit ?? ReadModelVerifier.DefaultLimit;
+        var take = query.Limit ?? ReadModelVerifier.DefaultLimit;
         if (take is < 0 or > ReadModelVerifier.MaxLimit)
         {
-            return LedgerProblems.Invalid("limit", $"limit is between 0 and {ReadModelVerifier.MaxLimit}").ToResult();
+            return TypedResults.Problem(LedgerProblems.Invalid("limit", $"limit is between 0 and {ReadModelVerifier.MaxLimit}"));
         }
 
-        var (report, head) = await verifier.VerifyAsync(to, take, cancellation);
+        var (report, head) = await verifier.VerifyAsync(query.To, take, cancellation);
         return report is not null
-            ? Results.Ok(report)
-            : LedgerProblems.Conflict($"the read models show the ledger at its head, sequence {head}; verify with to={head} or without to").ToResult();
+            ? TypedResults.Ok(report)
+            : TypedResults.Problem(LedgerProblems.Conflict($"the read models show the ledger at its head, sequence {head}; verify with to={head} or without to"));
     }
 }
