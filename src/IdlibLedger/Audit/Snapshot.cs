@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using IdlibLedger.Access;
 using IdlibLedger.Attacks.Listing;
+using IdlibLedger.Attacks.Timeline;
 using IdlibLedger.Casualties.Totals;
 using IdlibLedger.Ceasefires;
 using IdlibLedger.Infrastructure;
@@ -13,7 +14,6 @@ using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using Wolverine.Http;
 
 namespace IdlibLedger.Audit;
@@ -28,7 +28,7 @@ public static class SnapshotEndpoint
     [ForAuditors]
     [Tags("Audit")]
     public static async Task<IResult> Get(
-        string? at, string? asOf, HttpContext http, NpgsqlDataSource database, IDocumentStore store, IQuerySession session,
+        string? at, string? asOf, HttpContext http, TimelineQueries timeline, IQuerySession session,
         RegionLookup regions, ControlMapReader maps, CeasefireReader ceasefires, ProposalFigures figures, LedgerClock clock,
         IOptions<JsonOptions> json, CancellationToken cancellation)
     {
@@ -45,8 +45,8 @@ public static class SnapshotEndpoint
         var options = json.Value.SerializerOptions;
         var parts = new (string Name, Func<Task<IResult>> Read)[]
         {
-            ("casualtyTotals", () => GetCasualtyTotalsEndpoint.Get(null, null, null, null, null, atText, asOfText, "perpetrator", database, store, session, regions, clock, cancellation)),
-            ("attacks", () => ListAttacksEndpoint.Get(null, null, null, null, null, 1, Paging.MaxPageSize, atText, asOfText, true, database, store, regions, clock, cancellation)),
+            ("casualtyTotals", () => GetCasualtyTotalsEndpoint.Get(null, null, null, null, null, atText, asOfText, "perpetrator", timeline, session, regions, clock, cancellation)),
+            ("attacks", () => ListAttacksEndpoint.Get(null, null, null, null, null, 1, Paging.MaxPageSize, atText, asOfText, true, timeline, regions, clock, cancellation)),
             ("controlMap", () => ControlMapEndpoints.Get(atText, asOfText, null, maps, regions, clock, cancellation)),
             ("ceasefires", () => CeasefireReads.List(atText, asOfText, ceasefires, clock, cancellation)),
             ("proposals", () => GetProposalEndpoints.List(null, asOfText, 1, Paging.MaxPageSize, session, figures, clock, cancellation)),

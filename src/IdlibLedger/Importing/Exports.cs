@@ -1,15 +1,13 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Text;
 using IdlibLedger.Access;
 using IdlibLedger.Attacks;
+using IdlibLedger.Attacks.Timeline;
 using IdlibLedger.Infrastructure;
 using IdlibLedger.Common;
 using IdlibLedger.Spatial;
-using Marten;
 using Microsoft.AspNetCore.Mvc;
 using NetTopologySuite.Geometries;
-using Npgsql;
 using Wolverine.Http;
 
 namespace IdlibLedger.Importing;
@@ -32,8 +30,9 @@ public static class ExportEndpoints
     [Tags("Imports")]
     [Produces("text/csv")]
     public static IResult Csv(
-        string? from, string? to, string? at, string? asOf, NpgsqlDataSource database, IDocumentStore store, LedgerClock clock, CancellationToken cancellation)
+        string? from, string? to, string? at, string? asOf, TimelineQueries timeline, LedgerClock clock, CancellationToken cancellation)
     {
+        ArgumentNullException.ThrowIfNull(timeline);
         var (filter, problem) = Filter(from, to, at, asOf, clock);
         if (filter is null)
         {
@@ -45,7 +44,7 @@ public static class ExportEndpoints
         {
             await using var csv = new StreamWriter(body, new UTF8Encoding(false), 64 * 1024);
             await csv.WriteLineAsync(string.Join(',', Columns));
-            await foreach (var report in ReportsAsync(filter, database, store, cancellation))
+            await foreach (var report in timeline.ReportsAsync(filter, cancellation))
             {
                 await csv.WriteLineAsync(string.Join(',', Row(report).Select(Quote)));
             }
@@ -57,8 +56,9 @@ public static class ExportEndpoints
     [Tags("Imports")]
     [Produces("application/geo+json")]
     public static async Task<IResult> GeoJson(
-        string? from, string? to, string? at, string? asOf, NpgsqlDataSource database, IDocumentStore store, LedgerClock clock, CancellationToken cancellation)
+        string? from, string? to, string? at, string? asOf, TimelineQueries timeline, LedgerClock clock, CancellationToken cancellation)
     {
+        ArgumentNullException.ThrowIfNull(timeline);
         var (filter, problem) = Filter(from, to, at, asOf, clock);
         if (filter is null)
         {
@@ -66,7 +66,7 @@ public static class ExportEndpoints
         }
 
         var reports = new List<AttackReport>();
-        await foreach (var report in ReportsAsync(filter, database, store, cancellation))
+        await foreach (var report in timeline.ReportsAsync(filter, cancellation))
         {
             reports.Add(report);
         }
@@ -124,20 +124,5 @@ public static class ExportEndpoints
         return AttackFilter.TryParse(at, asOf, from, to, null, null, clock, out var filter, errors)
             ? (filter, null)
             : (null, LedgerProblems.Invalid(errors, "Fix the query parameters named under 'errors'.").ToResult());
-    }
-
-    /// <summary>The reports the filter keeps, in occurrence order, read from the timeline as they are enumerated.</summary>
-    private static async IAsyncEnumerable<AttackReport> ReportsAsync(
-        AttackFilter filter, NpgsqlDataSource database, IDocumentStore store, [EnumeratorCancellation] CancellationToken cancellation)
-    {
-        var schema = store.Options.DatabaseSchemaName;
-        await using var command = database.CreateCommand();
-        command.CommandText = $"select t.report from {schema}.{AttackTimeline.TableName} t where {filter.Where(command, schema)} order by t.occurred_from, t.attack_id";
-        var serializer = store.Options.Serializer();
-        await using var reader = await command.ExecuteReaderAsync(cancellation);
-        while (await reader.ReadAsync(cancellation))
-        {
-            yield return serializer.FromJson<AttackReport>(reader.GetStream(0));
-        }
     }
 }

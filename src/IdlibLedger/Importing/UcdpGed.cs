@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using FluentValidation;
 using IdlibLedger.Attacks.Reporting;
 using IdlibLedger.Attacks;
+using IdlibLedger.Attacks.Timeline;
 using IdlibLedger.Audit;
 using IdlibLedger.Infrastructure;
 using IdlibLedger.Common;
