@@ -45,8 +45,8 @@ public static class SnapshotEndpoint
         var options = json.Value.SerializerOptions;
         var parts = new (string Name, Func<Task<IResult>> Read)[]
         {
-            ("casualtyTotals", () => GetCasualtyTotalsEndpoint.Get(null, null, null, null, null, atText, asOfText, "perpetrator", timeline, session, regions, clock, cancellation)),
-            ("attacks", () => ListAttacksEndpoint.Get(null, null, null, null, null, 1, Paging.MaxPageSize, atText, asOfText, true, timeline, regions, clock, cancellation)),
+            ("casualtyTotals", async () => (await GetCasualtyTotalsEndpoint.Get(new CasualtyTotalsQuery(At: atText, AsOf: asOfText, GroupBy: "perpetrator"), timeline, session, regions, clock, cancellation)).Result),
+            ("attacks", async () => (await ListAttacksEndpoint.Get(new AttackListQuery(Page: 1, PageSize: Paging.MaxPageSize, At: atText, AsOf: asOfText, IncludeRetracted: true), timeline, regions, clock, cancellation)).Result),
             ("controlMap", () => ControlMapEndpoints.Get(atText, asOfText, null, maps, regions, clock, cancellation)),
             ("ceasefires", () => CeasefireReads.List(atText, asOfText, ceasefires, clock, cancellation)),
             ("proposals", () => GetProposalEndpoints.List(null, asOfText, 1, Paging.MaxPageSize, session, figures, clock, cancellation)),

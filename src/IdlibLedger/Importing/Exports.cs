@@ -6,11 +6,19 @@ using IdlibLedger.Attacks.Timeline;
 using IdlibLedger.Infrastructure;
 using IdlibLedger.Common;
 using IdlibLedger.Spatial;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using NetTopologySuite.Geometries;
 using Wolverine.Http;
 
 namespace IdlibLedger.Importing;
+
+/// <summary>The query string of the exports; texts are parsed by the endpoint, so that a refusal names the parameter.</summary>
+public sealed record AttackExportQuery(
+    [FromQuery(Name = "from")] string? From = null,
+    [FromQuery(Name = "to")] string? To = null,
+    [FromQuery(Name = "at")] string? At = null,
+    [FromQuery(Name = "asOf")] string? AsOf = null);
 
 /// <summary>
 /// Attacks back out, as known at <c>asOf</c> (and begun by <c>at</c>, between <c>from</c> and <c>to</c>): a CSV with
@@ -28,19 +36,20 @@ public static class ExportEndpoints
     [WolverineGet("/api/exports/attacks.csv", OperationId = "ExportAttacksCsv")]
     [ForViewers]
     [Tags("Imports")]
-    [Produces("text/csv")]
-    public static IResult Csv(
-        string? from, string? to, string? at, string? asOf, TimelineQueries timeline, LedgerClock clock, CancellationToken cancellation)
+    [ProducesResponseType<string>(StatusCodes.Status200OK, "text/csv")]
+    [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    public static Results<PushStreamHttpResult, ProblemHttpResult> Csv(
+        [AsParameters] AttackExportQuery query, TimelineQueries timeline, LedgerClock clock, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(timeline);
-        var (filter, problem) = Filter(from, to, at, asOf, clock);
+        var (filter, refusal) = Filter(query, clock);
         if (filter is null)
         {
-            return problem!;
+            return refusal!;
         }
 
         // Each row is written as it is read from the timeline: the file is never whole in memory.
-        return Results.Stream(async body =>
+        return TypedResults.Stream(async body =>
         {
             await using var csv = new StreamWriter(body, new UTF8Encoding(false), 64 * 1024);
             await csv.WriteLineAsync(string.Join(',', Columns));
@@ -54,15 +63,16 @@ public static class ExportEndpoints
     [WolverineGet("/api/exports/attacks.geojson", OperationId = "ExportAttacksGeoJson")]
     [ForViewers]
     [Tags("Imports")]
-    [Produces("application/geo+json")]
-    public static async Task<IResult> GeoJson(
-        string? from, string? to, string? at, string? asOf, TimelineQueries timeline, LedgerClock clock, CancellationToken cancellation)
+    [ProducesResponseType<string>(StatusCodes.Status200OK, "application/geo+json")]
+    [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    public static async Task<Results<ContentHttpResult, ProblemHttpResult>> GeoJson(
+        [AsParameters] AttackExportQuery query, TimelineQueries timeline, LedgerClock clock, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(timeline);
-        var (filter, problem) = Filter(from, to, at, asOf, clock);
+        var (filter, refusal) = Filter(query, clock);
         if (filter is null)
         {
-            return problem!;
+            return refusal!;
         }
 
         var reports = new List<AttackReport>();
@@ -78,7 +88,7 @@ public static class ExportEndpoints
                 ["occurredFrom"] = r.Facts.Occurrence.Window().From, ["occurredUntil"] = r.Facts.Occurrence.Window().Until,
                 ["killed"] = r.Facts.TotalKilled(), ["injured"] = r.Facts.TotalInjured(), ["grading"] = r.Grading, ["description"] = r.Facts.Description,
             }));
-        return Results.Text(IdlibLedger.Spatial.GeoJson.FeatureCollection(features), "application/geo+json");
+        return TypedResults.Text(IdlibLedger.Spatial.GeoJson.FeatureCollection(features), "application/geo+json");
     }
 
     /// <summary>One report as a UCDP GED row (the importer's mapping, the other way round).</summary>
@@ -118,11 +128,13 @@ public static class ExportEndpoints
         return field.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : field;
     }
 
-    private static (AttackFilter? Filter, IResult? Problem) Filter(string? from, string? to, string? at, string? asOf, LedgerClock clock)
+    /// <summary>The attacks the query asks for, or the refusal that names the parameter that is wrong.</summary>
+    private static (AttackFilter? Filter, ProblemHttpResult? Refusal) Filter(AttackExportQuery query, LedgerClock clock)
     {
+        ArgumentNullException.ThrowIfNull(query);
         var errors = new Dictionary<string, string[]>();
-        return AttackFilter.TryParse(at, asOf, from, to, null, null, clock, out var filter, errors)
+        return AttackFilter.TryParse(query.At, query.AsOf, query.From, query.To, null, null, clock, out var filter, errors)
             ? (filter, null)
-            : (null, LedgerProblems.Invalid(errors, "Fix the query parameters named under 'errors'.").ToResult());
+            : (null, TypedResults.Problem(LedgerProblems.Invalid(errors, "Fix the query parameters named under 'errors'.")));
     }
 }

@@ -5,6 +5,7 @@ using IdlibLedger.Infrastructure;
 using IdlibLedger.Common;
 using IdlibLedger.Territory.Regions;
 using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
@@ -22,6 +23,17 @@ public sealed record CasualtyTotals(
     DateTimeOffset At, DateTimeOffset AsOf, DateTimeOffset? From, DateTimeOffset? To, string? Perpetrator, string? Region, string? Bbox,
     IReadOnlyList<CasualtyFigureReported> Figures);
 
+/// <summary>The query string of <c>GET /api/casualties/totals</c>; texts are parsed by the endpoint, so that a refusal names the parameter.</summary>
+public sealed record CasualtyTotalsQuery(
+    [FromQuery(Name = "from")] string? From = null,
+    [FromQuery(Name = "to")] string? To = null,
+    [FromQuery(Name = "perpetrator")] string? Perpetrator = null,
+    [FromQuery(Name = "bbox")] string? Bbox = null,
+    [FromQuery(Name = "region")] string? Region = null,
+    [FromQuery(Name = "at")] string? At = null,
+    [FromQuery(Name = "asOf")] string? AsOf = null,
+    [FromQuery(Name = "groupBy")] string? GroupBy = null);
+
 public static class GetCasualtyTotalsEndpoint
 {
     /// <summary>
@@ -33,31 +45,31 @@ public static class GetCasualtyTotalsEndpoint
     [Tags("Casualties")]
     [ProducesResponseType<CasualtyTotals>(StatusCodes.Status200OK)]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest)]
-    public static async Task<IResult> Get(
-        string? from, string? to, string? perpetrator, string? bbox, string? region, string? at, string? asOf, string? groupBy,
-        TimelineQueries timeline, IQuerySession session, RegionLookup regions, LedgerClock clock, CancellationToken cancellation)
+    public static async Task<Results<Ok<CasualtyTotals>, ProblemHttpResult>> Get(
+        [AsParameters] CasualtyTotalsQuery query, TimelineQueries timeline, IQuerySession session, RegionLookup regions, LedgerClock clock, CancellationToken cancellation)
     {
+        ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(timeline);
         var errors = new Dictionary<string, string[]>();
-        AttackFilter.TryParse(at, asOf, from, to, bbox, perpetrator, clock, out var filter, errors);
-        filter = filter with { RegionId = await RegionFilter.ResolveAsync(region, regions, errors, cancellation) };
-        var grouping = groupBy is null ? null : Grouping(groupBy);
-        if (groupBy is not null && grouping is null)
+        AttackFilter.TryParse(query.At, query.AsOf, query.From, query.To, query.Bbox, query.Perpetrator, clock, out var filter, errors);
+        filter = filter with { RegionId = await RegionFilter.ResolveAsync(query.Region, regions, errors, cancellation) };
+        var groupBy = query.GroupBy is null ? null : Grouping(query.GroupBy);
+        if (query.GroupBy is not null && groupBy is null)
         {
             errors["groupBy"] = [$"groupBy is one of {string.Join(", ", Wire.Names(typeof(CasualtyGrouping)))}"];
         }
 
         if (errors.Count > 0)
         {
-            return LedgerProblems.Invalid(errors, "Fix the query parameters named under 'errors'.").ToResult();
+            return TypedResults.Problem(LedgerProblems.Invalid(errors, "Fix the query parameters named under 'errors'."));
         }
 
-        var (groups, attacks) = await timeline.TotalsAsync(filter, grouping, cancellation);
+        var (groups, attacks) = await timeline.TotalsAsync(filter, groupBy, cancellation);
         var killed = groups.Aggregate(Estimate.None, (sum, g) => sum.Plus(g.Killed));
         var injured = groups.Aggregate(Estimate.None, (sum, g) => sum.Plus(g.Injured));
-        return Results.Ok(new CasualtyTotals(
-            killed, injured, attacks, groupBy, grouping is null ? [] : groups,
-            filter.Temporal.At, filter.Temporal.AsOf, filter.From, filter.To, filter.Perpetrator, filter.RegionId, bbox,
+        return TypedResults.Ok(new CasualtyTotals(
+            killed, injured, attacks, query.GroupBy, groupBy is null ? [] : groups,
+            filter.Temporal.At, filter.Temporal.AsOf, filter.From, filter.To, filter.Perpetrator, filter.RegionId, query.Bbox,
             await CasualtyFigureEndpoints.KnownAsync(session, filter.Temporal.At, filter.Temporal.AsOf, filter.From, filter.To, cancellation)));
     }
 
