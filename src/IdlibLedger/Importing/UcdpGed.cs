@@ -44,7 +44,7 @@ public sealed record ImportReport(
 /// </summary>
 public sealed partial class UcdpGedImporter(
     IDocumentStore store, NpgsqlDataSource database, LedgerClock clock, IHttpContextAccessor http, IValidator<ReportAttack> validator, ImportLog log,
-    ILogger<UcdpGedImporter> logger, SealKey seals)
+    ILogger<UcdpGedImporter> logger, SealKey seals, TimelineQueries timelineQueries)
 {
     /// <summary>Rows appended per bulk append and transaction.</summary>
     public const int BatchSize = 5000;
@@ -279,7 +279,6 @@ public sealed partial class UcdpGedImporter(
             return (0, batch.Rows);
         }
 
-        var schema = store.Options.Events.DatabaseSchemaName;
         await using var connection = await database.OpenConnectionAsync(cancellation);
         await using var transaction = await connection.BeginTransactionAsync(cancellation);
         await using (var command = new NpgsqlCommand("select pg_advisory_xact_lock(@key)", connection, transaction))
@@ -290,23 +289,7 @@ public sealed partial class UcdpGedImporter(
 
         // Streams already in the ledger, and among them any whose events committed without their timeline rows: an
         // import killed between the two commits of a chunk. This retry writes those rows from the stored events.
-        var existing = new HashSet<Guid>();
-        var orphans = new List<Guid>();
-        await using (var command = new NpgsqlCommand(
-            $"select s.id, exists (select 1 from {store.Options.DatabaseSchemaName}.{AttackTimeline.TableName} t where t.attack_id = s.id) " +
-            $"from {schema}.mt_streams s where s.id = any(@ids)", connection, transaction))
-        {
-            command.Parameters.AddWithValue("ids", batch.Streams.Select(s => s.Id).ToArray());
-            await using var reader = await command.ExecuteReaderAsync(cancellation);
-            while (await reader.ReadAsync(cancellation))
-            {
-                existing.Add(reader.GetGuid(0));
-                if (!reader.GetBoolean(1))
-                {
-                    orphans.Add(reader.GetGuid(0));
-                }
-            }
-        }
+        var (existing, orphans) = await timelineQueries.StoredStreamsAsync(connection, transaction, [.. batch.Streams.Select(s => s.Id)], cancellation);
 
         var (streams, timeline) = (batch.Streams, batch.Timeline);
         if (existing.Count > 0)
@@ -364,19 +347,7 @@ public sealed partial class UcdpGedImporter(
             await command.ExecuteNonQueryAsync(cancellation);
         }
 
-        var orphans = new List<Guid>();
-        await using (var command = new NpgsqlCommand(
-            $"select distinct e.stream_id from {store.Options.Events.DatabaseSchemaName}.mt_events e where e.type = @type " +
-            $"and not exists (select 1 from {store.Options.DatabaseSchemaName}.{AttackTimeline.TableName} t where t.attack_id = e.stream_id)", connection, transaction))
-        {
-            command.Parameters.AddWithValue("type", ReportedType);
-            await using var reader = await command.ExecuteReaderAsync(cancellation);
-            while (await reader.ReadAsync(cancellation))
-            {
-                orphans.Add(reader.GetGuid(0));
-            }
-        }
-
+        var orphans = await timelineQueries.ReportedWithoutTimelineAsync(connection, transaction, cancellation);
         if (orphans.Count > 0)
         {
             var timeline = AttackTimeline.NewAttacks.From(await StoredEventsAsync(orphans, cancellation), store.Options.Serializer());
