@@ -1,3 +1,4 @@
+using IdlibLedger.Attacks.Timeline;
 using IdlibLedger.Infrastructure;
 using Marten;
 
@@ -19,5 +20,5 @@ public static class AttacksConfiguration
     }
 
     public static IServiceCollection AddAttacks(this IServiceCollection services) =>
-        services.AddScoped<Claims.ClaimPlausibility>();
+        services.AddSingleton<TimelineQueries>().AddScoped<Claims.ClaimPlausibility>();
 }

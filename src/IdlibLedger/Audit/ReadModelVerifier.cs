@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Serialization;
 using IdlibLedger.Attacks;
+using IdlibLedger.Attacks.Timeline;
 using IdlibLedger.Ceasefires;
 using IdlibLedger.Infrastructure;
 using IdlibLedger.Territory;
@@ -69,16 +70,6 @@ public sealed class ReadModelVerifier(IDocumentStore store, NpgsqlDataSource dat
 
     /// <summary>Longest value text a difference shows (a report or an area can be kilobytes).</summary>
     public const int MaxValueLength = 200;
-
-    /// <summary>
-    /// Rows that count, per table (others are left out on both sides): a casualty cell whose sums are all zero is
-    /// no cell. A version added and superseded in the same cell leaves such a row when the two arrive in separate
-    /// transactions, and none when one batch carries both, as a rebuild's does.
-    /// </summary>
-    private static readonly Dictionary<string, string> RowsThatCount = new(StringComparer.Ordinal)
-    {
-        [CasualtyCells.TableName] = string.Join(" or ", CasualtyCells.Columns.Select(c => $"{c} <> 0")),
-    };
 
     private string Schema => store.Options.DatabaseSchemaName;
 
@@ -214,7 +205,8 @@ public sealed class ReadModelVerifier(IDocumentStore store, NpgsqlDataSource dat
         var name = rebuilt.Identifier.Name;
         var keys = rebuilt.PrimaryKeyColumns.Select(Quoted).ToList();
         var columns = rebuilt.Columns.Where(c => !c.IsPrimaryKey).ToList();
-        var counts = RowsThatCount.TryGetValue(name, out var predicate) ? $"where {predicate}" : string.Empty;
+        // Some rows do not count (an all-zero casualty cell): the module that owns a table says which.
+        var counts = TimelineQueries.RowsThatCount(name) is { } predicate ? $"where {predicate}" : string.Empty;
         // Values are compared as they are and shown as text; areas and points as WKT.
         string Shown(string side, TableColumn column) => column.Type.StartsWith("geometry", StringComparison.OrdinalIgnoreCase)
             ? $"ST_AsText({side}.{column.QuotedName})"

@@ -1,7 +1,7 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using IdlibLedger.Access;
 using IdlibLedger.Attacks.Listing;
+using IdlibLedger.Attacks.Timeline;
 using IdlibLedger.Casualties.Totals;
 using IdlibLedger.Ceasefires;
 using IdlibLedger.Infrastructure;
@@ -12,15 +12,13 @@ using IdlibLedger.Territory.Regions;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.Options;
-using Npgsql;
 using Wolverine.Http;
 
 namespace IdlibLedger.Audit;
 
 /// <summary>Every read model at (at, asOf); the GeoJSON parts as the FeatureCollections their reads answer.</summary>
 public sealed record AuditSnapshot(
-    DateTimeOffset At, DateTimeOffset AsOf, JsonNode? CasualtyTotals, JsonNode? Attacks, JsonNode ControlMap,
+    DateTimeOffset At, DateTimeOffset AsOf, CasualtyTotals CasualtyTotals, AttackList Attacks, JsonNode ControlMap,
     CeasefireList Ceasefires, ProposalList Proposals, JsonNode ObservationPosts, JsonNode Corridors);
 
 /// <summary>
@@ -34,11 +32,10 @@ public static class SnapshotEndpoint
     [Tags("Audit")]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest)]
     public static async Task<Results<Ok<AuditSnapshot>, ProblemHttpResult>> Get(
-        [AsParameters] TimeQuery time, NpgsqlDataSource database, IDocumentStore store, IQuerySession session,
+        [AsParameters] TimeQuery time, TimelineQueries timeline, IQuerySession session,
         RegionLookup regions, ControlMapReader maps, CeasefireReader ceasefires, ProposalFigures figures, LedgerClock clock,
-        IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken cancellation)
+        CancellationToken cancellation)
     {
-        ArgumentNullException.ThrowIfNull(json);
         if (!time.TryParse(clock, out var temporal, out var problem))
         {
             return problem;
@@ -46,33 +43,18 @@ public static class SnapshotEndpoint
 
         // The bounds as exact instants, so that every part answers for the same moment.
         var moment = TimeQuery.Of(temporal);
-
-        // These two reads still take loose parameters and answer IResult: their value is read off the answer.
-        var (atText, asOfText) = (moment.At, moment.AsOf);
-        var options = json.Value.SerializerOptions;
-        var untyped = new (string Name, Func<Task<IResult>> Read)[]
-        {
-            ("casualtyTotals", () => GetCasualtyTotalsEndpoint.Get(null, null, null, null, null, atText, asOfText, "perpetrator", database, store, session, regions, clock, cancellation)),
-            ("attacks", () => ListAttacksEndpoint.Get(null, null, null, null, null, 1, Paging.MaxPageSize, atText, asOfText, true, database, store, regions, clock, cancellation)),
-        };
-        var parts = new Dictionary<string, JsonNode?>();
-        foreach (var (name, read) in untyped)
-        {
-            parts[name] = await read() switch
-            {
-                IValueHttpResult { Value: var value } => JsonSerializer.SerializeToNode(value, options),
-                var other => throw new InvalidOperationException($"the {name} read answered {other.GetType().Name}"),
-            };
-        }
-
+        var totals = await GetCasualtyTotalsEndpoint.Get(
+            new CasualtyTotalsQuery(At: moment.At, AsOf: moment.AsOf, GroupBy: "perpetrator"), timeline, session, regions, clock, cancellation);
+        var attacks = await ListAttacksEndpoint.Get(
+            new AttackListQuery(Page: 1, PageSize: Paging.MaxPageSize, At: moment.At, AsOf: moment.AsOf, IncludeRetracted: true), timeline, regions, clock, cancellation);
         var controlMap = await ControlMapEndpoints.Get(new ControlMapQuery(moment.At, moment.AsOf), maps, regions, clock, cancellation);
         var ceasefireList = await CeasefireReads.List(moment, ceasefires, clock, cancellation);
         var proposals = await GetProposalEndpoints.List(new ProposalListQuery(AsOf: moment.AsOf, PageSize: Paging.MaxPageSize), session, figures, clock, cancellation);
         var observationPosts = await ObservationPostEndpoints.List(moment, session, clock, cancellation);
         var corridors = await CorridorReads.List(moment, session, clock, cancellation);
         return TypedResults.Ok(new AuditSnapshot(
-            temporal.At, temporal.AsOf, parts["casualtyTotals"], parts["attacks"], GeoJson(controlMap, "controlMap"),
-            Answer(ceasefireList, "ceasefires").Value!, Answer(proposals, "proposals").Value!,
+            temporal.At, temporal.AsOf, Answer(totals, "casualtyTotals").Value!, Answer(attacks, "attacks").Value!,
+            GeoJson(controlMap, "controlMap"), Answer(ceasefireList, "ceasefires").Value!, Answer(proposals, "proposals").Value!,
             GeoJson(observationPosts, "observationPosts"), GeoJson(corridors, "corridors")));
     }
 

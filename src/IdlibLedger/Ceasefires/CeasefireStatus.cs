@@ -1,12 +1,11 @@
 using IdlibLedger.Access;
-using IdlibLedger.Attacks;
+using IdlibLedger.Attacks.Timeline;
 using IdlibLedger.Infrastructure;
 using IdlibLedger.Common;
 using IdlibLedger.Spatial;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Npgsql;
 using Wolverine.Http;
 
 namespace IdlibLedger.Ceasefires;
@@ -29,7 +28,7 @@ public sealed record CeasefireList(IReadOnlyList<CeasefireStatus> Items, DateTim
 /// read from the attack timeline as known at <c>asOf</c>, so a late report shows only once recorded — plus the
 /// violations reported explicitly. Everything comes from events; rebuilding gives the same answer.
 /// </summary>
-public sealed class CeasefireReader(IQuerySession session, NpgsqlDataSource database, IDocumentStore store)
+public sealed class CeasefireReader(IQuerySession session, TimelineQueries timeline)
 {
     public async Task<CeasefireStatus?> StatusAsync(Guid id, Temporal temporal, CancellationToken cancellation)
     {
@@ -73,36 +72,11 @@ public sealed class CeasefireReader(IQuerySession session, NpgsqlDataSource data
             violations.LastOrDefault(), violations, temporal.At, temporal.AsOf);
     }
 
-    private async Task<IReadOnlyList<Violation>> DetectedAsync(Ceasefire ceasefire, Temporal temporal, CancellationToken cancellation)
+    private async Task<IEnumerable<Violation>> DetectedAsync(Ceasefire ceasefire, Temporal temporal, CancellationToken cancellation)
     {
-        var schema = store.Options.DatabaseSchemaName;
-        await using var command = database.CreateCommand(
-            "select t.attack_id, t.perpetrator, t.occurred_from, t.report -> 'facts' ->> 'description', " +
-            "coalesce(sum(c.killed_low), 0), coalesce(sum(c.killed_best), 0), coalesce(sum(c.killed_high), 0), " +
-            "coalesce(sum(c.injured_low), 0), coalesce(sum(c.injured_best), 0), coalesce(sum(c.injured_high), 0) " +
-            $"from {schema}.{AttackTimeline.TableName} t " +
-            $"left join {schema}.{AttackTimeline.CasualtiesTableName} c on c.attack_id = t.attack_id and c.version = t.version " +
-            "where t.recorded_from <= @as_of and (t.recorded_until is null or t.recorded_until > @as_of) and not t.retracted " +
-            "and t.perpetrator = any(@parties) and ST_Intersects(t.location, ST_GeomFromGeoJSON(@area)) " +
-            "and t.occurred_from >= @from and (@ends::timestamptz is null or t.occurred_from < @ends) and t.occurred_from <= @at " +
-            "group by t.attack_id, t.perpetrator, t.occurred_from, t.report order by t.occurred_from");
-        command.Parameters.AddWithValue("as_of", temporal.AsOf);
-        command.Parameters.AddWithValue("at", temporal.At);
-        command.Parameters.AddWithValue("parties", ceasefire.Declaration.Parties.ToArray());
-        command.Parameters.AddWithValue("area", ceasefire.Declaration.Area.GetRawText());
-        command.Parameters.AddWithValue("from", ceasefire.Declaration.EffectiveFrom);
-        command.Parameters.Add(new NpgsqlParameter("ends", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = (object?)ceasefire.EndsAt ?? DBNull.Value });
-        var violations = new List<Violation>();
-        await using var reader = await command.ExecuteReaderAsync(cancellation);
-        while (await reader.ReadAsync(cancellation))
-        {
-            violations.Add(new Violation(
-                "detected", reader.GetGuid(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2), reader.IsDBNull(3) ? "" : reader.GetString(3),
-                new Estimate((int)reader.GetInt64(4), (int)reader.GetInt64(5), (int)reader.GetInt64(6)),
-                new Estimate((int)reader.GetInt64(7), (int)reader.GetInt64(8), (int)reader.GetInt64(9))));
-        }
-
-        return violations;
+        var attacks = await timeline.AttacksInAreaAsync(
+            ceasefire.Declaration.Parties, ceasefire.Declaration.Area.GetRawText(), ceasefire.Declaration.EffectiveFrom, ceasefire.EndsAt, temporal, cancellation);
+        return attacks.Select(a => new Violation("detected", a.AttackId, a.Perpetrator, a.OccurredFrom, a.Description, a.Killed, a.Injured));
     }
 }
 

@@ -1,18 +1,24 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Text;
 using IdlibLedger.Access;
 using IdlibLedger.Attacks;
+using IdlibLedger.Attacks.Timeline;
 using IdlibLedger.Infrastructure;
 using IdlibLedger.Common;
 using IdlibLedger.Spatial;
-using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using NetTopologySuite.Geometries;
-using Npgsql;
 using Wolverine.Http;
 
 namespace IdlibLedger.Importing;
+
+/// <summary>The query string of the exports; texts are parsed by the endpoint, so that a refusal names the parameter.</summary>
+public sealed record AttackExportQuery(
+    [FromQuery(Name = "from")] string? From = null,
+    [FromQuery(Name = "to")] string? To = null,
+    [FromQuery(Name = "at")] string? At = null,
+    [FromQuery(Name = "asOf")] string? AsOf = null);
 
 /// <summary>
 /// Attacks back out, as known at <c>asOf</c> (and begun by <c>at</c>, between <c>from</c> and <c>to</c>): a CSV with
@@ -30,22 +36,24 @@ public static class ExportEndpoints
     [WolverineGet("/api/exports/attacks.csv", OperationId = "ExportAttacksCsv")]
     [ForViewers]
     [Tags("Imports")]
-    [Produces("text/csv")]
-    public static IResult Csv(
-        string? from, string? to, string? at, string? asOf, NpgsqlDataSource database, IDocumentStore store, LedgerClock clock, CancellationToken cancellation)
+    [ProducesResponseType<string>(StatusCodes.Status200OK, "text/csv")]
+    [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    public static Results<PushStreamHttpResult, ProblemHttpResult> Csv(
+        [AsParameters] AttackExportQuery query, TimelineQueries timeline, LedgerClock clock, CancellationToken cancellation)
     {
-        var (filter, problem) = Filter(from, to, at, asOf, clock);
+        ArgumentNullException.ThrowIfNull(timeline);
+        var (filter, refusal) = Filter(query, clock);
         if (filter is null)
         {
-            return problem!;
+            return refusal!;
         }
 
         // Each row is written as it is read from the timeline: the file is never whole in memory.
-        return Results.Stream(async body =>
+        return TypedResults.Stream(async body =>
         {
             await using var csv = new StreamWriter(body, new UTF8Encoding(false), 64 * 1024);
             await csv.WriteLineAsync(string.Join(',', Columns));
-            await foreach (var report in ReportsAsync(filter, database, store, cancellation))
+            await foreach (var report in timeline.ReportsAsync(filter, cancellation))
             {
                 await csv.WriteLineAsync(string.Join(',', Row(report).Select(Quote)));
             }
@@ -55,18 +63,20 @@ public static class ExportEndpoints
     [WolverineGet("/api/exports/attacks.geojson", OperationId = "ExportAttacksGeoJson")]
     [ForViewers]
     [Tags("Imports")]
-    [Produces("application/geo+json")]
-    public static async Task<IResult> GeoJson(
-        string? from, string? to, string? at, string? asOf, NpgsqlDataSource database, IDocumentStore store, LedgerClock clock, CancellationToken cancellation)
+    [ProducesResponseType<string>(StatusCodes.Status200OK, "application/geo+json")]
+    [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    public static async Task<Results<ContentHttpResult, ProblemHttpResult>> GeoJson(
+        [AsParameters] AttackExportQuery query, TimelineQueries timeline, LedgerClock clock, CancellationToken cancellation)
     {
-        var (filter, problem) = Filter(from, to, at, asOf, clock);
+        ArgumentNullException.ThrowIfNull(timeline);
+        var (filter, refusal) = Filter(query, clock);
         if (filter is null)
         {
-            return problem!;
+            return refusal!;
         }
 
         var reports = new List<AttackReport>();
-        await foreach (var report in ReportsAsync(filter, database, store, cancellation))
+        await foreach (var report in timeline.ReportsAsync(filter, cancellation))
         {
             reports.Add(report);
         }
@@ -78,7 +88,7 @@ public static class ExportEndpoints
                 ["occurredFrom"] = r.Facts.Occurrence.Window().From, ["occurredUntil"] = r.Facts.Occurrence.Window().Until,
                 ["killed"] = r.Facts.TotalKilled(), ["injured"] = r.Facts.TotalInjured(), ["grading"] = r.Grading, ["description"] = r.Facts.Description,
             }));
-        return Results.Text(IdlibLedger.Spatial.GeoJson.FeatureCollection(features), "application/geo+json");
+        return TypedResults.Text(IdlibLedger.Spatial.GeoJson.FeatureCollection(features), "application/geo+json");
     }
 
     /// <summary>One report as a UCDP GED row (the importer's mapping, the other way round).</summary>
@@ -118,26 +128,13 @@ public static class ExportEndpoints
         return field.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : field;
     }
 
-    private static (AttackFilter? Filter, IResult? Problem) Filter(string? from, string? to, string? at, string? asOf, LedgerClock clock)
+    /// <summary>The attacks the query asks for, or the refusal that names the parameter that is wrong.</summary>
+    private static (AttackFilter? Filter, ProblemHttpResult? Refusal) Filter(AttackExportQuery query, LedgerClock clock)
     {
+        ArgumentNullException.ThrowIfNull(query);
         var errors = new Dictionary<string, string[]>();
-        return AttackFilter.TryParse(at, asOf, from, to, null, null, clock, out var filter, errors)
+        return AttackFilter.TryParse(query.At, query.AsOf, query.From, query.To, null, null, clock, out var filter, errors)
             ? (filter, null)
-            : (null, LedgerProblems.Invalid(errors, "Fix the query parameters named under 'errors'.").ToResult());
-    }
-
-    /// <summary>The reports the filter keeps, in occurrence order, read from the timeline as they are enumerated.</summary>
-    private static async IAsyncEnumerable<AttackReport> ReportsAsync(
-        AttackFilter filter, NpgsqlDataSource database, IDocumentStore store, [EnumeratorCancellation] CancellationToken cancellation)
-    {
-        var schema = store.Options.DatabaseSchemaName;
-        await using var command = database.CreateCommand();
-        command.CommandText = $"select t.report from {schema}.{AttackTimeline.TableName} t where {filter.Where(command, schema)} order by t.occurred_from, t.attack_id";
-        var serializer = store.Options.Serializer();
-        await using var reader = await command.ExecuteReaderAsync(cancellation);
-        while (await reader.ReadAsync(cancellation))
-        {
-            yield return serializer.FromJson<AttackReport>(reader.GetStream(0));
-        }
+            : (null, TypedResults.Problem(LedgerProblems.Invalid(errors, "Fix the query parameters named under 'errors'.")));
     }
 }

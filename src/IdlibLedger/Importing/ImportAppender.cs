@@ -1,4 +1,5 @@
 using IdlibLedger.Attacks;
+using IdlibLedger.Attacks.Timeline;
 using IdlibLedger.Attacks.Reporting;
 using IdlibLedger.Audit;
 using IdlibLedger.Infrastructure;
@@ -14,7 +15,7 @@ namespace IdlibLedger.Importing;
 /// An import killed between a batch's two commits leaves events without timeline rows; a retry of the batch and
 /// <see cref="RecoverAsync"/> at start-up write those rows from the stored events.
 /// </summary>
-public sealed partial class ImportAppender(IDocumentStore store, NpgsqlDataSource database, LedgerClock clock, SealKey seals, ILogger<ImportAppender> logger)
+public sealed partial class ImportAppender(IDocumentStore store, NpgsqlDataSource database, LedgerClock clock, SealKey seals, ILogger<ImportAppender> logger, TimelineQueries timelineQueries)
 {
     private readonly IEventRegistry _registry = store.Options.Events as IEventRegistry ?? throw new InvalidOperationException("Marten's event graph is not an event registry");
 
@@ -84,7 +85,7 @@ public sealed partial class ImportAppender(IDocumentStore store, NpgsqlDataSourc
 
         // Streams already in the ledger, and among them any whose events committed without their timeline rows: an
         // import killed between the two commits of a chunk. This retry writes those rows from the stored events.
-        var (existing, orphans) = await StoredStreamsAsync(connection, transaction, [.. batch.Streams.Select(s => s.Id)], cancellation);
+        var (existing, orphans) = await timelineQueries.StoredStreamsAsync(connection, transaction, [.. batch.Streams.Select(s => s.Id)], cancellation);
 
         var (streams, timeline) = (batch.Streams, batch.Timeline);
         if (existing.Count > 0)
@@ -120,7 +121,7 @@ public sealed partial class ImportAppender(IDocumentStore store, NpgsqlDataSourc
         await using var transaction = await connection.BeginTransactionAsync(cancellation);
         await LockAsync(connection, transaction, cancellation);
 
-        var orphans = await OrphanedImportsAsync(connection, transaction, cancellation);
+        var orphans = await timelineQueries.ReportedWithoutTimelineAsync(connection, transaction, cancellation);
         if (orphans.Count > 0)
         {
             var timeline = AttackTimeline.NewAttacks.From(await StoredEventsAsync(orphans, cancellation), store.Options.Serializer());
@@ -157,46 +158,5 @@ public sealed partial class ImportAppender(IDocumentStore store, NpgsqlDataSourc
         return await session.Events.QueryAllRawEvents()
             .Where(e => streams.Contains(e.StreamId) && e.EventTypeName == reportedType)
             .OrderBy(e => e.Sequence).ToListAsync(cancellation);
-    }
-
-    /// <summary>Which of <paramref name="ids"/> are stored streams, and of those which have no timeline rows yet.</summary>
-    private async Task<(HashSet<Guid> Existing, List<Guid> Orphans)> StoredStreamsAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, Guid[] ids, CancellationToken cancellation)
-    {
-        var schema = store.Options.Events.DatabaseSchemaName;
-        var existing = new HashSet<Guid>();
-        var orphans = new List<Guid>();
-        await using var command = new NpgsqlCommand(
-            $"select s.id, exists (select 1 from {store.Options.DatabaseSchemaName}.{AttackTimeline.TableName} t where t.attack_id = s.id) " +
-            $"from {schema}.mt_streams s where s.id = any(@ids)", connection, transaction);
-        command.Parameters.AddWithValue("ids", ids);
-        await using var reader = await command.ExecuteReaderAsync(cancellation);
-        while (await reader.ReadAsync(cancellation))
-        {
-            existing.Add(reader.GetGuid(0));
-            if (!reader.GetBoolean(1))
-            {
-                orphans.Add(reader.GetGuid(0));
-            }
-        }
-
-        return (existing, orphans);
-    }
-
-    /// <summary>The imported attacks (streams of <see cref="AttackReported"/>) whose events committed without timeline rows.</summary>
-    private async Task<List<Guid>> OrphanedImportsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellation)
-    {
-        var orphans = new List<Guid>();
-        await using var command = new NpgsqlCommand(
-            $"select distinct e.stream_id from {store.Options.Events.DatabaseSchemaName}.mt_events e where e.type = @type " +
-            $"and not exists (select 1 from {store.Options.DatabaseSchemaName}.{AttackTimeline.TableName} t where t.attack_id = e.stream_id)", connection, transaction);
-        command.Parameters.AddWithValue("type", ReportedType);
-        await using var reader = await command.ExecuteReaderAsync(cancellation);
-        while (await reader.ReadAsync(cancellation))
-        {
-            orphans.Add(reader.GetGuid(0));
-        }
-
-        return orphans;
     }
 }

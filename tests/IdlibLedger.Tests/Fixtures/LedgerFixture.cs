@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Alba;
-using IdlibLedger.Attacks;
+using IdlibLedger.Attacks.Timeline;
 using IdlibLedger.Audit;
 using IdlibLedger.Ceasefires;
 using IdlibLedger.Infrastructure;

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using IdlibLedger.Attacks;
+using IdlibLedger.Attacks.Timeline;
 using IdlibLedger.Ceasefires;
 using IdlibLedger.Territory.ControlChanges;
 using IdlibLedger.Territory.ObservationPosts;

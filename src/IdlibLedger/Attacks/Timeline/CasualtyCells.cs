@@ -1,9 +1,11 @@
+using IdlibLedger.Infrastructure;
 using Marten;
 using Npgsql;
+using NpgsqlTypes;
 using Weasel.Postgresql;
 using Weasel.Postgresql.Tables;
 
-namespace IdlibLedger.Attacks;
+namespace IdlibLedger.Attacks.Timeline;
 
 /// <summary>
 /// Pre-aggregated casualty sums for fast totals at any (at, asOf). Every attack version that counts (not
@@ -11,7 +13,7 @@ namespace IdlibLedger.Attacks;
 /// away again in the cell of (the day it occurred, the day it was superseded). The sum of the cells with
 /// occurred day &lt; A and recorded day &lt; R is then exactly the totals at (A, R) for day-aligned A and R, and a
 /// read at any instant adds the few versions that lie between the instant and the day boundary (see
-/// <c>GetCasualtyTotals</c>). The cost of a read depends on the number of days, not on the number of events.
+/// <see cref="TimelineQueries"/>). The cost of a read depends on the number of days, not on the number of events.
 /// Cells are kept per grain (all attacks, per perpetrator, per casualty category, per party) and at four levels:
 /// day × day, day × month, month × day and month × month (occurred × recorded; a month cell is dated by the month's
 /// first day), so that any region "occurred before A, recorded before R" is a few month blocks and two strips of
@@ -20,7 +22,7 @@ namespace IdlibLedger.Attacks;
 /// by day they held four cells in five of a sparse history, and the writes of imports were mostly theirs; reads by
 /// category or party take A at a month boundary instead and correct with the versions of up to half a month.
 /// </summary>
-public static class CasualtyCells
+public sealed class CasualtyCells
 {
     public const string TableName = "casualty_cells";
 
@@ -53,6 +55,9 @@ public static class CasualtyCells
     public static readonly string[] Columns = ["killed_low", "killed_best", "killed_high", "injured_low", "injured_best", "injured_high", "attacks"];
 
     public readonly record struct Key(string Grain, string Level, DateOnly OccurredDay, DateOnly RecordedDay, string Group, string Perpetrator);
+
+    /// <summary>A cell's change: its key and the sums it adds (in the order of <see cref="Columns"/>).</summary>
+    public readonly record struct Cell(Key Key, long[] Values);
 
     /// <summary>The levels: occurred by day or month × recorded by day or month.</summary>
     public static readonly string[] Levels = ["dd", "dm", "md", "mm"];
@@ -90,7 +95,7 @@ public static class CasualtyCells
             var byParty = new List<(string Key, long[] Values)>(2);
             foreach (var casualty in report.Facts.Casualties)
             {
-                var category = Infrastructure.Wire.Name(casualty.Category ?? CasualtyCategory.Unknown);
+                var category = Wire.Name(casualty.Category ?? CasualtyCategory.Unknown);
                 Count(total, casualty, sign);
                 Count(Group(byCategory, category), casualty, sign);
                 Count(Group(byParty, casualty.Party ?? category), casualty, sign);
@@ -138,8 +143,8 @@ public static class CasualtyCells
         /// The cells that change, in key order, so that two transactions that touch the same cells lock them in the
         /// same order.
         /// </summary>
-        public (Key Key, long[] Values)[] Changed() =>
-            [.. _cells.Where(c => c.Value.Any(v => v != 0)).OrderBy(c => c.Key, Comparer<Key>.Create(Compare)).Select(c => (c.Key, c.Value))];
+        public Cell[] Changed() =>
+            [.. _cells.Where(c => c.Value.Any(v => v != 0)).OrderBy(c => c.Key, Comparer<Key>.Create(Compare)).Select(c => new Cell(c.Key, c.Value))];
 
         private static long[] Group(List<(string Key, long[] Values)> groups, string key)
         {
@@ -168,20 +173,41 @@ public static class CasualtyCells
         }
     }
 
+    /// <summary>A cell's columns, in the order the upsert gives them: its key, then its sums.</summary>
+    private static readonly Column<Cell>[] CellColumns =
+    [
+        Column<Cell>.Of("grain", "text", NpgsqlDbType.Text, c => c.Key.Grain),
+        Column<Cell>.Of("level", "text", NpgsqlDbType.Text, c => c.Key.Level),
+        Column<Cell>.Of("occurred_day", "date", NpgsqlDbType.Date, c => c.Key.OccurredDay),
+        Column<Cell>.Of("recorded_day", "date", NpgsqlDbType.Date, c => c.Key.RecordedDay),
+        Column<Cell>.Of("key", "text", NpgsqlDbType.Text, c => c.Key.Group),
+        Column<Cell>.Of("perpetrator", "text", NpgsqlDbType.Text, c => c.Key.Perpetrator),
+        .. Columns.Select((name, i) => Column<Cell>.Of(name, "bigint", NpgsqlDbType.Bigint, c => c.Values[i])),
+    ];
+
+    private readonly string _queued;
+    private readonly string _upsert;
+
+    public CasualtyCells(string schema)
+    {
+        _queued = UpsertSql(schema, _ => "?");
+        _upsert = UpsertSql(schema, i => $"${i}");
+    }
+
     /// <summary>Adds the changes to their cells in one statement, within the session's transaction.</summary>
-    public static void Queue(IDocumentOperations operations, string schema, Changes changes)
+    public void Queue(IDocumentOperations operations, Changes changes)
     {
         ArgumentNullException.ThrowIfNull(operations);
         ArgumentNullException.ThrowIfNull(changes);
         var changed = changes.Changed();
         if (changed.Length > 0)
         {
-            operations.QueueSqlCommand(UpsertSql(schema, _ => "?"), Parameters(changed));
+            operations.QueueSqlCommand(_queued, Column<Cell>.Arrays(CellColumns, changed));
         }
     }
 
     /// <summary>Adds the changes to their cells in one statement on the connection, within its transaction.</summary>
-    public static async Task UpsertAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string schema, Changes changes, CancellationToken cancellation)
+    public async Task UpsertAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Changes changes, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(changes);
         var changed = changes.Changed();
@@ -190,41 +216,20 @@ public static class CasualtyCells
             return;
         }
 
-        await using var command = new NpgsqlCommand(UpsertSql(schema, i => $"${i}"), connection, transaction);
-        foreach (var parameter in Parameters(changed))
+        await using var command = new NpgsqlCommand(_upsert, connection, transaction);
+        foreach (var array in Column<Cell>.Arrays(CellColumns, changed))
         {
-            command.Parameters.Add(new NpgsqlParameter { Value = parameter });
+            command.Parameters.Add(new NpgsqlParameter { Value = array });
         }
 
         await command.ExecuteNonQueryAsync(cancellation);
     }
 
-    private static readonly string[] KeyTypes = ["text[]", "text[]", "date[]", "date[]", "text[]", "text[]"];
-
     /// <summary>The upsert of cells from one array per column; <paramref name="placeholder"/> names parameter i (1-based).</summary>
-    private static string UpsertSql(string schema, Func<int, string> placeholder)
-    {
-        var types = KeyTypes.Concat(Columns.Select(_ => "bigint[]"));
-        return $"insert into {schema}.{TableName} (grain, level, occurred_day, recorded_day, key, perpetrator, {string.Join(", ", Columns)}) " +
-            $"select * from unnest({string.Join(", ", types.Select((type, i) => $"{placeholder(i + 1)}::{type}"))}) " +
-            "on conflict (grain, level, occurred_day, recorded_day, key, perpetrator) do update set " +
-            string.Join(", ", Columns.Select(c => $"{c} = {TableName}.{c} + excluded.{c}"));
-    }
-
-    private static object[] Parameters((Key Key, long[] Values)[] changed)
-    {
-        var parameters = new List<object>
-        {
-            changed.Select(c => c.Key.Grain).ToArray(),
-            changed.Select(c => c.Key.Level).ToArray(),
-            changed.Select(c => c.Key.OccurredDay).ToArray(),
-            changed.Select(c => c.Key.RecordedDay).ToArray(),
-            changed.Select(c => c.Key.Group).ToArray(),
-            changed.Select(c => c.Key.Perpetrator).ToArray(),
-        };
-        parameters.AddRange(Columns.Select((_, i) => changed.Select(c => c.Values[i]).ToArray()));
-        return [.. parameters];
-    }
+    private static string UpsertSql(string schema, Func<int, string> placeholder) =>
+        Column<Cell>.InsertSql($"{schema}.{TableName}", CellColumns, placeholder) +
+        " on conflict (grain, level, occurred_day, recorded_day, key, perpetrator) do update set " +
+        string.Join(", ", Columns.Select(c => $"{c} = {TableName}.{c} + excluded.{c}"));
 
     private static int Compare(Key a, Key b)
     {
