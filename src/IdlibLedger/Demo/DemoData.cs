@@ -109,7 +109,7 @@ public sealed partial class DemoDataLoader(
         foreach (var report in seed.Attacks)
         {
             await ValidAsync(report, cancellation);
-            session.Events.StartStream<AttackReport>(report.Id!.Value, ReportAttackEndpoint.Decide(report, report.Id.Value));
+            await Streams.StartOnceAsync(session, report.Id, typeof(AttackReport), id => Decision.Start(ReportAttackEndpoint.Decide(report, id)), cancellation);
         }
 
         foreach (var dispute in seed.Disputes)
@@ -121,50 +121,47 @@ public sealed partial class DemoDataLoader(
         foreach (var figure in seed.CasualtyFigures)
         {
             await ValidAsync(figure, cancellation);
-            session.Events.StartStream(figure.Id!.Value, figure.ToEvent(figure.Id.Value));
+            await Streams.StartOnceAsync(session, figure.Id, null, id => Decision.Start(figure.ToEvent(id)), cancellation);
         }
 
         foreach (var agreement in seed.Agreements)
         {
             await ValidAsync(agreement, cancellation);
-            session.Events.StartStream<Agreement>(agreement.Id!.Value, AgreementEndpoints.Decide(agreement, agreement.Id.Value));
+            await Streams.StartOnceAsync(session, agreement.Id, typeof(Agreement), id => Decision.Start(AgreementEndpoints.Decide(agreement, id)), cancellation);
         }
 
         foreach (var change in seed.ControlChanges)
         {
             await ValidAsync(change, cancellation);
-            session.Events.StartStream(change.Id!.Value, RecordControlChangeEndpoint.Decide(change, change.Id.Value, limits));
+            await Streams.StartOnceAsync(session, change.Id, null, id => Decision.Start(RecordControlChangeEndpoint.Decide(change, id, limits)), cancellation);
         }
 
         foreach (var post in seed.ObservationPosts)
         {
             await ValidAsync(post.Command, cancellation);
-            object[] events =
+            await Streams.StartOnceAsync(session, post.Id, typeof(ObservationPost), id => Decision.Start(
             [
-                ObservationPostEndpoints.Decide(post.Command, post.Id, now, limits),
-                .. (post.StatusChanges ?? []).Select(s => new ObservationPostStatusChanged(post.Id, s.Status, s.OccurredAt, s.Reason)),
-            ];
-            session.Events.StartStream<ObservationPost>(post.Id, events);
+                ObservationPostEndpoints.Decide(post.Command, id, now, limits),
+                .. (post.StatusChanges ?? []).Select(s => new ObservationPostStatusChanged(id, s.Status, s.OccurredAt, s.Reason)),
+            ]), cancellation);
         }
 
         foreach (var round in seed.Negotiations)
         {
             await ValidAsync(round.Command, cancellation);
-            object[] events = round.Outcome is null
-                ? [NegotiationEndpoints.Decide(round.Command, round.Id)]
-                : [NegotiationEndpoints.Decide(round.Command, round.Id), new NegotiationOutcomeRecorded(round.Id, round.Outcome, round.HeldOn)];
-            session.Events.StartStream<NegotiationRound>(round.Id, events);
+            await Streams.StartOnceAsync(session, round.Id, typeof(NegotiationRound), id => Decision.Start(round.Outcome is null
+                ? [NegotiationEndpoints.Decide(round.Command, id)]
+                : [NegotiationEndpoints.Decide(round.Command, id), new NegotiationOutcomeRecorded(id, round.Outcome, round.HeldOn)]), cancellation);
         }
 
         foreach (var proposal in seed.Proposals)
         {
             await ValidAsync(proposal.Command, cancellation);
-            object[] events =
+            await Streams.StartOnceAsync(session, proposal.Id, typeof(Proposal), id => Decision.Start(
             [
-                ProposeMapEndpoint.Decide(proposal.Command, proposal.Id, now, limits),
-                .. (proposal.Rejections ?? []).Select(r => new ProposalRejected(proposal.Id, r.Party, r.Reason)),
-            ];
-            session.Events.StartStream<Proposal>(proposal.Id, events);
+                ProposeMapEndpoint.Decide(proposal.Command, id, now, limits),
+                .. (proposal.Rejections ?? []).Select(r => new ProposalRejected(id, r.Party, r.Reason)),
+            ]), cancellation);
         }
 
         await session.SaveChangesAsync(cancellation);

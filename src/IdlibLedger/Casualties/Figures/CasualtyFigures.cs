@@ -63,8 +63,8 @@ public static class CasualtyFigureEndpoints
     public static async Task<IResult> Post(
         ReportCasualtyFigure command, IDocumentSession session, CancellationToken cancellation)
     {
-        return await Receipt.StartOnceAsync(session, "/api/casualty-figures", command.Id, null,
-            id => [command.ToEvent(id)], cancellation);
+        var start = await Streams.StartOnceAsync(session, command.Id, null, id => Decision.Start(command.ToEvent(id)), cancellation);
+        return Receipt.Answer("/api/casualty-figures", start);
     }
 
     [WolverineGet("/api/casualty-figures/{id}", OperationId = "GetCasualtyFigure")]

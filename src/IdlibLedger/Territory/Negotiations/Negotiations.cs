@@ -76,8 +76,8 @@ public static class NegotiationEndpoints
     public static async Task<IResult> Post(
         OpenNegotiationRound command, IDocumentSession session, CancellationToken cancellation)
     {
-        return await Receipt.StartOnceAsync(session, "/api/negotiations", command.Id, typeof(NegotiationRound),
-            id => [Decide(command, id)], cancellation);
+        var start = await Streams.StartOnceAsync(session, command.Id, typeof(NegotiationRound), id => Decision.Start(Decide(command, id)), cancellation);
+        return Receipt.Answer("/api/negotiations", start);
     }
 
     public static NegotiationRoundOpened Decide(OpenNegotiationRound command, Guid id) =>

@@ -113,10 +113,10 @@ public static class ObservationPostEndpoints
     [ProducesResponseType<Receipt>(StatusCodes.Status201Created)]
     [ProducesResponseType<Receipt>(StatusCodes.Status200OK)]
     public static async Task<IResult> Post(
-        EstablishObservationPost command,         IDocumentSession session, GeometryLimits limits, LedgerClock clock, CancellationToken cancellation)
+        EstablishObservationPost command, IDocumentSession session, GeometryLimits limits, LedgerClock clock, CancellationToken cancellation)
     {
-        return await Receipt.StartOnceAsync(session, "/api/observation-posts", command.Id, typeof(ObservationPost),
-            id => [Decide(command, id, clock.GetUtcNow(), limits)], cancellation);
+        var start = await Streams.StartOnceAsync(session, command.Id, typeof(ObservationPost), id => Decision.Start(Decide(command, id, clock.GetUtcNow(), limits)), cancellation);
+        return Receipt.Answer("/api/observation-posts", start);
     }
 
     public static ObservationPostEstablished Decide(EstablishObservationPost command, Guid id, DateTimeOffset now, GeometryLimits limits) =>
