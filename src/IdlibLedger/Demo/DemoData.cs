@@ -17,7 +17,7 @@ using Microsoft.Extensions.Options;
 
 namespace IdlibLedger.Demo;
 
-public sealed record SeedStatusChange(string Status, DateTimeOffset OccurredAt, string Reason);
+public sealed record SeedStatusChange(ObservationPostStatus Status, DateTimeOffset OccurredAt, string Reason);
 
 public sealed record SeedObservationPost(string Operator, string Name, JsonElement Location, DateTimeOffset EstablishedAt, Guid Id, IReadOnlyList<SeedStatusChange>? StatusChanges)
 {
