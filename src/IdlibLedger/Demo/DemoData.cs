@@ -11,8 +11,10 @@ using IdlibLedger.Territory.ControlChanges;
 using IdlibLedger.Territory.Negotiations;
 using IdlibLedger.Territory.ObservationPosts;
 using IdlibLedger.Territory.Proposals;
+using IdlibLedger.Territory.Regions;
 using IdlibLedger.Territory;
 using Marten;
+using Marten.Events;
 using Microsoft.Extensions.Options;
 
 namespace IdlibLedger.Demo;
@@ -99,7 +101,7 @@ public sealed partial class DemoDataLoader(
         // Named before anything is appended, so that inline projections see the author a rebuild will see.
         session.LastModifiedBy = Audit.RecordedBy.Who(null);
         // Regions are reference data registered at start-up; anything else means the ledger is in use.
-        if (await session.Events.QueryAllRawEvents().Where(e => e.EventTypeName != "region_registered").AnyAsync(cancellation))
+        if (await session.Events.QueryAllRawEvents().Where(e => !e.EventTypesAre(typeof(RegionRegistered))).AnyAsync(cancellation))
         {
             return false;
         }

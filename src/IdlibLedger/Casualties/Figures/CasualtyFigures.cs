@@ -4,6 +4,7 @@ using IdlibLedger.Access;
 using IdlibLedger.Infrastructure;
 using IdlibLedger.Common;
 using Marten;
+using Marten.Events;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
@@ -109,7 +110,7 @@ public static class CasualtyFigureEndpoints
     {
         ArgumentNullException.ThrowIfNull(session);
         var events = await session.Events.QueryAllRawEvents()
-            .Where(e => e.EventTypeName == "casualty_figure_reported" && e.Timestamp <= asOf)
+            .Where(e => e.EventTypesAre(typeof(CasualtyFigureReported)) && e.Timestamp <= asOf)
             .OrderBy(e => e.Sequence).ToListAsync(cancellation);
         return [.. events.Select(e => (CasualtyFigureReported)e.Data)
             .Where(f => f.PeriodFrom <= DateOnly.FromDateTime(at.UtcDateTime)
