@@ -6,6 +6,7 @@ using IdlibLedger.Common;
 using IdlibLedger.Spatial;
 using IdlibLedger.Territory;
 using Marten;
+using Marten.Events;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using NetTopologySuite.Geometries;
@@ -134,7 +135,7 @@ public static class CorridorReads
         }
 
         var ids = await session.Events.QueryAllRawEvents()
-            .Where(e => e.EventTypeName == "corridor_opened" && e.Timestamp <= temporal.AsOf)
+            .Where(e => e.EventTypesAre(typeof(CorridorOpened)) && e.Timestamp <= temporal.AsOf)
             .Select(e => e.StreamId).ToListAsync(cancellation);
         var features = new List<(Geometry, IReadOnlyDictionary<string, object?>)>();
         foreach (var id in ids.Distinct())

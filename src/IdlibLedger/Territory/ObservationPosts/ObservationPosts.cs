@@ -7,6 +7,7 @@ using IdlibLedger.Common;
 using IdlibLedger.Spatial;
 using JasperFx.Events;
 using Marten;
+using Marten.Events;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using NetTopologySuite.Geometries;
@@ -177,8 +178,8 @@ public static class ObservationPostEndpoints
         }
 
         var events = await session.Events.QueryAllRawEvents()
-            .Where(e => e.Timestamp <= temporal.AsOf && (e.EventTypeName == "observation_post_established"
-                || e.EventTypeName == "observation_post_relocated" || e.EventTypeName == "observation_post_status_changed"))
+            .Where(e => e.Timestamp <= temporal.AsOf
+                && e.EventTypesAre(typeof(ObservationPostEstablished), typeof(ObservationPostRelocated), typeof(ObservationPostStatusChanged)))
             .OrderBy(e => e.Sequence)
             .ToListAsync(cancellation);
         var features = new List<(Geometry, IReadOnlyDictionary<string, object?>)>();
