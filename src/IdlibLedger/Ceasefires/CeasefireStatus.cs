@@ -4,6 +4,7 @@ using IdlibLedger.Infrastructure;
 using IdlibLedger.Common;
 using IdlibLedger.Spatial;
 using Marten;
+using Marten.Events;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
@@ -41,7 +42,7 @@ public sealed class CeasefireReader(IQuerySession session, TimelineQueries timel
     {
         ArgumentNullException.ThrowIfNull(temporal);
         var ids = await session.Events.QueryAllRawEvents()
-            .Where(e => e.EventTypeName == "ceasefire_declared" && e.Timestamp <= temporal.AsOf)
+            .Where(e => e.EventTypesAre(typeof(CeasefireDeclared)) && e.Timestamp <= temporal.AsOf)
             .Select(e => e.StreamId).ToListAsync(cancellation);
         var all = new List<CeasefireStatus>();
         foreach (var id in ids.Distinct())

@@ -6,6 +6,7 @@ using IdlibLedger.Common;
 using IdlibLedger.Spatial;
 using IdlibLedger.Territory;
 using Marten;
+using Marten.Events;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using NetTopologySuite.Geometries;
@@ -70,14 +71,17 @@ public static class OpenCorridorEndpoint
     [ProducesResponseType<Receipt>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
     public static async Task<IResult> Post(
-        OpenCorridor command,         IDocumentSession session, NpgsqlDataSource database, IDocumentStore store, GeometryLimits limits, CancellationToken cancellation)
+        OpenCorridor command, IDocumentSession session, NpgsqlDataSource database, IDocumentStore store, GeometryLimits limits, CancellationToken cancellation)
     {
-        var (id, retry) = await Receipt.NameStreamAsync(session, "/api/corridors", command.Id, cancellation);
-        if (retry is not null)
-        {
-            return retry;
-        }
+        var start = await Streams.StartOnceAsync(
+            session, command.Id, typeof(Corridor), id => DecideAsync(command, id, database, store, limits, cancellation), cancellation);
+        return Receipt.Answer("/api/corridors", start);
+    }
 
+    /// <summary>The decider: the corridor opens under the newest ceasefire in effect at its opening that covers the whole route, or not at all (409).</summary>
+    private static async ValueTask<Decision> DecideAsync(
+        OpenCorridor command, Guid id, NpgsqlDataSource database, IDocumentStore store, GeometryLimits limits, CancellationToken cancellation)
+    {
         var route = GeoJson.ToJson(GeometryFields.Checked(command.Route, GeometryKinds.LineString, limits));
         await using var find = database.CreateCommand(
             $"select ceasefire_id from {store.Options.DatabaseSchemaName}.{CeasefireTable.Name} " +
@@ -88,13 +92,12 @@ public static class OpenCorridorEndpoint
         find.Parameters.AddWithValue("route", route.GetRawText());
         if (await find.ExecuteScalarAsync(cancellation) is not Guid ceasefire)
         {
-            return LedgerProblems.Conflict(
-                $"no ceasefire in effect at {command.OpensAt:O} covers the whole route; a humanitarian corridor cannot open without one").ToResult();
+            return Decision.Refuse(LedgerProblems.Conflict(
+                $"no ceasefire in effect at {command.OpensAt:O} covers the whole route; a humanitarian corridor cannot open without one"));
         }
 
-        session.Events.StartStream<Corridor>(id, new CorridorOpened(
+        return Decision.Start(new CorridorOpened(
             id, command.Name!.Trim(), route, command.From, command.To, command.OpensAt.Value, command.ClosesAt, ceasefire));
-        return Receipt.Created($"/api/corridors/{id}", id);
     }
 }
 
@@ -132,7 +135,7 @@ public static class CorridorReads
         }
 
         var ids = await session.Events.QueryAllRawEvents()
-            .Where(e => e.EventTypeName == "corridor_opened" && e.Timestamp <= temporal.AsOf)
+            .Where(e => e.EventTypesAre(typeof(CorridorOpened)) && e.Timestamp <= temporal.AsOf)
             .Select(e => e.StreamId).ToListAsync(cancellation);
         var features = new List<(Geometry, IReadOnlyDictionary<string, object?>)>();
         foreach (var id in ids.Distinct())

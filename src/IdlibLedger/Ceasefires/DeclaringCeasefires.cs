@@ -88,24 +88,23 @@ public static class DeclareCeasefireEndpoint
     [ProducesResponseType<Receipt>(StatusCodes.Status200OK)]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest)]
     public static async Task<IResult> Post(
-        DeclareCeasefire command,         IDocumentSession session, RegionLookup regions, GeometryLimits limits, CancellationToken cancellation)
+        DeclareCeasefire command, IDocumentSession session, RegionLookup regions, GeometryLimits limits, CancellationToken cancellation)
     {
-        var (id, retry) = await Receipt.NameStreamAsync(session, "/api/ceasefires", command.Id, cancellation);
-        if (retry is not null)
-        {
-            return retry;
-        }
+        var start = await Streams.StartOnceAsync(
+            session, command.Id, typeof(Ceasefire), id => DecideAsync(command, id, session, regions, limits, cancellation), cancellation);
+        return Receipt.Answer("/api/ceasefires", start);
+    }
 
+    /// <summary>The decider: the declaration over its area (see <see cref="AreaAsync"/>), or a 400 naming what the area refers to and is not there.</summary>
+    private static async ValueTask<Decision> DecideAsync(
+        DeclareCeasefire command, Guid id, IDocumentSession session, RegionLookup regions, GeometryLimits limits, CancellationToken cancellation)
+    {
         var (area, source, problem) = await AreaAsync(command, session, regions, limits, cancellation);
-        if (problem is not null)
-        {
-            return problem.ToResult();
-        }
-
-        session.Events.StartStream<Ceasefire>(id, new CeasefireDeclared(
-            id, command.DeclaredBy!.Trim(), [.. command.Parties!.Select(p => p.Trim())], GeoJson.ToJson(area!), source,
-            command.EffectiveFrom!.Value, command.EffectiveUntil, command.Terms, command.ImplementsAgreementId));
-        return Receipt.Created($"/api/ceasefires/{id}", id);
+        return problem is not null
+            ? Decision.Refuse(problem)
+            : Decision.Start(new CeasefireDeclared(
+                id, command.DeclaredBy!.Trim(), [.. command.Parties!.Select(p => p.Trim())], GeoJson.ToJson(area!), source,
+                command.EffectiveFrom!.Value, command.EffectiveUntil, command.Terms, command.ImplementsAgreementId));
     }
 
     /// <summary>The ceasefire's area: posted, a region, the implemented agreement's de-escalation zone, or Idlib.</summary>

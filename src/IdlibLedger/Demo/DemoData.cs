@@ -11,13 +11,15 @@ using IdlibLedger.Territory.ControlChanges;
 using IdlibLedger.Territory.Negotiations;
 using IdlibLedger.Territory.ObservationPosts;
 using IdlibLedger.Territory.Proposals;
+using IdlibLedger.Territory.Regions;
 using IdlibLedger.Territory;
 using Marten;
+using Marten.Events;
 using Microsoft.Extensions.Options;
 
 namespace IdlibLedger.Demo;
 
-public sealed record SeedStatusChange(string Status, DateTimeOffset OccurredAt, string Reason);
+public sealed record SeedStatusChange(ObservationPostStatus Status, DateTimeOffset OccurredAt, string Reason);
 
 public sealed record SeedObservationPost(string Operator, string Name, JsonElement Location, DateTimeOffset EstablishedAt, Guid Id, IReadOnlyList<SeedStatusChange>? StatusChanges)
 {
@@ -99,7 +101,7 @@ public sealed partial class DemoDataLoader(
         // Named before anything is appended, so that inline projections see the author a rebuild will see.
         session.LastModifiedBy = Audit.RecordedBy.Who(null);
         // Regions are reference data registered at start-up; anything else means the ledger is in use.
-        if (await session.Events.QueryAllRawEvents().Where(e => e.EventTypeName != "region_registered").AnyAsync(cancellation))
+        if (await session.Events.QueryAllRawEvents().Where(e => !e.EventTypesAre(typeof(RegionRegistered))).AnyAsync(cancellation))
         {
             return false;
         }
@@ -109,7 +111,7 @@ public sealed partial class DemoDataLoader(
         foreach (var report in seed.Attacks)
         {
             await ValidAsync(report, cancellation);
-            session.Events.StartStream<AttackReport>(report.Id!.Value, ReportAttackEndpoint.Decide(report, report.Id.Value));
+            await Streams.StartOnceAsync(session, report.Id, typeof(AttackReport), id => Decision.Start(ReportAttackEndpoint.Decide(report, id)), cancellation);
         }
 
         foreach (var dispute in seed.Disputes)
@@ -121,50 +123,47 @@ public sealed partial class DemoDataLoader(
         foreach (var figure in seed.CasualtyFigures)
         {
             await ValidAsync(figure, cancellation);
-            session.Events.StartStream(figure.Id!.Value, figure.ToEvent(figure.Id.Value));
+            await Streams.StartOnceAsync(session, figure.Id, null, id => Decision.Start(figure.ToEvent(id)), cancellation);
         }
 
         foreach (var agreement in seed.Agreements)
         {
             await ValidAsync(agreement, cancellation);
-            session.Events.StartStream<Agreement>(agreement.Id!.Value, AgreementEndpoints.Decide(agreement, agreement.Id.Value));
+            await Streams.StartOnceAsync(session, agreement.Id, typeof(Agreement), id => Decision.Start(AgreementEndpoints.Decide(agreement, id)), cancellation);
         }
 
         foreach (var change in seed.ControlChanges)
         {
             await ValidAsync(change, cancellation);
-            session.Events.StartStream(change.Id!.Value, RecordControlChangeEndpoint.Decide(change, change.Id.Value, limits));
+            await Streams.StartOnceAsync(session, change.Id, null, id => Decision.Start(RecordControlChangeEndpoint.Decide(change, id, limits)), cancellation);
         }
 
         foreach (var post in seed.ObservationPosts)
         {
             await ValidAsync(post.Command, cancellation);
-            object[] events =
+            await Streams.StartOnceAsync(session, post.Id, typeof(ObservationPost), id => Decision.Start(
             [
-                ObservationPostEndpoints.Decide(post.Command, post.Id, now, limits),
-                .. (post.StatusChanges ?? []).Select(s => new ObservationPostStatusChanged(post.Id, s.Status, s.OccurredAt, s.Reason)),
-            ];
-            session.Events.StartStream<ObservationPost>(post.Id, events);
+                ObservationPostEndpoints.Decide(post.Command, id, now, limits),
+                .. (post.StatusChanges ?? []).Select(s => new ObservationPostStatusChanged(id, s.Status, s.OccurredAt, s.Reason)),
+            ]), cancellation);
         }
 
         foreach (var round in seed.Negotiations)
         {
             await ValidAsync(round.Command, cancellation);
-            object[] events = round.Outcome is null
-                ? [NegotiationEndpoints.Decide(round.Command, round.Id)]
-                : [NegotiationEndpoints.Decide(round.Command, round.Id), new NegotiationOutcomeRecorded(round.Id, round.Outcome, round.HeldOn)];
-            session.Events.StartStream<NegotiationRound>(round.Id, events);
+            await Streams.StartOnceAsync(session, round.Id, typeof(NegotiationRound), id => Decision.Start(round.Outcome is null
+                ? [NegotiationEndpoints.Decide(round.Command, id)]
+                : [NegotiationEndpoints.Decide(round.Command, id), new NegotiationOutcomeRecorded(id, round.Outcome, round.HeldOn)]), cancellation);
         }
 
         foreach (var proposal in seed.Proposals)
         {
             await ValidAsync(proposal.Command, cancellation);
-            object[] events =
+            await Streams.StartOnceAsync(session, proposal.Id, typeof(Proposal), id => Decision.Start(
             [
-                ProposeMapEndpoint.Decide(proposal.Command, proposal.Id, now, limits),
-                .. (proposal.Rejections ?? []).Select(r => new ProposalRejected(proposal.Id, r.Party, r.Reason)),
-            ];
-            session.Events.StartStream<Proposal>(proposal.Id, events);
+                ProposeMapEndpoint.Decide(proposal.Command, id, now, limits),
+                .. (proposal.Rejections ?? []).Select(r => new ProposalRejected(id, r.Party, r.Reason)),
+            ]), cancellation);
         }
 
         await session.SaveChangesAsync(cancellation);

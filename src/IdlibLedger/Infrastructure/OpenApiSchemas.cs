@@ -17,10 +17,19 @@ public static class OpenApiSchemas
         options.AddSchemaTransformer((schema, context, _) =>
         {
             var type = Nullable.GetUnderlyingType(context.JsonTypeInfo.Type) ?? context.JsonTypeInfo.Type;
-            if (type.IsEnum && type.Namespace?.StartsWith("IdlibLedger", StringComparison.Ordinal) == true)
+            if (IsLedgerEnum(type))
             {
                 schema.Type = JsonSchemaType.String;
                 schema.Enum = [.. Wire.Names(type).Select(name => (JsonNode)JsonValue.Create(name))];
+            }
+            else if (context.JsonTypeInfo.ElementType is { } element && IsLedgerEnum(element))
+            {
+                // The items of a list of enums come out empty (their converter is the ledger's own), so they are described here.
+                schema.Items = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.String,
+                    Enum = [.. Wire.Names(element).Select(name => (JsonNode)JsonValue.Create(name))],
+                };
             }
             else if (type == typeof(Estimate))
             {
@@ -38,4 +47,6 @@ public static class OpenApiSchemas
             return Task.CompletedTask;
         });
     }
+
+    private static bool IsLedgerEnum(Type type) => type.IsEnum && type.Namespace?.StartsWith("IdlibLedger", StringComparison.Ordinal) == true;
 }

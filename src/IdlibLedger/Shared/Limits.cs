@@ -17,4 +17,7 @@ public static class Limits
 
     /// <summary>A region's administrative level.</summary>
     public const int RegionLevel = 32;
+
+    /// <summary>An API client's name, which the events record as recordedBy.</summary>
+    public const int ClientName = 100;
 }

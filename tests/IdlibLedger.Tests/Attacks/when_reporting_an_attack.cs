@@ -1,5 +1,6 @@
 using IdlibLedger.Common;
 using System.Net;
+using System.Text.Json.Nodes;
 using IdlibLedger.Attacks;
 using IdlibLedger.Attacks.Reporting;
 using IdlibLedger.Tests.Fixtures;
@@ -91,6 +92,25 @@ public sealed class when_reporting_an_attack(LedgerFixture ledger) : LedgerTest(
         retry.StatusCode.ShouldBe(HttpStatusCode.OK);
         (await Ledger.EventCountAsync()).ShouldBe(1);
         (await Host.GetJsonAsync($"/api/attacks/{id}"))["report"]!["id"]!.GetValue<Guid>().ShouldBe(id);
+    }
+
+    [Fact]
+    public async Task a_report_retried_by_id_after_a_correction_is_answered_with_its_location_and_current_version()
+    {
+        var id = Guid.NewGuid();
+        var body = Given.Report(b => b["id"] = id);
+        using var first = await Host.PostJsonAsync("/api/attacks", body);
+        await Host.CorrectedAsync(id, new JsonObject { ["expectedVersion"] = 1, ["reason"] = "the MoD named the village", ["description"] = "Regime shelling of Taftanaz" });
+
+        using var retry = await Host.PostJsonAsync("/api/attacks", body);
+
+        retry.StatusCode.ShouldBe(HttpStatusCode.OK);
+        retry.Headers.Location.ShouldBe(first.Headers.Location);
+        var receipt = await retry.JsonAsync();
+        receipt["id"]!.GetValue<Guid>().ShouldBe(id);
+        receipt["version"]!.GetValue<int>().ShouldBe(2);
+        receipt["alreadyRecorded"]!.GetValue<bool>().ShouldBeTrue();
+        (await Ledger.EventCountAsync()).ShouldBe(2);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using FluentValidation;
+using IdlibLedger.Common;
 using IdlibLedger.Infrastructure;
 using IdlibLedger.Infrastructure.Idempotency;
 using Marten;
@@ -19,7 +20,7 @@ public sealed record CreateApiKey(string? Client, IReadOnlyList<string>? Roles, 
     {
         public Validator()
         {
-            RuleFor(c => c.Client).NotEmpty().MaximumLength(100).Matches("^[A-Za-z0-9][A-Za-z0-9._@-]*$")
+            RuleFor(c => c.Client).NotEmpty().MaximumLength(Limits.ClientName).Matches("^[A-Za-z0-9][A-Za-z0-9._@-]*$")
                 .WithMessage("client is letters, digits, '.', '_', '@' and '-' (e.g. 'desk-ankara'); it is recorded as recordedBy");
             RuleFor(c => c.Roles).NotEmpty().WithMessage($"at least one role: {string.Join(", ", Access.Roles.All)}");
             RuleForEach(c => c.Roles).Must(role => role is not null && Access.Roles.IsKnown(role))

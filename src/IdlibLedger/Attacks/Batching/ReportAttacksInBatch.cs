@@ -56,7 +56,6 @@ public static class ReportAttacksInBatchEndpoint
         }
 
         var results = new List<BatchItemResult>();
-        var seen = new HashSet<Guid>();
         for (var index = 0; index < items.Count; index++)
         {
             ReportAttack? report;
@@ -78,15 +77,9 @@ public static class ReportAttacksInBatchEndpoint
                 continue;
             }
 
-            var id = report.Id ?? StreamIds.New();
-            if (!seen.Add(id) || await session.Events.FetchStreamStateAsync(id, cancellation) is not null)
-            {
-                results.Add(new BatchItemResult(index, 200, id, null));
-                continue;
-            }
-
-            session.Events.StartStream<AttackReport>(id, ReportAttackEndpoint.Decide(report with { Id = id }, id));
-            results.Add(new BatchItemResult(index, 201, id, null));
+            // An id given twice in the batch, or already recorded, is answered 200 and appended once.
+            var start = await Streams.StartOnceAsync(session, report.Id, typeof(AttackReport), id => Decision.Start(ReportAttackEndpoint.Decide(report, id)), cancellation);
+            results.Add(new BatchItemResult(index, start.Started ? 201 : 200, start.Receipt!.Id, null));
         }
 
         return Results.Ok(new BatchResult(items.Count, results.Count(r => r.Status == 201), results.Count(r => r.Status == 200), results.Count(r => r.Status == 400), results));

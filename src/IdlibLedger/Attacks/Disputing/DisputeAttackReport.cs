@@ -1,6 +1,5 @@
 using FluentValidation;
 using IdlibLedger.Access;
-using IdlibLedger.Attacks.Reporting;
 using IdlibLedger.Infrastructure;
 using IdlibLedger.Common;
 using Microsoft.AspNetCore.Mvc;
@@ -52,8 +51,8 @@ public static class DisputeAttackReportEndpoint
     [Tags("Attacks")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
-    public static (AttackReceipt, Events) Post(
+    public static (Receipt, Events) Post(
         DisputeAttackReport command, [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] AttackReport report) =>
-        (new AttackReceipt(report.Id, report.Version + 1, AlreadyRecorded: false),
+        (new Receipt(report.Id, report.Version + 1, AlreadyRecorded: false),
             [new AttackReportDisputed(report.Id, command.Party!.Trim(), command.Reason!.Trim(), command.CounterEvidence ?? [])]);
 }

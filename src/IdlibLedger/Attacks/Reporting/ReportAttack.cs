@@ -1,6 +1,10 @@
 using FluentValidation;
-using IdlibLedger.Infrastructure;
+using IdlibLedger.Access;
 using IdlibLedger.Common;
+using IdlibLedger.Infrastructure;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
 
 namespace IdlibLedger.Attacks.Reporting;
 
@@ -71,4 +75,24 @@ public sealed record ReportAttack(
         Sources!,
         Casualties!,
         string.IsNullOrWhiteSpace(ClaimedBy) ? null : ClaimedBy.Trim());
+}
+
+public static class ReportAttackEndpoint
+{
+    /// <summary>The decider: a valid report becomes one AttackReported event.</summary>
+    public static AttackReported Decide(ReportAttack command, Guid attackId) =>
+        new(attackId, command.ToFacts(), command.ReportedBy!.Trim());
+
+    /// <summary>Starts the attack's stream: 201 for a new report, 200 with the same Location for a retry of one already recorded.</summary>
+    [WolverinePost("/api/attacks", OperationId = "ReportAttack")]
+    [ForReporters]
+    [Tags("Attacks")]
+    [ProducesResponseType<Receipt>(StatusCodes.Status201Created)]
+    [ProducesResponseType<Receipt>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
+    public static async Task<IResult> Post(ReportAttack command, IDocumentSession session, CancellationToken cancellation)
+    {
+        var start = await Streams.StartOnceAsync(session, command.Id, typeof(AttackReport), id => Decision.Start(Decide(command, id)), cancellation);
+        return Receipt.Answer("/api/attacks", start);
+    }
 }

@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using FluentValidation;
 using IdlibLedger.Access;
-using IdlibLedger.Attacks.Reporting;
 using IdlibLedger.Infrastructure;
 using IdlibLedger.Common;
 using Microsoft.AspNetCore.Mvc;
@@ -40,8 +39,8 @@ public static class RetractAttackReportEndpoint
     [Tags("Attacks")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
-    public static (AttackReceipt, Events) Post(
+    public static (Receipt, Events) Post(
         RetractAttackReport command,
         [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] AttackReport report) =>
-        (new AttackReceipt(report.Id, report.Version + 1, AlreadyRecorded: false), [Decide(command, report)]);
+        (new Receipt(report.Id, report.Version + 1, AlreadyRecorded: false), [Decide(command, report)]);
 }

@@ -1,8 +1,10 @@
+using System.Text.Json.Serialization;
 using FluentValidation;
 using IdlibLedger.Access;
 using IdlibLedger.Infrastructure;
 using IdlibLedger.Common;
 using Marten;
+using Marten.Events;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
@@ -14,25 +16,51 @@ namespace IdlibLedger.Casualties.Figures;
 /// civilians killed … in nine months". Shown beside incident sums, never added to them.
 /// </summary>
 public sealed record CasualtyFigureReported(
-    Guid FigureId, Source Source, string Metric, string Category, string Qualifier, long? Value, long? Low, long? High,
+    Guid FigureId, Source Source, FigureMetric Metric, FigureCategory Category, FigureQualifier Qualifier, long? Value, long? Low, long? High,
     DateOnly PeriodFrom, DateOnly PeriodUntil, string Area, string ReportedBy);
 
-public sealed record ReportCasualtyFigure(
-    Source? Source, string? Metric, string? Qualifier, DateOnly? PeriodFrom, DateOnly? PeriodUntil, string? Area, string? ReportedBy,
-    string? Category = "civilian", long? Value = null, long? Low = null, long? High = null, Guid? Id = null)
+/// <summary>What a figure counts.</summary>
+[JsonConverter(typeof(WireEnumConverter<FigureMetric>))]
+public enum FigureMetric
 {
-    public static readonly string[] Metrics = ["killed", "injured", "displaced"];
-    public static readonly string[] Qualifiers = ["exactly", "at-least", "about", "up-to"];
-    public static readonly string[] Categories = ["civilian", "military", "unknown", "all"];
+    [JsonStringEnumMemberName("killed")] Killed,
+    [JsonStringEnumMemberName("injured")] Injured,
+    [JsonStringEnumMemberName("displaced")] Displaced,
+}
 
+/// <summary>Whom a figure counts: one casualty category, or everyone.</summary>
+[JsonConverter(typeof(WireEnumConverter<FigureCategory>))]
+public enum FigureCategory
+{
+    [JsonStringEnumMemberName("civilian")] Civilian,
+    [JsonStringEnumMemberName("military")] Military,
+    [JsonStringEnumMemberName("unknown")] Unknown,
+    [JsonStringEnumMemberName("all")] All,
+}
+
+/// <summary>How the source qualifies its number: "at least 1,700".</summary>
+[JsonConverter(typeof(WireEnumConverter<FigureQualifier>))]
+public enum FigureQualifier
+{
+    [JsonStringEnumMemberName("exactly")] Exactly,
+    [JsonStringEnumMemberName("at-least")] AtLeast,
+    [JsonStringEnumMemberName("about")] About,
+    [JsonStringEnumMemberName("up-to")] UpTo,
+}
+
+public sealed record ReportCasualtyFigure(
+    Source? Source, FigureMetric? Metric, FigureQualifier? Qualifier, DateOnly? PeriodFrom, DateOnly? PeriodUntil, string? Area, string? ReportedBy,
+    FigureCategory? Category = FigureCategory.Civilian, long? Value = null, long? Low = null, long? High = null, Guid? Id = null)
+{
     public sealed class Validator : AbstractValidator<ReportCasualtyFigure>
     {
         public Validator(LedgerClock clock)
         {
             RuleFor(c => c.Source).NotNull().SetValidator(new Source.Validator(clock)!);
-            RuleFor(c => c.Metric).NotEmpty().Must(m => m is null || Metrics.Contains(m)).WithMessage($"metric is one of {string.Join(", ", Metrics)}");
-            RuleFor(c => c.Qualifier).NotEmpty().Must(q => q is null || Qualifiers.Contains(q)).WithMessage($"qualifier is one of {string.Join(", ", Qualifiers)}");
-            RuleFor(c => c.Category).NotEmpty().Must(q => q is null || Categories.Contains(q)).WithMessage($"category is one of {string.Join(", ", Categories)}");
+            // An unknown value never gets here: the JSON reader refuses it, listing the known ones.
+            RuleFor(c => c.Metric).NotNull();
+            RuleFor(c => c.Qualifier).NotNull();
+            RuleFor(c => c.Category).NotNull();
             RuleFor(c => c).Must(c => (c.Value is not null) != (c.Low is not null || c.High is not null))
                 .OverridePropertyName("value").WithMessage("give a value, or a range (low, high), not both");
             RuleFor(c => c.Value).GreaterThanOrEqualTo(0);
@@ -50,7 +78,7 @@ public sealed record ReportCasualtyFigure(
     }
 
     public CasualtyFigureReported ToEvent(Guid id) =>
-        new(id, Source!, Metric!, Category!, Qualifier!, Value, Low, High, PeriodFrom!.Value, PeriodUntil!.Value, Area!.Trim(), ReportedBy!.Trim());
+        new(id, Source!, Metric!.Value, Category!.Value, Qualifier!.Value, Value, Low, High, PeriodFrom!.Value, PeriodUntil!.Value, Area!.Trim(), ReportedBy!.Trim());
 }
 
 public static class CasualtyFigureEndpoints
@@ -63,8 +91,8 @@ public static class CasualtyFigureEndpoints
     public static async Task<IResult> Post(
         ReportCasualtyFigure command, IDocumentSession session, CancellationToken cancellation)
     {
-        return await Receipt.StartOnceAsync(session, "/api/casualty-figures", command.Id, null,
-            id => [command.ToEvent(id)], cancellation);
+        var start = await Streams.StartOnceAsync(session, command.Id, null, id => Decision.Start(command.ToEvent(id)), cancellation);
+        return Receipt.Answer("/api/casualty-figures", start);
     }
 
     [WolverineGet("/api/casualty-figures/{id}", OperationId = "GetCasualtyFigure")]
@@ -82,7 +110,7 @@ public static class CasualtyFigureEndpoints
     {
         ArgumentNullException.ThrowIfNull(session);
         var events = await session.Events.QueryAllRawEvents()
-            .Where(e => e.EventTypeName == "casualty_figure_reported" && e.Timestamp <= asOf)
+            .Where(e => e.EventTypesAre(typeof(CasualtyFigureReported)) && e.Timestamp <= asOf)
             .OrderBy(e => e.Sequence).ToListAsync(cancellation);
         return [.. events.Select(e => (CasualtyFigureReported)e.Data)
             .Where(f => f.PeriodFrom <= DateOnly.FromDateTime(at.UtcDateTime)

@@ -75,8 +75,8 @@ public static class AgreementEndpoints
     public static async Task<IResult> Post(
         RegisterAgreement command, IDocumentSession session, CancellationToken cancellation)
     {
-        return await Receipt.StartOnceAsync(session, "/api/agreements", command.Id, typeof(Agreement),
-            id => [Decide(command, id)], cancellation);
+        var start = await Streams.StartOnceAsync(session, command.Id, typeof(Agreement), id => Decision.Start(Decide(command, id)), cancellation);
+        return Receipt.Answer("/api/agreements", start);
     }
 
     public static AgreementRegistered Decide(RegisterAgreement command, Guid id) =>

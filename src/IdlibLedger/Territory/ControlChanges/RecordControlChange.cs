@@ -55,10 +55,10 @@ public static class RecordControlChangeEndpoint
     [ProducesResponseType<Receipt>(StatusCodes.Status201Created)]
     [ProducesResponseType<Receipt>(StatusCodes.Status200OK)]
     public static async Task<IResult> Post(
-        RecordControlChange command,         IDocumentSession session, GeometryLimits limits, CancellationToken cancellation)
+        RecordControlChange command, IDocumentSession session, GeometryLimits limits, CancellationToken cancellation)
     {
-        return await Receipt.StartOnceAsync(session, "/api/control-changes", command.Id, null,
-            id => [Decide(command, id, limits)], cancellation);
+        var start = await Streams.StartOnceAsync(session, command.Id, null, id => Decision.Start(Decide(command, id, limits)), cancellation);
+        return Receipt.Answer("/api/control-changes", start);
     }
 
     [WolverineGet("/api/control-changes/{id}", OperationId = "GetControlChange")]

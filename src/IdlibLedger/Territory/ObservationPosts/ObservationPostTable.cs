@@ -1,3 +1,4 @@
+using IdlibLedger.Infrastructure;
 using JasperFx.Events;
 using Marten;
 using Marten.Events.Projections;
@@ -33,13 +34,13 @@ public sealed class ObservationPostTable(string schema) : IProjection
                 case ObservationPostEstablished e:
                     operations.QueueSqlCommand(
                         $"insert into {schema}.{Name} (post_id, name, operator, status, location) values (?, ?, ?, ?, ST_GeomFromGeoJSON(?)) on conflict (post_id) do nothing",
-                        e.PostId, e.Name, e.Operator, ObservationPost.Active, e.Location.GetRawText());
+                        e.PostId, e.Name, e.Operator, Wire.Name(ObservationPostStatus.Active), e.Location.GetRawText());
                     break;
                 case ObservationPostRelocated e:
                     operations.QueueSqlCommand($"update {schema}.{Name} set location = ST_GeomFromGeoJSON(?) where post_id = ?", e.Location.GetRawText(), e.PostId);
                     break;
                 case ObservationPostStatusChanged e:
-                    operations.QueueSqlCommand($"update {schema}.{Name} set status = ? where post_id = ?", e.Status, e.PostId);
+                    operations.QueueSqlCommand($"update {schema}.{Name} set status = ? where post_id = ?", Wire.Name(e.Status), e.PostId);
                     break;
             }
         }

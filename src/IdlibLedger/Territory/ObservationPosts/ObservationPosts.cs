@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using FluentValidation;
 using IdlibLedger.Access;
 using IdlibLedger.Infrastructure;
@@ -6,6 +7,7 @@ using IdlibLedger.Common;
 using IdlibLedger.Spatial;
 using JasperFx.Events;
 using Marten;
+using Marten.Events;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using NetTopologySuite.Geometries;
@@ -19,18 +21,25 @@ public sealed record ObservationPostEstablished(Guid PostId, string Operator, st
 
 public sealed record ObservationPostRelocated(Guid PostId, JsonElement Location, DateTimeOffset OccurredAt, string Reason);
 
-public sealed record ObservationPostStatusChanged(Guid PostId, string Status, DateTimeOffset OccurredAt, string Reason);
+public sealed record ObservationPostStatusChanged(Guid PostId, ObservationPostStatus Status, DateTimeOffset OccurredAt, string Reason);
+
+/// <summary>Whether a post still works as one: active when established, then encircled or withdrawn.</summary>
+[JsonConverter(typeof(WireEnumConverter<ObservationPostStatus>))]
+public enum ObservationPostStatus
+{
+    [JsonStringEnumMemberName("active")] Active,
+    [JsonStringEnumMemberName("encircled")] Encircled,
+    [JsonStringEnumMemberName("withdrawn")] Withdrawn,
+}
 
 /// <summary>
 /// An observation post as known at <c>asOf</c>: where it stands and its status. Each event carries when it
 /// happened (valid time); <see cref="AsAt"/> keeps only what had happened by <c>at</c>.
 /// </summary>
-public sealed record ObservationPost(Guid Id, string Operator, string Name, JsonElement Location, string Status, DateTimeOffset Since, DateTimeOffset EstablishedAt, int Version)
+public sealed record ObservationPost(Guid Id, string Operator, string Name, JsonElement Location, ObservationPostStatus Status, DateTimeOffset Since, DateTimeOffset EstablishedAt, int Version)
 {
-    public const string Active = "active";
-    public static readonly string[] Statuses = [Active, "encircled", "withdrawn"];
-
-    public static ObservationPost Create(ObservationPostEstablished e) => new(e.PostId, e.Operator, e.Name, e.Location, Active, e.OccurredAt, e.OccurredAt, 1);
+    public static ObservationPost Create(ObservationPostEstablished e) =>
+        new(e.PostId, e.Operator, e.Name, e.Location, ObservationPostStatus.Active, e.OccurredAt, e.OccurredAt, 1);
 
     public ObservationPost Apply(ObservationPostRelocated e) => this with { Location = e.Location, Since = e.OccurredAt, Version = Version + 1 };
 
@@ -91,14 +100,14 @@ public sealed record RelocateObservationPost(JsonElement? Location, string? Reas
     }
 }
 
-public sealed record ChangeObservationPostStatus(string? Status, string? Reason, DateTimeOffset? OccurredAt = null)
+public sealed record ChangeObservationPostStatus(ObservationPostStatus? Status, string? Reason, DateTimeOffset? OccurredAt = null)
 {
     public sealed class Validator : AbstractValidator<ChangeObservationPostStatus>
     {
         public Validator(LedgerClock clock)
         {
-            RuleFor(c => c.Status).NotEmpty().Must(s => s is null || ObservationPost.Statuses.Contains(s))
-                .WithMessage($"status is one of {string.Join(", ", ObservationPost.Statuses)}");
+            // An unknown status never gets here: the JSON reader refuses it, listing the known ones.
+            RuleFor(c => c.Status).NotNull();
             RuleFor(c => c.Reason).NotEmpty().MaximumLength(Limits.Text);
             RuleFor(c => c.OccurredAt).Must(t => t is null || t <= clock.GetUtcNow()).WithMessage("occurredAt cannot be in the future");
         }
@@ -113,10 +122,10 @@ public static class ObservationPostEndpoints
     [ProducesResponseType<Receipt>(StatusCodes.Status201Created)]
     [ProducesResponseType<Receipt>(StatusCodes.Status200OK)]
     public static async Task<IResult> Post(
-        EstablishObservationPost command,         IDocumentSession session, GeometryLimits limits, LedgerClock clock, CancellationToken cancellation)
+        EstablishObservationPost command, IDocumentSession session, GeometryLimits limits, LedgerClock clock, CancellationToken cancellation)
     {
-        return await Receipt.StartOnceAsync(session, "/api/observation-posts", command.Id, typeof(ObservationPost),
-            id => [Decide(command, id, clock.GetUtcNow(), limits)], cancellation);
+        var start = await Streams.StartOnceAsync(session, command.Id, typeof(ObservationPost), id => Decision.Start(Decide(command, id, clock.GetUtcNow(), limits)), cancellation);
+        return Receipt.Answer("/api/observation-posts", start);
     }
 
     public static ObservationPostEstablished Decide(EstablishObservationPost command, Guid id, DateTimeOffset now, GeometryLimits limits) =>
@@ -132,7 +141,7 @@ public static class ObservationPostEndpoints
         [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] ObservationPost post,
         LedgerClock clock) =>
         (new Receipt(post.Id, post.Version + 1, false),
-            [new ObservationPostStatusChanged(post.Id, command.Status!, command.OccurredAt ?? clock.GetUtcNow(), command.Reason!.Trim())]);
+            [new ObservationPostStatusChanged(post.Id, command.Status!.Value, command.OccurredAt ?? clock.GetUtcNow(), command.Reason!.Trim())]);
 
     /// <summary>One post at (at, asOf): where it stood and its status, from its events as known at asOf.</summary>
     [WolverineGet("/api/observation-posts/{id}", OperationId = "GetObservationPost")]
@@ -169,8 +178,8 @@ public static class ObservationPostEndpoints
         }
 
         var events = await session.Events.QueryAllRawEvents()
-            .Where(e => e.Timestamp <= temporal.AsOf && (e.EventTypeName == "observation_post_established"
-                || e.EventTypeName == "observation_post_relocated" || e.EventTypeName == "observation_post_status_changed"))
+            .Where(e => e.Timestamp <= temporal.AsOf
+                && e.EventTypesAre(typeof(ObservationPostEstablished), typeof(ObservationPostRelocated), typeof(ObservationPostStatusChanged)))
             .OrderBy(e => e.Sequence)
             .ToListAsync(cancellation);
         var features = new List<(Geometry, IReadOnlyDictionary<string, object?>)>();
@@ -193,7 +202,7 @@ public static class ObservationPostEndpoints
 public static class RelocateObservationPostEndpoint
 {
     public static ProblemDetails Before(RelocateObservationPost command, ObservationPost post) =>
-        post.Status == "withdrawn" ? LedgerProblems.Conflict($"observation post {post.Name} was withdrawn; it cannot be relocated") : WolverineContinue.NoProblems;
+        post.Status == ObservationPostStatus.Withdrawn ? LedgerProblems.Conflict($"observation post {post.Name} was withdrawn; it cannot be relocated") : WolverineContinue.NoProblems;
 
     [WolverinePost("/api/observation-posts/{id}/relocation", OperationId = "RelocateObservationPost")]
     [ForAnalysts]

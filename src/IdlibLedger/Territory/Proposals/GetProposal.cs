@@ -7,6 +7,7 @@ using IdlibLedger.Territory.ControlMap;
 using IdlibLedger.Territory.ObservationPosts;
 using IdlibLedger.Territory.Regions;
 using Marten;
+using Marten.Events;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using NetTopologySuite.Geometries;
@@ -164,7 +165,7 @@ public static class GetProposalEndpoints
         }
 
         var ids = await session.Events.QueryAllRawEvents()
-            .Where(e => e.EventTypeName == "map_proposed" && e.Timestamp <= temporal.AsOf)
+            .Where(e => e.EventTypesAre(typeof(MapProposed)) && e.Timestamp <= temporal.AsOf)
             .Select(e => e.StreamId).ToListAsync(cancellation);
         var proposals = new List<Proposal>();
         foreach (var id in ids.Distinct())

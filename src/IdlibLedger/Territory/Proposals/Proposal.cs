@@ -37,17 +37,17 @@ public sealed record Proposal(Guid Id, int Version, MapProposed Terms, string St
     public static Proposal Create(IEvent<MapProposed> e) => new(e.Data.ProposalId, 1, e.Data, Tabled, [], e.Timestamp);
 
     public Proposal Apply(IEvent<ProposalRejected> e) =>
-        Answered(new ProposalAnswer(e.Data.Party, "rejected", e.Data.Reason, e.Timestamp), Rejected);
+        Answered(new ProposalAnswer(e.Data.Party, Rejected, e.Data.Reason, e.Timestamp), Rejected);
 
     public Proposal Apply(IEvent<ProposalAccepted> e)
     {
-        var answers = Answers.Append(new ProposalAnswer(e.Data.Party, "accepted", e.Data.Reason, e.Timestamp)).ToList();
-        var allAccepted = Terms.AddressedTo.All(party => answers.Any(a => a.Party == party && a.Answer == "accepted"));
+        var answers = Answers.Append(new ProposalAnswer(e.Data.Party, Accepted, e.Data.Reason, e.Timestamp)).ToList();
+        var allAccepted = Terms.AddressedTo.All(party => answers.Any(a => a.Party == party && a.Answer == Accepted));
         return this with { Version = Version + 1, Answers = answers, Status = allAccepted ? Accepted : Status };
     }
 
     public Proposal Apply(IEvent<ProposalWithdrawn> e) =>
-        Answered(new ProposalAnswer(e.Data.Party, "withdrawn", e.Data.Reason, e.Timestamp), Withdrawn);
+        Answered(new ProposalAnswer(e.Data.Party, Withdrawn, e.Data.Reason, e.Timestamp), Withdrawn);
 
     private Proposal Answered(ProposalAnswer answer, string status) =>
         this with { Version = Version + 1, Answers = [.. Answers, answer], Status = status };

@@ -102,9 +102,9 @@ public static class ProposeMapEndpoint
     [ProducesResponseType<Receipt>(StatusCodes.Status201Created)]
     [ProducesResponseType<Receipt>(StatusCodes.Status200OK)]
     public static async Task<IResult> Post(
-        ProposeMap command,         IDocumentSession session, GeometryLimits limits, LedgerClock clock, CancellationToken cancellation)
+        ProposeMap command, IDocumentSession session, GeometryLimits limits, LedgerClock clock, CancellationToken cancellation)
     {
-        return await Receipt.StartOnceAsync(session, "/api/proposals", command.Id, typeof(Proposal),
-            id => [Decide(command, id, clock.GetUtcNow(), limits)], cancellation);
+        var start = await Streams.StartOnceAsync(session, command.Id, typeof(Proposal), id => Decision.Start(Decide(command, id, clock.GetUtcNow(), limits)), cancellation);
+        return Receipt.Answer("/api/proposals", start);
     }
 }

@@ -73,16 +73,13 @@ public sealed partial class OchaRegions(
                 var name = properties.GetProperty("NAME_EN").GetString()!;
                 var pcode = properties.GetProperty("PCODE").GetString()!;
                 var id = IdFor(level, name, pcode);
-                if (await session.Events.FetchStreamStateAsync(RegionEndpoints.StreamId(id), cancellation) is not null)
+                var start = await Streams.StartOnceAsync(session, RegionEndpoints.StreamId(id), null, _ =>
                 {
-                    continue;
-                }
-
-                // Reference data, simplified by its publisher: made valid if simplification broke it, never refused.
-                var area = GeometryFields.AsMultiPolygon(GeometryFixer.Fix(GeoJson.FromJson(feature.GetProperty("geometry"))));
-                session.Events.StartStream(RegionEndpoints.StreamId(id),
-                    new RegionRegistered(id, name, level, pcode, GeoJson.ToJson(area), $"OCHA COD-AB ({file}), CC BY 3.0 IGO"));
-                added++;
+                    // Reference data, simplified by its publisher: made valid if simplification broke it, never refused.
+                    var area = GeometryFields.AsMultiPolygon(GeometryFixer.Fix(GeoJson.FromJson(feature.GetProperty("geometry"))));
+                    return Decision.Start(new RegionRegistered(id, name, level, pcode, GeoJson.ToJson(area), $"OCHA COD-AB ({file}), CC BY 3.0 IGO"));
+                }, cancellation);
+                added += start.Started ? 1 : 0;
             }
         }
 

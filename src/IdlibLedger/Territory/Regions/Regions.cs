@@ -46,14 +46,13 @@ public static class RegionEndpoints
     public static async Task<IResult> Post(RegisterRegion command, IDocumentSession session, GeometryLimits limits, CancellationToken cancellation)
     {
         var id = command.Id!;
-        if (await session.Events.FetchStreamStateAsync(StreamId(id), cancellation) is not null)
-        {
-            return LedgerProblems.Conflict($"region '{id}' is already registered").ToResult();
-        }
-
         var area = GeometryFields.AsMultiPolygon(GeometryFields.Checked(command.Area, GeometryKinds.Areas, limits));
-        session.Events.StartStream(StreamId(id), new RegionRegistered(id, command.Name!.Trim(), command.Level!, null, GeoJson.ToJson(area), command.Source ?? "posted"));
-        return Results.Created($"/api/regions/{id}", new RegionSummary(id, command.Name!.Trim(), command.Level!, null, Metric.AreaKm2(area)));
+        var start = await Streams.StartOnceAsync(session, StreamId(id), null,
+            _ => Decision.Start(new RegionRegistered(id, command.Name!.Trim(), command.Level!, null, GeoJson.ToJson(area), command.Source ?? "posted")), cancellation);
+        // A region id names one area for good: registering it again is a conflict, not a retry.
+        return start.Started
+            ? Results.Created($"/api/regions/{id}", new RegionSummary(id, command.Name!.Trim(), command.Level!, null, Metric.AreaKm2(area)))
+            : LedgerProblems.Conflict($"region '{id}' is already registered").ToResult();
     }
 
     [WolverineGet("/api/regions", OperationId = "ListRegions")]
