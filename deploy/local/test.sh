@@ -44,6 +44,19 @@ if [[ -z "${LEDGER_SHARED_DATA:-}" && -d "$ROOT/../shared/data" ]]; then
 fi
 say "shared data: ${LEDGER_SHARED_DATA:-(not set)}"
 
+# --- contract lint (docs/openapi.json, Redocly pinned in tests/contract) ------
+LINT_RC=0
+if command -v npm >/dev/null 2>&1; then
+    (cd "$ROOT/tests/contract" && npm ci --silent --no-audit --no-fund >/dev/null) || LINT_RC=$?
+    if [[ $LINT_RC -eq 0 ]]; then
+        (cd "$ROOT/tests/contract" && npx --no-install redocly lint "$ROOT/docs/openapi.json" --config redocly.yaml --format=summary) >&2 || LINT_RC=$?
+    fi
+    [[ $LINT_RC -eq 0 ]] && say "redocly lint: no errors" || say "redocly lint failed ($LINT_RC)"
+else
+    say "npm not found: redocly lint of docs/openapi.json not run"
+    LINT_RC=1
+fi
+
 # --- run --------------------------------------------------------------------
 # Start from an empty results folder so that only this run's .trx files are counted.
 rm -rf "$RESULTS"
@@ -125,6 +138,10 @@ EXIT=0
 if [[ $TEST_RC -ne 0 ]]; then
     say "dotnet test exited with $TEST_RC"
     EXIT=$TEST_RC
+fi
+if [[ $LINT_RC -ne 0 ]]; then
+    say "the contract lint failed"
+    EXIT=1
 fi
 if [[ $UNREADABLE -gt 0 ]]; then
     say "$UNREADABLE result file(s) could not be read"

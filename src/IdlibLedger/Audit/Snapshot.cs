@@ -18,8 +18,8 @@ namespace IdlibLedger.Audit;
 
 /// <summary>Every read model at (at, asOf); the GeoJSON parts as the FeatureCollections their reads answer.</summary>
 public sealed record AuditSnapshot(
-    DateTimeOffset At, DateTimeOffset AsOf, CasualtyTotals CasualtyTotals, AttackList Attacks, JsonNode ControlMap,
-    CeasefireList Ceasefires, ProposalList Proposals, JsonNode ObservationPosts, JsonNode Corridors);
+    DateTimeOffset At, DateTimeOffset AsOf, CasualtyTotals CasualtyTotals, AttackList Attacks, [property: GeoJson(featureCollection: true)] JsonNode ControlMap,
+    CeasefireList Ceasefires, ProposalList Proposals, [property: GeoJson(featureCollection: true)] JsonNode ObservationPosts, [property: GeoJson(featureCollection: true)] JsonNode Corridors);
 
 /// <summary>
 /// Every read model at (at, asOf) in one document, so that an auditor can diff two dates. Each part is the

@@ -37,7 +37,7 @@ public sealed record Corridor(Guid Id, int Version, CorridorOpened Opening, Date
 /// happen without reaching a cease-fire" — refused (409) unless a ceasefire in effect at the opening covers the
 /// whole route.
 /// </summary>
-public sealed record OpenCorridor(string? Name, JsonElement? Route, DateTimeOffset? OpensAt, string? From = null, string? To = null, DateTimeOffset? ClosesAt = null, Guid? Id = null)
+public sealed record OpenCorridor(string? Name, [property: GeoJson(GeometryKinds.LineString)] JsonElement? Route, DateTimeOffset? OpensAt, string? From = null, string? To = null, DateTimeOffset? ClosesAt = null, Guid? Id = null)
 {
     public sealed class Validator : AbstractValidator<OpenCorridor>
     {

@@ -23,7 +23,7 @@ namespace IdlibLedger.Ceasefires;
 /// </summary>
 public sealed record DeclareCeasefire(
     string? DeclaredBy, IReadOnlyList<string>? Parties, DateTimeOffset? EffectiveFrom,
-    DateTimeOffset? EffectiveUntil = null, JsonElement? Area = null, string? Region = null, string? Terms = null,
+    DateTimeOffset? EffectiveUntil = null, [property: GeoJson(GeometryKinds.Areas)] JsonElement? Area = null, string? Region = null, string? Terms = null,
     Guid? ImplementsAgreementId = null, Guid? Id = null)
 {
     public sealed class Validator : AbstractValidator<DeclareCeasefire>

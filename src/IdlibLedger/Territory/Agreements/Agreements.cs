@@ -13,9 +13,9 @@ using Wolverine.Http;
 namespace IdlibLedger.Territory.Agreements;
 
 /// <summary>A named area of an agreement; <c>heldBy</c> names the party the agreement leaves it to, if any.</summary>
-public sealed record AgreementZone(string? Name, string? Kind, string? HeldBy, JsonElement? Area);
+public sealed record AgreementZone(string? Name, string? Kind, string? HeldBy, [property: GeoJson(GeometryKinds.Areas)] JsonElement? Area);
 
-public sealed record AgreementLine(string? Name, JsonElement? Line);
+public sealed record AgreementLine(string? Name, [property: GeoJson(GeometryKinds.Lines)] JsonElement? Line);
 
 public sealed record AgreementRegistered(
     Guid AgreementId, string Name, DateOnly SignedOn, IReadOnlyList<string> Parties,

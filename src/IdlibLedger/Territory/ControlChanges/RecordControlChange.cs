@@ -12,11 +12,11 @@ using Wolverine.Http;
 namespace IdlibLedger.Territory.ControlChanges;
 
 /// <summary>An actor took an area (valid time in <c>occurrence</c>). Whoever held any of it before lost that part.</summary>
-public sealed record ControlChanged(Guid ChangeId, string Actor, JsonElement Area, Occurrence Occurrence, IReadOnlyList<Source> Sources, string RecordedBy);
+public sealed record ControlChanged(Guid ChangeId, string Actor, [property: GeoJson(GeometryKinds.Areas)] JsonElement Area, Occurrence Occurrence, IReadOnlyList<Source> Sources, string RecordedBy);
 
 /// <summary>RecordControlChange: <c>actor</c> gains <c>area</c> (Polygon or MultiPolygon) at <c>occurredAt</c>.</summary>
 public sealed record RecordControlChange(
-    string? Actor, JsonElement? Area, IReadOnlyList<Source>? Sources, string? ReportedBy,
+    string? Actor, [property: GeoJson(GeometryKinds.Areas)] JsonElement? Area, IReadOnlyList<Source>? Sources, string? ReportedBy,
     DateTimeOffset? OccurredAt = null, DateTimeOffset? OccurredFrom = null, DateTimeOffset? OccurredUntil = null,
     DatePrecision? DatePrecision = null, Guid? Id = null)
 {

@@ -36,7 +36,7 @@ public enum ObservationPostStatus
 /// An observation post as known at <c>asOf</c>: where it stands and its status. Each event carries when it
 /// happened (valid time); <see cref="AsAt"/> keeps only what had happened by <c>at</c>.
 /// </summary>
-public sealed record ObservationPost(Guid Id, string Operator, string Name, JsonElement Location, ObservationPostStatus Status, DateTimeOffset Since, DateTimeOffset EstablishedAt, int Version)
+public sealed record ObservationPost(Guid Id, string Operator, string Name, [property: GeoJson(GeometryKinds.Point)] JsonElement Location, ObservationPostStatus Status, DateTimeOffset Since, DateTimeOffset EstablishedAt, int Version)
 {
     public static ObservationPost Create(ObservationPostEstablished e) =>
         new(e.PostId, e.Operator, e.Name, e.Location, ObservationPostStatus.Active, e.OccurredAt, e.OccurredAt, 1);
@@ -72,7 +72,7 @@ public sealed record ObservationPost(Guid Id, string Operator, string Name, Json
     };
 }
 
-public sealed record EstablishObservationPost(string? Operator, string? Name, JsonElement? Location, DateTimeOffset? EstablishedAt = null, Guid? Id = null)
+public sealed record EstablishObservationPost(string? Operator, string? Name, [property: GeoJson(GeometryKinds.Point)] JsonElement? Location, DateTimeOffset? EstablishedAt = null, Guid? Id = null)
 {
     public sealed class Validator : AbstractValidator<EstablishObservationPost>
     {
@@ -87,7 +87,7 @@ public sealed record EstablishObservationPost(string? Operator, string? Name, Js
     }
 }
 
-public sealed record RelocateObservationPost(JsonElement? Location, string? Reason, DateTimeOffset? OccurredAt = null)
+public sealed record RelocateObservationPost([property: GeoJson(GeometryKinds.Point)] JsonElement? Location, string? Reason, DateTimeOffset? OccurredAt = null)
 {
     public sealed class Validator : AbstractValidator<RelocateObservationPost>
     {

@@ -1,14 +1,16 @@
+using IdlibLedger.Spatial;
+using IdlibLedger.Infrastructure;
 using System.Text.Json;
 using JasperFx.Events;
 
 namespace IdlibLedger.Territory.Proposals;
 
-public sealed record ProposedArea(string? Actor, JsonElement? Area);
+public sealed record ProposedArea(string? Actor, [property: GeoJson(GeometryKinds.Areas)] JsonElement? Area);
 
-public sealed record ProposedLine(string? Name, JsonElement? Line);
+public sealed record ProposedLine(string? Name, [property: GeoJson(GeometryKinds.Lines)] JsonElement? Line);
 
 /// <summary>An observation post the proposal would move, to a point.</summary>
-public sealed record PostRelocation(Guid? PostId, JsonElement? To);
+public sealed record PostRelocation(Guid? PostId, [property: GeoJson(GeometryKinds.Point)] JsonElement? To);
 
 public sealed record MapProposed(
     Guid ProposalId, string Proposer, IReadOnlyList<string> AddressedTo, Guid? BaselineAgreementId, Guid? NegotiationRoundId,

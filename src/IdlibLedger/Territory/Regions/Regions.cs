@@ -16,7 +16,7 @@ namespace IdlibLedger.Territory.Regions;
 public sealed record RegionRegistered(string RegionId, string Name, string Level, string? Pcode, JsonElement Area, string Source);
 
 /// <summary>RegisterRegion: names a polygon so that shares and filters can refer to it by id.</summary>
-public sealed record RegisterRegion(string? Id, string? Name, JsonElement? Area, string? Level = "custom", string? Source = null)
+public sealed record RegisterRegion(string? Id, string? Name, [property: GeoJson(GeometryKinds.Areas)] JsonElement? Area, string? Level = "custom", string? Source = null)
 {
     public sealed class Validator : AbstractValidator<RegisterRegion>
     {
