@@ -38,6 +38,7 @@ public static class WebApi
         {
             OpenApiSchemas.Describe(openApi);
             OpenApiSecurity.Describe(openApi);
+            OpenApiDescriptions.Describe(openApi);
         });
         builder.AddLedgerAccess();
         return builder;
