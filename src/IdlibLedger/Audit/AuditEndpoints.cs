@@ -32,11 +32,8 @@ public static class AuditEndpoints
     public const int DefaultLimit = 1000;
     public const int MaxLimit = 10_000;
 
-    /// <summary>
-    /// The events in global order as NDJSON, one per line, with their metadata — recorded up to <c>asOf</c>,
-    /// optionally between <c>from</c> and <c>to</c> (recordedAt), of one <c>stream</c> or <c>type</c>. Paged by
-    /// sequence: pass the last sequence seen as <c>after</c>; the header X-Next-After gives it.
-    /// </summary>
+    /// <summary>Replay the events</summary>
+    /// <remarks>The events in global order as NDJSON, one per line, with their metadata: recorded by `asOf`, optionally recorded between `from` and `to`, of one `stream` or event `type`. Paged by sequence: pass the last sequence seen as `after`; the X-Next-After header gives it.</remarks>
     [WolverineGet("/api/audit/events", OperationId = "ReplayEvents")]
     [ForAuditors]
     [Tags("Audit")]
@@ -109,10 +106,8 @@ public static class AuditEndpoints
         return TypedResults.Bytes(buffer.ToArray(), "application/x-ndjson");
     }
 
-    /// <summary>
-    /// Recomputes the hash chain and checks every event's seal (between sequences from and to); reports OK, or the
-    /// first bad sequence and why, with every bad one in badEvents.
-    /// </summary>
+    /// <summary>Verify the hash chain</summary>
+    /// <remarks>Recomputes the hash chain and checks every event's seal between sequences `from` and `to`: ok, or the first bad sequence and why, with every bad event listed.</remarks>
     [WolverineGet("/api/audit/verify", OperationId = "VerifyChain")]
     [ForAuditors]
     [Tags("Audit")]
@@ -122,12 +117,17 @@ public static class AuditEndpoints
         return verifier.VerifyAsync(range.From, range.To, cancellation);
     }
 
-    /// <summary>Every key that signed a stored checkpoint, with the first and last it signed, and the current key.</summary>
+    /// <summary>List the checkpoint signing keys</summary>
+    /// <remarks>Every key that signed a stored checkpoint, with the first and last time it signed and whether it is the current key.</remarks>
     [WolverineGet("/api/audit/keys", OperationId = "GetAuditKeys")]
     [ForAuditors]
     [Tags("Audit")]
     public static Task<IReadOnlyList<SigningKey>> Keys(CheckpointStore checkpoints, CancellationToken cancellation) =>
         checkpoints.KeysAsync(cancellation);
+
+    /// <summary>Sign a checkpoint</summary>
+
+    /// <remarks>Signs the head of the hash chain now (sequence, hash, times) with the ledger's signing key and stores the checkpoint, for auditors to keep and check later.</remarks>
 
     [WolverinePost("/api/audit/checkpoints", OperationId = "CreateCheckpoint")]
     [ForAuditors]
@@ -139,6 +139,10 @@ public static class AuditEndpoints
             ? Results.Created("/api/audit/checkpoints/latest", checkpoint)
             : LedgerProblems.Conflict("nothing is chained yet; the chain follows the events within seconds").ToResult();
 
+    /// <summary>Read the latest checkpoint</summary>
+
+    /// <remarks>The newest stored checkpoint; 404 when none was signed yet.</remarks>
+
     [WolverineGet("/api/audit/checkpoints/latest", OperationId = "GetLatestCheckpoint")]
     [ForAuditors]
     [Tags("Audit")]
@@ -148,17 +152,20 @@ public static class AuditEndpoints
             ? TypedResults.Ok(latest)
             : TypedResults.Problem(LedgerProblems.NotFound("no checkpoint yet: POST /api/audit/checkpoints makes one"));
 
+    /// <summary>List checkpoints</summary>
+
+    /// <remarks>The stored checkpoints, newest first.</remarks>
+
+    /// <param name="limit">Most checkpoints to return (newest first).</param>
+
     [WolverineGet("/api/audit/checkpoints", OperationId = "ListCheckpoints")]
     [ForAuditors]
     [Tags("Audit")]
     public static Task<IReadOnlyList<Checkpoint>> List(int? limit, CheckpointStore checkpoints, CancellationToken cancellation) =>
         checkpoints.ListAsync(Math.Clamp(limit ?? 100, 1, 1000), null, cancellation);
 
-    /// <summary>
-    /// For an auditor holding an old checkpoint (sequence and hash; with its signature, also recordedAt, signedAt
-    /// and keyId, so that the signature is checked too): recomputes the
-    /// chain up to that sequence from the events as they are now; consistent when it gives the same hash.
-    /// </summary>
+    /// <summary>Check an old checkpoint</summary>
+    /// <remarks>For an auditor holding an old checkpoint: recomputes the chain up to its sequence from the events as they are now; consistent when it gives the same hash. With the signature (and recordedAt, signedAt, keyId), the signature is checked too.</remarks>
     [WolverineGet("/api/audit/consistency", OperationId = "CheckConsistency")]
     [ForAuditors]
     [Tags("Audit")]
@@ -204,10 +211,9 @@ public static class AuditEndpoints
         return TypedResults.Ok(new ConsistencyReport(consistent, sequence.Value, hash!, recomputed, stored, signed, head, reason));
     }
 
-    /// <summary>
-    /// A bundle for offline verification: the events up to a checkpoint of the head as of <c>asOf</c> (the newest
-    /// stored one of that head, or a fresh one), with the public key.
-    /// </summary>
+    /// <summary>Export an audit bundle</summary>
+    /// <remarks>A bundle for offline verification (`audit verify-bundle`): the events up to a checkpoint of the head as of `asOf` (the newest stored one of that head, or a fresh one), with the public key.</remarks>
+    /// <param name="asOf">Transaction time: the head of the chain as recorded by this moment, ISO 8601 (a date alone means the end of that day, UTC); default now.</param>
     [WolverineGet("/api/audit/export", OperationId = "ExportAuditBundle")]
     [ForAuditors]
     [Tags("Audit")]

@@ -27,6 +27,8 @@ public sealed record AuditSnapshot(
 /// </summary>
 public static class SnapshotEndpoint
 {
+    /// <summary>Read every read model at one moment</summary>
+    /// <remarks>Every read model at (`at`, `asOf`) in one document, so that an auditor can diff two dates; each part is the answer of the read endpoint itself for the same `at` and `asOf`.</remarks>
     [WolverineGet("/api/audit/snapshot", OperationId = "GetAuditSnapshot")]
     [ForAuditors]
     [Tags("Audit")]

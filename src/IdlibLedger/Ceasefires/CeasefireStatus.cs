@@ -83,6 +83,9 @@ public sealed class CeasefireReader(IQuerySession session, TimelineQueries timel
 
 public static class CeasefireReads
 {
+    /// <summary>Read one ceasefire</summary>
+    /// <remarks>The ceasefire at (`at`, `asOf`): its terms, status and violations — the reported ones and the recorded attacks inside its area and period. 404 when unknown then. Valid time is `at`, transaction time `asOf` (ISO 8601; default now).</remarks>
+    /// <param name="id">The ceasefire's id (UUID), as returned in the receipt and the Location header.</param>
     [WolverineGet("/api/ceasefires/{id}", OperationId = "GetCeasefire")]
     [ForViewers]
     [Tags("Ceasefires")]
@@ -100,6 +103,10 @@ public static class CeasefireReads
             ? TypedResults.Ok(status)
             : TypedResults.Problem(LedgerProblems.NotFound($"no ceasefire {id} was declared as of {temporal.AsOf:O}"));
     }
+
+    /// <summary>List ceasefires</summary>
+
+    /// <remarks>Every ceasefire at (`at`, `asOf`) with its status. Valid time is `at`, transaction time `asOf` (ISO 8601; default now).</remarks>
 
     [WolverineGet("/api/ceasefires", OperationId = "ListCeasefires")]
     [ForViewers]

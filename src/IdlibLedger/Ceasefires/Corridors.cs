@@ -64,6 +64,8 @@ public sealed record CloseCorridor(string? Reason, DateTimeOffset? ClosedAt = nu
 
 public static class OpenCorridorEndpoint
 {
+    /// <summary>Open a corridor</summary>
+    /// <remarks>Records a humanitarian corridor along a route (a GeoJSON LineString) from `opensAt`, optionally until `closesAt`. 201 with Location /api/corridors/{id}; 200 with `alreadyRecorded: true` for a retry with the same `id`. Refused with 400 naming each wrong field; nothing is recorded then.</remarks>
     [WolverinePost("/api/corridors", OperationId = "OpenCorridor")]
     [ForAnalysts]
     [Tags("Ceasefires")]
@@ -106,6 +108,10 @@ public static class CloseCorridorEndpoint
     public static ProblemDetails Before(CloseCorridor command, Corridor corridor) =>
         corridor.ClosedAt is not null ? LedgerProblems.Conflict($"corridor {corridor.Id} is already closed") : WolverineContinue.NoProblems;
 
+    /// <summary>Close a corridor</summary>
+
+    /// <remarks>The corridor closed, from `closedAt` (default now). 404 for an unknown corridor; 409 when it is already closed. Refused with 400 naming each wrong field; nothing is recorded then.</remarks>
+
     [WolverinePost("/api/corridors/{id}/closure", OperationId = "CloseCorridor")]
     [ForAnalysts]
     [Tags("Ceasefires")]
@@ -117,10 +123,8 @@ public static class CloseCorridorEndpoint
 
 public static class CorridorReads
 {
-    /// <summary>
-    /// Corridors at (at, asOf) as GeoJSON lines: scheduled, open, closed, or unprotected — open while the ceasefire
-    /// that covered it has collapsed or expired.
-    /// </summary>
+    /// <summary>List corridors</summary>
+    /// <remarks>Corridors at (`at`, `asOf`) as GeoJSON lines: scheduled, open, closed, or unprotected (open while the ceasefire that covered it has collapsed or expired). Valid time is `at`, transaction time `asOf` (ISO 8601; default now).</remarks>
     [WolverineGet("/api/corridors", OperationId = "ListCorridors")]
     [ForViewers]
     [Tags("Ceasefires")]

@@ -81,6 +81,8 @@ public sealed record ReportCeasefireViolation(string? By, DateTimeOffset? Occurr
 
 public static class DeclareCeasefireEndpoint
 {
+    /// <summary>Declare a ceasefire</summary>
+    /// <remarks>Records a ceasefire between parties over an area (a GeoJSON geometry or a registered region) from `effectiveFrom`, optionally until `effectiveUntil`. 201 with Location /api/ceasefires/{id}; 200 with `alreadyRecorded: true` for a retry with the same `id`. Refused with 400 naming each wrong field; nothing is recorded then.</remarks>
     [WolverinePost("/api/ceasefires", OperationId = "DeclareCeasefire")]
     [ForAnalysts]
     [Tags("Ceasefires")]
@@ -144,6 +146,10 @@ public static class ExtendCeasefireEndpoint
                 ? LedgerProblems.Invalid("effectiveUntil", "an extension moves effectiveUntil later (or removes it with null)")
                 : WolverineContinue.NoProblems;
 
+    /// <summary>Extend a ceasefire</summary>
+
+    /// <remarks>Moves the ceasefire's end later. 404 for an unknown ceasefire; 409 when it has collapsed or the new end is not later. Refused with 400 naming each wrong field; nothing is recorded then.</remarks>
+
     [WolverinePost("/api/ceasefires/{id}/extension", OperationId = "ExtendCeasefire")]
     [ForAnalysts]
     [Tags("Ceasefires")]
@@ -162,6 +168,10 @@ public static class EndCeasefireEndpoint
                 ? LedgerProblems.Invalid("endedAt", "a ceasefire cannot end before it took effect")
                 : WolverineContinue.NoProblems;
 
+    /// <summary>Record a ceasefire's collapse</summary>
+
+    /// <remarks>The ceasefire ended before its term, from `endedAt` (default now). 404 for an unknown ceasefire; 409 when it already collapsed. Refused with 400 naming each wrong field; nothing is recorded then.</remarks>
+
     [WolverinePost("/api/ceasefires/{id}/collapse", OperationId = "EndCeasefire")]
     [ForAnalysts]
     [Tags("Ceasefires")]
@@ -179,6 +189,10 @@ public static class ReportCeasefireViolationEndpoint
             : !ceasefire.Declaration.Parties.Contains(command.By!.Trim())
                 ? LedgerProblems.Conflict($"{command.By} is not a party to ceasefire {ceasefire.Id} ({string.Join(", ", ceasefire.Declaration.Parties)})")
                 : WolverineContinue.NoProblems;
+
+    /// <summary>Report a ceasefire violation</summary>
+
+    /// <remarks>A violation of the ceasefire by a party, with sources. Attacks in its area and period count as violations without this. 404 for an unknown ceasefire. Refused with 400 naming each wrong field; nothing is recorded then.</remarks>
 
     [WolverinePost("/api/ceasefires/{id}/violations", OperationId = "ReportCeasefireViolation")]
     [ForAnalysts]

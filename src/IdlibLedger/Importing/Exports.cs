@@ -33,6 +33,10 @@ public static class ExportEndpoints
         "deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown", "low", "best", "high",
     ];
 
+    /// <summary>Export attacks as CSV</summary>
+
+    /// <remarks>The attacks the list would show at (`at`, `asOf`), unpaged, as CSV (one row per report, UCDP-like columns). Retracted reports are left out.</remarks>
+
     [WolverineGet("/api/exports/attacks.csv", OperationId = "ExportAttacksCsv")]
     [ForViewers]
     [Tags("Imports")]
@@ -59,6 +63,10 @@ public static class ExportEndpoints
             }
         }, "text/csv; charset=utf-8");
     }
+
+    /// <summary>Export attacks as GeoJSON</summary>
+
+    /// <remarks>The attacks the list would show at (`at`, `asOf`), unpaged, as a GeoJSON FeatureCollection of points (lon/lat, WGS 84) with the report's facts as properties.</remarks>
 
     [WolverineGet("/api/exports/attacks.geojson", OperationId = "ExportAttacksGeoJson")]
     [ForViewers]

@@ -38,6 +38,12 @@ public static class OpenApiDescriptions
             return;
         }
 
+        // A command on an existing stream loads it by the route's id ([WriteAggregate]): no method parameter to document.
+        foreach (var id in parameters.OfType<OpenApiParameter>().Where(p => p is { In: ParameterLocation.Path, Name: "id" } && string.IsNullOrEmpty(p.Description)))
+        {
+            id.Description = "The id (UUID) of the stream the path names, as returned in the receipt and the Location header when it was created.";
+        }
+
         foreach (var record in method.GetParameters().Where(p => p.GetCustomAttribute<AsParametersAttribute>() is not null))
         {
             var schema = await context.GetOrCreateSchemaAsync(record.ParameterType, null, cancellation);

@@ -92,7 +92,8 @@ public static class ApiKeyLedger
 
 public static class ApiKeyEndpoints
 {
-    /// <summary>Creates a key; the answer holds the key itself, which the ledger never shows again.</summary>
+    /// <summary>Create an API key</summary>
+    /// <remarks>Creates a key for a client with roles; the answer holds the key itself, which the ledger never shows again (only its hash is stored). Refused with 400 naming each wrong field; nothing is recorded then.</remarks>
     [WolverinePost("/api/keys", OperationId = "CreateApiKey")]
     [Tags("Access")]
     [ForAdmins]
@@ -107,12 +108,20 @@ public static class ApiKeyEndpoints
         return Results.Created($"/api/keys/{issued.Details.Id}", issued);
     }
 
-    /// <summary>The keys (never their secrets); <c>includeInactive=true</c> adds revoked and expired ones.</summary>
+    /// <summary>List API keys</summary>
+    /// <remarks>The keys, never their secrets; revoked and expired ones only with `includeInactive=true`.</remarks>
+    /// <param name="includeInactive">true also lists revoked and expired keys; default false.</param>
     [WolverineGet("/api/keys", OperationId = "ListApiKeys")]
     [Tags("Access")]
     [ForAdmins]
     public static Task<IReadOnlyList<ApiKeySummary>> List(bool? includeInactive, IQuerySession session, CancellationToken cancellation) =>
         ApiKeyLedger.ListAsync(session, includeInactive ?? false, cancellation);
+
+    /// <summary>Read one API key</summary>
+
+    /// <remarks>The key's record, never its secret. 404 when unknown.</remarks>
+
+    /// <param name="id">The key's id.</param>
 
     [WolverineGet("/api/keys/{id}", OperationId = "GetApiKey")]
     [Tags("Access")]
@@ -123,7 +132,9 @@ public static class ApiKeyEndpoints
             ? TypedResults.Ok(ApiKeySummary.Of(key, TimeProvider.System.GetUtcNow()))
             : TypedResults.Problem(LedgerProblems.NotFound($"no API key '{id}'"));
 
-    /// <summary>Revokes a key at once: every later request with it gets 401. Its record stays, for the audit.</summary>
+    /// <summary>Revoke an API key</summary>
+    /// <remarks>Revokes the key at once: every later request with it gets 401. Its record stays, for the audit. 404 when unknown.</remarks>
+    /// <param name="id">The key's id.</param>
     [WolverinePost("/api/keys/{id}/revocation", OperationId = "RevokeApiKey")]
     [Tags("Access")]
     [ForAdmins]

@@ -24,6 +24,10 @@ public static class ReportAttacksInBatchEndpoint
 {
     public const int MaxItems = 1000;
 
+    /// <summary>Report many attacks at once</summary>
+
+    /// <remarks>Many ReportAttack bodies as a JSON array or NDJSON (one per line), each validated like a single report. The valid ones are appended in one transaction, the others answered with their errors; an item with an `id` already recorded is answered 200 and not appended. A body that breaks the common body rules refuses the whole batch.</remarks>
+
     [WolverinePost("/api/attacks/batch", OperationId = "ReportAttacksInBatch")]
     [ForReporters]
     [Tags("Attacks")]

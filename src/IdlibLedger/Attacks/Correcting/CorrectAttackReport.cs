@@ -115,6 +115,10 @@ public static class CorrectAttackReportEndpoint
     public static AttackReportCorrected Decide(CorrectAttackReport command, AttackReport report) =>
         new(report.Id, command.Changes(report.Facts), command.Reason!.Trim(), command.CorrectedBy?.Trim());
 
+    /// <summary>Correct an attack report</summary>
+
+    /// <remarks>Appends the fields that change (a correction cannot clear a field). `expectedVersion` must be the current version (409 otherwise, or for a retracted report); only the client that recorded the report or an admin may correct it (403). 404 for an unknown id. Refused with 400 naming each wrong field; nothing is recorded then.</remarks>
+
     [WolverinePost("/api/attacks/{id}/corrections", OperationId = "CorrectAttackReport")]
     [ForReporters]
     [Tags("Attacks")]

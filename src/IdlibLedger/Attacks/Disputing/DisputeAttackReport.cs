@@ -46,6 +46,10 @@ public static class DisputeAttackReportEndpoint
             : WolverineContinue.NoProblems;
     }
 
+    /// <summary>Dispute an attack report</summary>
+
+    /// <remarks>A party disputes a report with a reason and optional counter-evidence; the dispute takes a version on the report's stream and makes its grading `contested`. 404 for an unknown id; 409 when the report is retracted, the party made the claim itself, or it already disputes it.</remarks>
+
     [WolverinePost("/api/attacks/{id}/disputes", OperationId = "DisputeAttackReport")]
     [ForReporters]
     [Tags("Attacks")]

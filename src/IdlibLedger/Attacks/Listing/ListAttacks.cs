@@ -29,7 +29,8 @@ public sealed record AttackListQuery(
 
 public static class ListAttacksEndpoint
 {
-    /// <summary>Attacks known at <c>asOf</c> that had begun by <c>at</c>, newest occurrence first; <c>region</c> keeps those inside a region's polygon.</summary>
+    /// <summary>List attacks</summary>
+    /// <remarks>Attacks recorded by `asOf` whose occurrence had begun by `at`, newest occurrence first, a page at a time; filtered by occurrence window (`from`/`to`), bounding box, region and perpetrator. Retracted reports only with `includeRetracted=true`. An invalid parameter is 400 naming it.</remarks>
     [WolverineGet("/api/attacks", OperationId = "ListAttacks")]
     [ForViewers]
     [Tags("Attacks")]

@@ -83,7 +83,8 @@ public static class ReportAttackEndpoint
     public static AttackReported Decide(ReportAttack command, Guid attackId) =>
         new(attackId, command.ToFacts(), command.ReportedBy!.Trim());
 
-    /// <summary>Starts the attack's stream: 201 for a new report, 200 with the same Location for a retry of one already recorded.</summary>
+    /// <summary>Report an attack</summary>
+    /// <remarks>Starts the attack's stream with one AttackReported event. 201 with Location /api/attacks/{id} for a new report; 200 with the same Location and `alreadyRecorded: true` when the body's `id` names a report already recorded (nothing is appended). 409 when two first attempts with the same `id` race. Refused with 400 naming each wrong field; nothing is recorded then.</remarks>
     [WolverinePost("/api/attacks", OperationId = "ReportAttack")]
     [ForReporters]
     [Tags("Attacks")]

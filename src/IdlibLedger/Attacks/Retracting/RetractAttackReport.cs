@@ -34,6 +34,10 @@ public static class RetractAttackReportEndpoint
     public static AttackReportRetracted Decide(RetractAttackReport command, AttackReport report) =>
         new(report.Id, command.Reason!.Trim(), command.RetractedBy?.Trim());
 
+    /// <summary>Retract an attack report</summary>
+
+    /// <remarks>Retracts the report: it stays readable by id but leaves the lists and totals, and takes no further correction, retraction or dispute. 403 unless the caller recorded it or is an admin; 404 for an unknown id; 409 for a stale `expectedVersion` or a report already retracted.</remarks>
+
     [WolverinePost("/api/attacks/{id}/retraction", OperationId = "RetractAttackReport")]
     [ForReporters]
     [Tags("Attacks")]

@@ -83,6 +83,8 @@ public sealed record ReportCasualtyFigure(
 
 public static class CasualtyFigureEndpoints
 {
+    /// <summary>Report an aggregate casualty figure</summary>
+    /// <remarks>Records a figure someone published ("at least 1,700 civilians killed in nine months"): a fact apart from the incident reports, never added to the totals, and never corrected or retracted. 201 with Location /api/casualty-figures/{id}; 200 with `alreadyRecorded: true` for a retry with the same `id`. Refused with 400 naming each wrong field; nothing is recorded then.</remarks>
     [WolverinePost("/api/casualty-figures", OperationId = "ReportCasualtyFigure")]
     [ForReporters]
     [Tags("Casualties")]
@@ -94,6 +96,14 @@ public static class CasualtyFigureEndpoints
         var start = await Streams.StartOnceAsync(session, command.Id, null, id => Decision.Start(command.ToEvent(id)), cancellation);
         return Receipt.Answer("/api/casualty-figures", start);
     }
+
+    /// <summary>Read one aggregate casualty figure</summary>
+
+    /// <remarks>The figure as recorded by `asOf` (transaction time; default now). 404 when unknown or not yet recorded then.</remarks>
+
+    /// <param name="id">The figure's id (UUID), as returned in the receipt and the Location header.</param>
+
+    /// <param name="asOf">Transaction time: what the ledger had recorded by this moment, ISO 8601 (a date alone means the end of that day, UTC); default now.</param>
 
     [WolverineGet("/api/casualty-figures/{id}", OperationId = "GetCasualtyFigure")]
     [ForViewers]

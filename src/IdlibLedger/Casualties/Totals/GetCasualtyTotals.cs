@@ -36,10 +36,8 @@ public sealed record CasualtyTotalsQuery(
 
 public static class GetCasualtyTotalsEndpoint
 {
-    /// <summary>
-    /// Sums the latest corrected figures of the attacks known at <c>asOf</c>, not retracted, that had begun by
-    /// <c>at</c> — the same attacks <c>GET /api/attacks</c> lists for the same parameters.
-    /// </summary>
+    /// <summary>Sum casualties</summary>
+    /// <remarks>Sums the latest corrected casualty estimates of the attacks recorded by `asOf`, not retracted, whose occurrence had begun by `at` — the attacks GET /api/attacks lists for the same filters — optionally grouped. Aggregate figures published by others are listed under `figures` and never added. An invalid parameter is 400 naming it.</remarks>
     [WolverineGet("/api/casualties/totals", OperationId = "GetCasualtyTotals")]
     [ForViewers]
     [Tags("Casualties")]

@@ -67,6 +67,8 @@ public sealed record ZoneArea(string Name, string? HeldBy, double AreaKm2);
 
 public static class AgreementEndpoints
 {
+    /// <summary>Register an agreement</summary>
+    /// <remarks>Records a signed agreement (such as the Sochi memorandum) with its zones and lines, each a GeoJSON geometry. 201 with Location /api/agreements/{id}; 200 with `alreadyRecorded: true` for a retry with the same `id`. Refused with 400 naming each wrong field; nothing is recorded then.</remarks>
     [WolverinePost("/api/agreements", OperationId = "RegisterAgreement")]
     [ForAnalysts]
     [Tags("Territory")]
@@ -81,6 +83,14 @@ public static class AgreementEndpoints
 
     public static AgreementRegistered Decide(RegisterAgreement command, Guid id) =>
         new(id, command.Name!.Trim(), command.SignedOn!.Value, command.Parties!, command.Zones!, command.Lines ?? [], command.Sources ?? []);
+
+    /// <summary>Read one agreement</summary>
+
+    /// <remarks>The agreement as recorded by `asOf`, with the area of each zone in km². 404 when unknown then.</remarks>
+
+    /// <param name="id">The agreement's id (UUID), as returned in the receipt and the Location header.</param>
+
+    /// <param name="asOf">Transaction time: what the ledger had recorded by this moment, ISO 8601 (a date alone means the end of that day, UTC); default now.</param>
 
     [WolverineGet("/api/agreements/{id}", OperationId = "GetAgreement")]
     [ForViewers]

@@ -49,6 +49,10 @@ public static class RecordControlChangeEndpoint
         command.Sources!,
         command.ReportedBy!.Trim());
 
+    /// <summary>Record a control change</summary>
+
+    /// <remarks>An actor took an area (a GeoJSON Polygon or MultiPolygon) at a time; from then on the control map gives it to that actor. 201 with Location /api/control-changes/{id}; 200 with `alreadyRecorded: true` for a retry with the same `id`. Refused with 400 naming each wrong field; nothing is recorded then.</remarks>
+
     [WolverinePost("/api/control-changes", OperationId = "RecordControlChange")]
     [ForAnalysts]
     [Tags("Territory")]
@@ -60,6 +64,14 @@ public static class RecordControlChangeEndpoint
         var start = await Streams.StartOnceAsync(session, command.Id, null, id => Decision.Start(Decide(command, id, limits)), cancellation);
         return Receipt.Answer("/api/control-changes", start);
     }
+
+    /// <summary>Read one control change</summary>
+
+    /// <remarks>The change as recorded by `asOf` (transaction time; default now). 404 when unknown or not yet recorded then.</remarks>
+
+    /// <param name="id">The control change's id (UUID), as returned in the receipt and the Location header.</param>
+
+    /// <param name="asOf">Transaction time: what the ledger had recorded by this moment, ISO 8601 (a date alone means the end of that day, UTC); default now.</param>
 
     [WolverineGet("/api/control-changes/{id}", OperationId = "GetControlChange")]
     [ForViewers]

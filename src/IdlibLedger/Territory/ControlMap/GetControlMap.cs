@@ -34,10 +34,8 @@ public sealed record PointQuery(
 
 public static class ControlMapEndpoints
 {
-    /// <summary>
-    /// The control map as a GeoJSON FeatureCollection: one MultiPolygon per actor (actor, areaKm2, share of the
-    /// region) and the front lines between actors as lines (kind "front-line", between).
-    /// </summary>
+    /// <summary>Read the control map</summary>
+    /// <remarks>The control map at (`at`, `asOf`) as a GeoJSON FeatureCollection: one MultiPolygon per actor (actor, areaKm2, share of the region) and the front lines between actors (kind front-line). `region` clips it to one region. Valid time is `at`, transaction time `asOf` (ISO 8601; default now).</remarks>
     [WolverineGet("/api/control-map", OperationId = "GetControlMap")]
     [ForViewers]
     [Tags("Territory")]
@@ -90,6 +88,10 @@ public static class ControlMapEndpoints
             "application/geo+json");
     }
 
+    /// <summary>Read the shares of a region</summary>
+
+    /// <remarks>Who held how much of a region at (`at`, `asOf`): each actor's area in km² and share, and what no one held. Valid time is `at`, transaction time `asOf` (ISO 8601; default now).</remarks>
+
     [WolverineGet("/api/control-map/share", OperationId = "GetControlShares")]
     [ForViewers]
     [Tags("Territory")]
@@ -127,7 +129,8 @@ public static class ControlMapEndpoints
             Math.Round(Math.Max(0, region.AreaKm2 - shares.Sum(s => s.AreaKm2)), 3), temporal.At, temporal.AsOf);
     }
 
-    /// <summary>Who held a point at (at, asOf) — the GiST-indexed question the spatial read model answers.</summary>
+    /// <summary>Who held a point</summary>
+    /// <remarks>The actor whose controlled area contained a point at (`at`, `asOf`), or null when no one did. Valid time is `at`, transaction time `asOf` (ISO 8601; default now).</remarks>
     [WolverineGet("/api/control-map/holder", OperationId = "GetPointHolder")]
     [ForViewers]
     [Tags("Territory")]

@@ -75,6 +75,8 @@ public sealed record RecordNegotiationOutcome(string? Outcome, DateOnly? Conclud
 
 public static class NegotiationEndpoints
 {
+    /// <summary>Open a negotiation round</summary>
+    /// <remarks>Records a round of talks: parties, delegations, agenda, date and place. 201 with Location /api/negotiations/{id}; 200 with `alreadyRecorded: true` for a retry with the same `id`. Refused with 400 naming each wrong field; nothing is recorded then.</remarks>
     [WolverinePost("/api/negotiations", OperationId = "OpenNegotiationRound")]
     [ForAnalysts]
     [Tags("Territory")]
@@ -89,6 +91,14 @@ public static class NegotiationEndpoints
 
     public static NegotiationRoundOpened Decide(OpenNegotiationRound command, Guid id) =>
         new(id, command.Name, command.Parties!, command.Delegations!, command.Agenda!, command.HeldOn!.Value, command.Place);
+
+    /// <summary>Read one negotiation round</summary>
+
+    /// <remarks>The round and its outcome as recorded by `asOf`. 404 when unknown then.</remarks>
+
+    /// <param name="id">The negotiation round's id (UUID), as returned in the receipt and the Location header.</param>
+
+    /// <param name="asOf">Transaction time: what the ledger had recorded by this moment, ISO 8601 (a date alone means the end of that day, UTC); default now.</param>
 
     [WolverineGet("/api/negotiations/{id}", OperationId = "GetNegotiationRound")]
     [ForViewers]
@@ -115,6 +125,10 @@ public static class RecordNegotiationOutcomeEndpoint
 {
     public static ProblemDetails Before(RecordNegotiationOutcome command, NegotiationRound round) =>
         round.Outcome is null ? WolverineContinue.NoProblems : LedgerProblems.Conflict($"the outcome of round {round.Id} is already recorded");
+
+    /// <summary>Record a round's outcome</summary>
+
+    /// <remarks>Records how a round ended. 404 for an unknown round; 409 when its outcome is already recorded. Refused with 400 naming each wrong field; nothing is recorded then.</remarks>
 
     [WolverinePost("/api/negotiations/{id}/outcome", OperationId = "RecordNegotiationOutcome")]
     [ForAnalysts]

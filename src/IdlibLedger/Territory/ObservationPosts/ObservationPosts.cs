@@ -116,6 +116,8 @@ public sealed record ChangeObservationPostStatus(ObservationPostStatus? Status, 
 
 public static class ObservationPostEndpoints
 {
+    /// <summary>Establish an observation post</summary>
+    /// <remarks>Records a new post with its operator, name and location (a GeoJSON Point). 201 with Location /api/observation-posts/{id}; 200 with `alreadyRecorded: true` for a retry with the same `id`. Refused with 400 naming each wrong field; nothing is recorded then.</remarks>
     [WolverinePost("/api/observation-posts", OperationId = "EstablishObservationPost")]
     [ForAnalysts]
     [Tags("Territory")]
@@ -131,6 +133,10 @@ public static class ObservationPostEndpoints
     public static ObservationPostEstablished Decide(EstablishObservationPost command, Guid id, DateTimeOffset now, GeometryLimits limits) =>
         new(id, command.Operator!.Trim(), command.Name!.Trim(), GeoJson.ToJson(GeometryFields.Checked(command.Location, GeometryKinds.Point, limits)), command.EstablishedAt ?? now);
 
+    /// <summary>Change an observation post's status</summary>
+
+    /// <remarks>Records the post's new status (manned, besieged, withdrawn …) from `occurredAt` on. 404 for an unknown post; 409 when the change is not allowed from its current status. Refused with 400 naming each wrong field; nothing is recorded then.</remarks>
+
     [WolverinePost("/api/observation-posts/{id}/status", OperationId = "ChangeObservationPostStatus")]
     [ForAnalysts]
     [Tags("Territory")]
@@ -143,7 +149,9 @@ public static class ObservationPostEndpoints
         (new Receipt(post.Id, post.Version + 1, false),
             [new ObservationPostStatusChanged(post.Id, command.Status!.Value, command.OccurredAt ?? clock.GetUtcNow(), command.Reason!.Trim())]);
 
-    /// <summary>One post at (at, asOf): where it stood and its status, from its events as known at asOf.</summary>
+    /// <summary>Read one observation post</summary>
+    /// <remarks>Where the post stood and its status at `at`, from its events as recorded by `asOf`. 404 when unknown then. Valid time is `at`, transaction time `asOf` (ISO 8601; default now).</remarks>
+    /// <param name="id">The observation post's id (UUID), as returned in the receipt and the Location header.</param>
     [WolverineGet("/api/observation-posts/{id}", OperationId = "GetObservationPost")]
     [ForViewers]
     [Tags("Territory")]
@@ -163,7 +171,8 @@ public static class ObservationPostEndpoints
             : TypedResults.Problem(LedgerProblems.NotFound($"no observation post {id} stood at {temporal.At:O} as known at {temporal.AsOf:O}"));
     }
 
-    /// <summary>The posts at (at, asOf) as GeoJSON points: id, name, operator, status, since.</summary>
+    /// <summary>List observation posts</summary>
+    /// <remarks>The posts at (`at`, `asOf`) as a GeoJSON FeatureCollection of points with id, name, operator, status and since. Valid time is `at`, transaction time `asOf` (ISO 8601; default now).</remarks>
     [WolverineGet("/api/observation-posts", OperationId = "ListObservationPosts")]
     [ForViewers]
     [Tags("Territory")]
@@ -203,6 +212,10 @@ public static class RelocateObservationPostEndpoint
 {
     public static ProblemDetails Before(RelocateObservationPost command, ObservationPost post) =>
         post.Status == ObservationPostStatus.Withdrawn ? LedgerProblems.Conflict($"observation post {post.Name} was withdrawn; it cannot be relocated") : WolverineContinue.NoProblems;
+
+    /// <summary>Relocate an observation post</summary>
+
+    /// <remarks>Moves a post to a new point from `occurredAt` on. 404 for an unknown post; 409 for a post that is withdrawn. Refused with 400 naming each wrong field; nothing is recorded then.</remarks>
 
     [WolverinePost("/api/observation-posts/{id}/relocation", OperationId = "RelocateObservationPost")]
     [ForAnalysts]

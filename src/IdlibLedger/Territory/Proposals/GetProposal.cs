@@ -117,6 +117,9 @@ public sealed class ProposalFigures(ControlMapReader maps, RegionLookup regions,
 
 public static class GetProposalEndpoints
 {
+    /// <summary>Read one proposal</summary>
+    /// <remarks>The proposal as recorded by `asOf`, with the shares it would give in its region, measured against the control map now and at tabling and against its baseline agreement. 404 when unknown then.</remarks>
+    /// <param name="id">The proposal's id (UUID), as returned in the receipt and the Location header.</param>
     [WolverineGet("/api/proposals/{id}", OperationId = "GetProposal")]
     [ForViewers]
     [Tags("Territory")]
@@ -141,7 +144,8 @@ public static class GetProposalEndpoints
             : TypedResults.Ok(await figures.ForAsync(proposal, query.Region, temporal.AsOf, cancellation));
     }
 
-    /// <summary>Proposals known at <c>asOf</c>, newest first, with the shares each would give.</summary>
+    /// <summary>List proposals</summary>
+    /// <remarks>Proposals recorded by `asOf`, newest first, a page at a time, optionally of one status, with the shares each would give.</remarks>
     [WolverineGet("/api/proposals", OperationId = "ListProposals")]
     [ForViewers]
     [Tags("Territory")]

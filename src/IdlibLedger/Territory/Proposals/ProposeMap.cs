@@ -96,6 +96,10 @@ public static class ProposeMapEndpoint
         [.. command.Areas!.Select(a => new ProposedArea(a.Actor!.Trim(), GeoJson.ToJson(GeometryFields.AsMultiPolygon(GeometryFields.Checked(a.Area, GeometryKinds.Areas, limits)))))],
         command.Lines ?? [], command.Relocations ?? [], command.TabledAt ?? now, command.Summary);
 
+    /// <summary>Propose a map</summary>
+
+    /// <remarks>A party tables a proposed division of a region (areas per actor, lines, post relocations) to other parties. 201 with Location /api/proposals/{id}; 200 with `alreadyRecorded: true` for a retry with the same `id`. Refused with 400 naming each wrong field; nothing is recorded then.</remarks>
+
     [WolverinePost("/api/proposals", OperationId = "ProposeMap")]
     [ForAnalysts]
     [Tags("Territory")]

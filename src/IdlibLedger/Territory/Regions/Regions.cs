@@ -38,6 +38,10 @@ public static class RegionEndpoints
 {
     public static Guid StreamId(string regionId) => StreamIds.For("region", regionId.ToLowerInvariant());
 
+    /// <summary>Register a region</summary>
+
+    /// <remarks>Registers a named area (a GeoJSON Polygon or MultiPolygon) that reads can filter and measure by. The OCHA governorates and districts are registered at start-up. 409 when the id is taken. Refused with 400 naming each wrong field; nothing is recorded then.</remarks>
+
     [WolverinePost("/api/regions", OperationId = "RegisterRegion")]
     [ForAdmins]
     [Tags("Territory")]
@@ -55,6 +59,10 @@ public static class RegionEndpoints
             : LedgerProblems.Conflict($"region '{id}' is already registered").ToResult();
     }
 
+    /// <summary>List regions</summary>
+
+    /// <remarks>Every registered region, without geometry, with its area in km².</remarks>
+
     [WolverineGet("/api/regions", OperationId = "ListRegions")]
     [ForViewers]
     [Tags("Territory")]
@@ -71,6 +79,12 @@ public static class RegionEndpoints
 
         return regions;
     }
+
+    /// <summary>Read one region</summary>
+
+    /// <remarks>The region as a GeoJSON Feature with its geometry. 404 when unknown.</remarks>
+
+    /// <param name="id">The region's id, p-code or name.</param>
 
     [WolverineGet("/api/regions/{id}", OperationId = "GetRegion")]
     [ForViewers]
