@@ -14,15 +14,30 @@ public sealed record ConsistencyReport(
     bool Consistent, long Sequence, string Hash, string? RecomputedHash, string? StoredHash, bool? SignatureValid, long? CurrentHeadSequence, string? Reason);
 
 /// <summary>The query of the event replay: recorded up to <c>asOf</c>, between <c>from</c> and <c>to</c>, of one <c>stream</c> or <c>type</c>, after a sequence.</summary>
+/// <param name="AsOf">Transaction time: what the ledger had recorded by this moment, ISO 8601 (a date alone means the end of that day, UTC); default now.</param>
+/// <param name="From">Only events recorded at or after this, ISO 8601.</param>
+/// <param name="To">Only events recorded at or before this, ISO 8601.</param>
+/// <param name="Stream">Only the events of this stream (UUID).</param>
+/// <param name="Type">Only events of this type (snake_case name, e.g. attack_reported).</param>
+/// <param name="After">Only events with a sequence greater than this: the X-Next-After header of the previous page.</param>
+/// <param name="Limit">Most events per page.</param>
 public sealed record EventQuery(
     [FromQuery(Name = "asOf")] string? AsOf = null, [FromQuery(Name = "from")] string? From = null, [FromQuery(Name = "to")] string? To = null,
     [FromQuery(Name = "stream")] Guid? Stream = null, [FromQuery(Name = "type")] string? Type = null,
     [FromQuery(Name = "after")] long? After = null, [FromQuery(Name = "limit")] int? Limit = null);
 
 /// <summary>A stretch of the chain by sequence, both ends optional.</summary>
+/// <param name="From">First event sequence to check; default 1.</param>
+/// <param name="To">Last event sequence to check; default the head.</param>
 public sealed record SequenceRange([FromQuery(Name = "from")] long? From = null, [FromQuery(Name = "to")] long? To = null);
 
 /// <summary>A checkpoint as an auditor holds it: its sequence and hash, and with its signature the fields the signature covers.</summary>
+/// <param name="Sequence">The checkpoint's sequence (required).</param>
+/// <param name="Hash">The checkpoint's hash, hex (required).</param>
+/// <param name="Signature">The checkpoint's signature, base64; when given, recordedAt, signedAt and keyId are needed too.</param>
+/// <param name="RecordedAt">The checkpoint's recordedAt, as it holds it (ISO 8601).</param>
+/// <param name="SignedAt">The checkpoint's signedAt, as it holds it (ISO 8601).</param>
+/// <param name="KeyId">The id of the key that signed it.</param>
 public sealed record CheckpointQuery(
     [FromQuery(Name = "sequence")] long? Sequence = null, [FromQuery(Name = "hash")] string? Hash = null, [FromQuery(Name = "signature")] string? Signature = null,
     [FromQuery(Name = "recordedAt")] string? RecordedAt = null, [FromQuery(Name = "signedAt")] string? SignedAt = null, [FromQuery(Name = "keyId")] string? KeyId = null);

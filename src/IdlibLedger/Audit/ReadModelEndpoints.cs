@@ -7,6 +7,8 @@ using Wolverine.Http;
 namespace IdlibLedger.Audit;
 
 /// <summary>The query of the read-model check: at sequence <c>to</c> (the head), naming at most <c>limit</c> differing rows.</summary>
+/// <param name="To">The event sequence to check at; must be the current head (409 otherwise). Default the head.</param>
+/// <param name="Limit">Most differing rows to list; default 100.</param>
 public sealed record ReadModelQuery([FromQuery(Name = "to")] long? To = null, [FromQuery(Name = "limit")] int? Limit = null);
 
 public static class ReadModelEndpoints

@@ -10,6 +10,9 @@ using Wolverine.Persistence;
 namespace IdlibLedger.Attacks.Disputing;
 
 /// <summary>DisputeAttackReport: a party disputes a report (typically another party's claim), with counter-evidence.</summary>
+/// <param name="Party">The disputing party. Required; At most 200 characters. Compared without regard to case.</param>
+/// <param name="Reason">Why it disputes the report. Required; Free text, at most 4000 characters.</param>
+/// <param name="CounterEvidence">Sources against the report; optional.</param>
 public sealed record DisputeAttackReport(string? Party, string? Reason, IReadOnlyList<Source>? CounterEvidence = null)
 {
     public sealed class Validator : AbstractValidator<DisputeAttackReport>

@@ -11,6 +11,9 @@ using Wolverine.Persistence;
 namespace IdlibLedger.Attacks.Retracting;
 
 /// <summary>RetractAttackReport: withdraws a report for a reason. The report and its history stay readable.</summary>
+/// <param name="ExpectedVersion">The version the caller read (&gt; 0); 409 when it is not the current one.</param>
+/// <param name="Reason">Why the report is retracted. Required; Free text, at most 4000 characters.</param>
+/// <param name="RetractedBy">Who retracts it; optional (default: the reporter), At most 200 characters.</param>
 public sealed record RetractAttackReport(long ExpectedVersion, string? Reason, string? RetractedBy = null)
 {
     public sealed class Validator : AbstractValidator<RetractAttackReport>

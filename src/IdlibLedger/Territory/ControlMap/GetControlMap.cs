@@ -18,6 +18,9 @@ public sealed record RegionShares(string Region, string RegionName, double AreaK
 public sealed record PointHolder(double Longitude, double Latitude, string? Actor, DateTimeOffset At, DateTimeOffset AsOf);
 
 /// <summary>The query of the control map and of a region's shares: the map at (at, asOf), within a region from <c>GET /api/regions</c>.</summary>
+/// <param name="At">Valid time: the moment in the world the answer describes, ISO 8601 (a date alone means the end of that day, UTC); default now.</param>
+/// <param name="AsOf">Transaction time: what the ledger had recorded by this moment, ISO 8601 (a date alone means the end of that day, UTC); default now.</param>
+/// <param name="Region">A registered region's id, p-code or name; keeps what lies in its polygon. Unknown is 400. Default: the whole map.</param>
 public sealed record ControlMapQuery(
     [FromQuery(Name = "at")] string? At = null, [FromQuery(Name = "asOf")] string? AsOf = null, [FromQuery(Name = "region")] string? Region = null)
 {
@@ -25,6 +28,10 @@ public sealed record ControlMapQuery(
 }
 
 /// <summary>The query of who held a point (<c>lon</c>, <c>lat</c>) at (at, asOf).</summary>
+/// <param name="Lon">Longitude of the point, degrees WGS 84 (required).</param>
+/// <param name="Lat">Latitude of the point, degrees WGS 84 (required).</param>
+/// <param name="At">Valid time: the moment in the world the answer describes, ISO 8601 (a date alone means the end of that day, UTC); default now.</param>
+/// <param name="AsOf">Transaction time: what the ledger had recorded by this moment, ISO 8601 (a date alone means the end of that day, UTC); default now.</param>
 public sealed record PointQuery(
     [FromQuery(Name = "lon")] double? Lon, [FromQuery(Name = "lat")] double? Lat,
     [FromQuery(Name = "at")] string? At = null, [FromQuery(Name = "asOf")] string? AsOf = null)

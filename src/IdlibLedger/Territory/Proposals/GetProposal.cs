@@ -35,9 +35,15 @@ public sealed record ProposalSummary(Guid Id, string Proposer, IReadOnlyList<str
 public sealed record ProposalList(IReadOnlyList<ProposalSummary> Items, int Page, int PageSize, long TotalItems, DateTimeOffset AsOf);
 
 /// <summary>The query of one proposal: as known at <c>asOf</c>, its figures within <c>region</c> (by default the proposal's own).</summary>
+/// <param name="AsOf">Transaction time: what the ledger had recorded by this moment, ISO 8601 (a date alone means the end of that day, UTC); default now.</param>
+/// <param name="Region">Measure against this region (id, p-code or name) instead of the proposal's own.</param>
 public sealed record ProposalQuery([FromQuery(Name = "asOf")] string? AsOf = null, [FromQuery(Name = "region")] string? Region = null);
 
 /// <summary>The query of the proposal list: those known at <c>asOf</c>, of one <c>status</c>, a page at a time.</summary>
+/// <param name="Status">Only proposals with this status (open, accepted, rejected, withdrawn); default any.</param>
+/// <param name="AsOf">Transaction time: what the ledger had recorded by this moment, ISO 8601 (a date alone means the end of that day, UTC); default now.</param>
+/// <param name="Page">The page number, from 1. Default 1.</param>
+/// <param name="PageSize">Items per page. Default 50.</param>
 public sealed record ProposalListQuery(
     [FromQuery(Name = "status")] string? Status = null, [FromQuery(Name = "asOf")] string? AsOf = null,
     [FromQuery(Name = "page")] int? Page = null, [FromQuery(Name = "pageSize")] int? PageSize = null);
