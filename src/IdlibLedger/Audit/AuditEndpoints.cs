@@ -10,6 +10,14 @@ using Wolverine.Http;
 namespace IdlibLedger.Audit;
 
 /// <summary>The answer to "does the current history extend this checkpoint unchanged?".</summary>
+/// <param name="Consistent">Whether the recomputed hash is the checkpoint's.</param>
+/// <param name="Sequence">The checkpoint's sequence.</param>
+/// <param name="Hash">The hash given.</param>
+/// <param name="RecomputedHash">The hash recomputed from the events now.</param>
+/// <param name="StoredHash">The hash stored for that sequence.</param>
+/// <param name="SignatureValid">Whether the signature checks out; null when none was given.</param>
+/// <param name="CurrentHeadSequence">The chain's head now.</param>
+/// <param name="Reason">Why it is not consistent, or null.</param>
 public sealed record ConsistencyReport(
     bool Consistent, long Sequence, string Hash, string? RecomputedHash, string? StoredHash, bool? SignatureValid, long? CurrentHeadSequence, string? Reason);
 

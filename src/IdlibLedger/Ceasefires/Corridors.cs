@@ -37,6 +37,13 @@ public sealed record Corridor(Guid Id, int Version, CorridorOpened Opening, Date
 /// happen without reaching a cease-fire" — refused (409) unless a ceasefire in effect at the opening covers the
 /// whole route.
 /// </summary>
+/// <param name="Name">Its name. Required; At most 200 characters.</param>
+/// <param name="Route">A GeoJSON LineString; GeoJSON geometry in WGS 84, positions as [longitude, latitude]. Required.</param>
+/// <param name="OpensAt">When it opens. Required. ISO 8601; a date alone is midnight UTC, a date-time without offset is UTC.</param>
+/// <param name="From">Where it starts (place name); optional.</param>
+/// <param name="To">Where it leads (place name); optional.</param>
+/// <param name="ClosesAt">When it closes; optional.</param>
+/// <param name="Id">Optional UUID (not all zeros) naming the new stream, so that a retry is recognised however late; without it the ledger picks a new UUIDv7.</param>
 public sealed record OpenCorridor(string? Name, JsonElement? Route, DateTimeOffset? OpensAt, string? From = null, string? To = null, DateTimeOffset? ClosesAt = null, Guid? Id = null)
 {
     public sealed class Validator : AbstractValidator<OpenCorridor>
@@ -53,6 +60,10 @@ public sealed record OpenCorridor(string? Name, JsonElement? Route, DateTimeOffs
         }
     }
 }
+
+/// <param name="Reason">Why it closed. Required; Free text, at most 4000 characters.</param>
+
+/// <param name="ClosedAt">When it closed; default now. ISO 8601; a date alone is midnight UTC, a date-time without offset is UTC.</param>
 
 public sealed record CloseCorridor(string? Reason, DateTimeOffset? ClosedAt = null)
 {

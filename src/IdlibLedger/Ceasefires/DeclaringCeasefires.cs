@@ -21,6 +21,15 @@ namespace IdlibLedger.Ceasefires;
 /// region id, or — neither given — the whole zone: the de-escalation zone of the agreement it implements, else
 /// the Idlib governorate.
 /// </summary>
+/// <param name="DeclaredBy">Who declared it. Required; At most 200 characters.</param>
+/// <param name="Parties">The parties bound; at least two.</param>
+/// <param name="EffectiveFrom">When it takes effect. ISO 8601; a date alone is midnight UTC, a date-time without offset is UTC.</param>
+/// <param name="EffectiveUntil">When it ends; optional.</param>
+/// <param name="Area">Its area, a GeoJSON Polygon or MultiPolygon (GeoJSON geometry in WGS 84, positions as [longitude, latitude].); or give region.</param>
+/// <param name="Region">A registered region as its area, instead of area.</param>
+/// <param name="Terms">Its terms; Free text, at most 4000 characters.</param>
+/// <param name="ImplementsAgreementId">The agreement it implements; optional.</param>
+/// <param name="Id">Optional UUID (not all zeros) naming the new stream, so that a retry is recognised however late; without it the ledger picks a new UUIDv7.</param>
 public sealed record DeclareCeasefire(
     string? DeclaredBy, IReadOnlyList<string>? Parties, DateTimeOffset? EffectiveFrom,
     DateTimeOffset? EffectiveUntil = null, JsonElement? Area = null, string? Region = null, string? Terms = null,
@@ -44,6 +53,10 @@ public sealed record DeclareCeasefire(
     }
 }
 
+/// <param name="EffectiveUntil">The new end, later than the current. Required. ISO 8601; a date alone is midnight UTC, a date-time without offset is UTC.</param>
+
+/// <param name="Reason">Why; Free text, at most 4000 characters.</param>
+
 public sealed record ExtendCeasefire(DateTimeOffset? EffectiveUntil, string? Reason)
 {
     public sealed class Validator : AbstractValidator<ExtendCeasefire>
@@ -51,6 +64,10 @@ public sealed record ExtendCeasefire(DateTimeOffset? EffectiveUntil, string? Rea
         public Validator() => RuleFor(c => c.Reason).NotEmpty().MaximumLength(Limits.Text);
     }
 }
+
+/// <param name="Reason">Why it collapsed. Required; Free text, at most 4000 characters.</param>
+
+/// <param name="EndedAt">When it ended; default now. ISO 8601; a date alone is midnight UTC, a date-time without offset is UTC.</param>
 
 public sealed record EndCeasefire(string? Reason, DateTimeOffset? EndedAt = null)
 {
@@ -63,6 +80,14 @@ public sealed record EndCeasefire(string? Reason, DateTimeOffset? EndedAt = null
         }
     }
 }
+
+/// <param name="By">The violating party. Required; At most 200 characters.</param>
+
+/// <param name="OccurredAt">When. Required. ISO 8601; a date alone is midnight UTC, a date-time without offset is UTC.</param>
+
+/// <param name="Description">What happened. Required; Free text, at most 4000 characters.</param>
+
+/// <param name="Sources">The sources; at least one.</param>
 
 public sealed record ReportCeasefireViolation(string? By, DateTimeOffset? OccurredAt, string? Description, IReadOnlyList<Source>? Sources)
 {

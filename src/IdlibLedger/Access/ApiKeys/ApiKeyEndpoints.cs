@@ -12,6 +12,9 @@ using Wolverine.Http;
 namespace IdlibLedger.Access.ApiKeys;
 
 /// <summary>CreateApiKey: a key for <c>client</c> holding <c>roles</c>, valid for <c>expiresInDays</c> (default Ledger:ApiKeyDays).</summary>
+/// <param name="Client">The client's name. Required; At most 200 characters.</param>
+/// <param name="Roles">Its roles (viewer, reporter, analyst, auditor, admin); at least one.</param>
+/// <param name="ExpiresInDays">Days until it expires; default never.</param>
 public sealed record CreateApiKey(string? Client, IReadOnlyList<string>? Roles, int? ExpiresInDays = null)
 {
     public const int MaxDays = 5 * 366;
@@ -31,6 +34,15 @@ public sealed record CreateApiKey(string? Client, IReadOnlyList<string>? Roles, 
 }
 
 /// <summary>A key as listed: never its secret.</summary>
+/// <param name="Id">The key's id.</param>
+/// <param name="Client">The client it names, recorded as recordedBy.</param>
+/// <param name="Roles">Its roles.</param>
+/// <param name="CreatedAt">When it was created (UTC).</param>
+/// <param name="CreatedBy">Who created it.</param>
+/// <param name="ExpiresAt">When it expires (UTC), or null for never.</param>
+/// <param name="RevokedAt">When it was revoked (UTC), or null.</param>
+/// <param name="RevokedBy">Who revoked it, or null.</param>
+/// <param name="Active">Whether it is neither revoked nor expired.</param>
 public sealed record ApiKeySummary(
     string Id, string Client, IReadOnlyList<string> Roles, DateTimeOffset CreatedAt, string CreatedBy, DateTimeOffset ExpiresAt,
     DateTimeOffset? RevokedAt, string? RevokedBy, bool Active)
@@ -43,6 +55,8 @@ public sealed record ApiKeySummary(
 }
 
 /// <summary>The answer to CreateApiKey: the key itself, shown this once, and what it holds.</summary>
+/// <param name="Key">The key itself (ilk_…), shown only this once: send it in the X-Api-Key header.</param>
+/// <param name="Details">The key's record.</param>
 public sealed record IssuedApiKey(string Key, ApiKeySummary Details);
 
 /// <summary>Key management, used by <c>POST/GET /api/keys</c> and by the <c>keys</c> command alike.</summary>

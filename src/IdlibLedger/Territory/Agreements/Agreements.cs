@@ -13,7 +13,17 @@ using Wolverine.Http;
 namespace IdlibLedger.Territory.Agreements;
 
 /// <summary>A named area of an agreement; <c>heldBy</c> names the party the agreement leaves it to, if any.</summary>
+/// <param name="Name">The zone's name.</param>
+/// <param name="Kind">What the zone is (e.g. demilitarised, de-escalation).</param>
+/// <param name="HeldBy">The actor the agreement gives it to, or null.</param>
+/// <param name="Area">A GeoJSON Polygon or MultiPolygon; GeoJSON geometry in WGS 84, positions as [longitude, latitude].</param>
 public sealed record AgreementZone(string? Name, string? Kind, string? HeldBy, JsonElement? Area);
+
+/// <summary>A line an agreement draws.</summary>
+
+/// <param name="Name">The line's name.</param>
+
+/// <param name="Line">A GeoJSON LineString or MultiLineString; GeoJSON geometry in WGS 84, positions as [longitude, latitude].</param>
 
 public sealed record AgreementLine(string? Name, JsonElement? Line);
 
@@ -22,6 +32,13 @@ public sealed record AgreementRegistered(
     IReadOnlyList<AgreementZone> Zones, IReadOnlyList<AgreementLine> Lines, IReadOnlyList<Source> Sources);
 
 /// <summary>RegisterAgreement: a baseline such as the Sochi memorandum, with its zones and lines.</summary>
+/// <param name="Name">Its name. Required; At most 200 characters.</param>
+/// <param name="SignedOn">The day it was signed (YYYY-MM-DD). Required.</param>
+/// <param name="Parties">The signing parties; at least one.</param>
+/// <param name="Zones">Its zones.</param>
+/// <param name="Lines">Its lines.</param>
+/// <param name="Sources">The sources it rests on; at least one.</param>
+/// <param name="Id">Optional UUID (not all zeros) naming the new stream, so that a retry is recognised however late; without it the ledger picks a new UUIDv7.</param>
 public sealed record RegisterAgreement(
     string? Name, DateOnly? SignedOn, IReadOnlyList<string>? Parties, IReadOnlyList<AgreementZone>? Zones,
     IReadOnlyList<AgreementLine>? Lines = null, IReadOnlyList<Source>? Sources = null, Guid? Id = null)
@@ -53,6 +70,14 @@ public sealed record RegisterAgreement(
 }
 
 /// <summary>An agreement as registered, read back as of <c>asOf</c>.</summary>
+/// <param name="Id">The agreement's id.</param>
+/// <param name="Name">Its name.</param>
+/// <param name="SignedOn">The day it was signed.</param>
+/// <param name="Parties">The signing parties.</param>
+/// <param name="Zones">Its zones.</param>
+/// <param name="Lines">Its lines.</param>
+/// <param name="Sources">The sources it rests on.</param>
+/// <param name="RecordedAt">When the ledger recorded it (transaction time, UTC).</param>
 public sealed record Agreement(
     Guid Id, string Name, DateOnly SignedOn, IReadOnlyList<string> Parties,
     IReadOnlyList<AgreementZone> Zones, IReadOnlyList<AgreementLine> Lines, IReadOnlyList<Source> Sources, DateTimeOffset RecordedAt)
@@ -61,7 +86,23 @@ public sealed record Agreement(
         new(e.Data.AgreementId, e.Data.Name, e.Data.SignedOn, e.Data.Parties, e.Data.Zones, e.Data.Lines, e.Data.Sources, e.Timestamp);
 }
 
+/// <summary>An agreement with the area of each zone, as recorded by `asOf`.</summary>
+
+/// <param name="Agreement">The agreement.</param>
+
+/// <param name="ZoneAreas">The area of each zone.</param>
+
+/// <param name="AsOf">Transaction time the answer describes: what the ledger had recorded by then (UTC).</param>
+
 public sealed record AgreementDetails(Agreement Agreement, IReadOnlyList<ZoneArea> ZoneAreas, DateTimeOffset AsOf);
+
+/// <summary>The area of one zone.</summary>
+
+/// <param name="Name">The zone's name.</param>
+
+/// <param name="HeldBy">Its holder, or null.</param>
+
+/// <param name="AreaKm2">Its area, km².</param>
 
 public sealed record ZoneArea(string Name, string? HeldBy, double AreaKm2);
 

@@ -12,9 +12,24 @@ using Wolverine.Http;
 namespace IdlibLedger.Territory.ControlChanges;
 
 /// <summary>An actor took an area (valid time in <c>occurrence</c>). Whoever held any of it before lost that part.</summary>
+/// <param name="ChangeId">The change's id.</param>
+/// <param name="Actor">The actor who took the area.</param>
+/// <param name="Area">The area taken; GeoJSON geometry in WGS 84, positions as [longitude, latitude].</param>
+/// <param name="Occurrence">When it changed hands (valid time).</param>
+/// <param name="Sources">The sources.</param>
+/// <param name="RecordedBy">The client that recorded it.</param>
 public sealed record ControlChanged(Guid ChangeId, string Actor, JsonElement Area, Occurrence Occurrence, IReadOnlyList<Source> Sources, string RecordedBy);
 
 /// <summary>RecordControlChange: <c>actor</c> gains <c>area</c> (Polygon or MultiPolygon) at <c>occurredAt</c>.</summary>
+/// <param name="Actor">The actor who took the area. Required; At most 200 characters.</param>
+/// <param name="Area">A GeoJSON Polygon or MultiPolygon; GeoJSON geometry in WGS 84, positions as [longitude, latitude]. Required.</param>
+/// <param name="Sources">The sources; at least one.</param>
+/// <param name="ReportedBy">Who reports it (a desk or person); at most 200 characters, trimmed. Required.</param>
+/// <param name="OccurredAt">When the change happened, as an instant (ISO 8601; a date alone is midnight UTC, a date-time without offset is UTC. not in the future). Give it, or occurredFrom with occurredUntil.</param>
+/// <param name="OccurredFrom">Start of the range the change happened in (ISO 8601; a date alone is midnight UTC, a date-time without offset is UTC. not in the future); with occurredUntil, instead of occurredAt.</param>
+/// <param name="OccurredUntil">End (exclusive) of the range the change happened in, not before occurredFrom.</param>
+/// <param name="DatePrecision">How precisely the time is known; `days` needs the range form.</param>
+/// <param name="Id">Optional UUID (not all zeros) naming the new stream, so that a retry is recognised however late; without it the ledger picks a new UUIDv7.</param>
 public sealed record RecordControlChange(
     string? Actor, JsonElement? Area, IReadOnlyList<Source>? Sources, string? ReportedBy,
     DateTimeOffset? OccurredAt = null, DateTimeOffset? OccurredFrom = null, DateTimeOffset? OccurredUntil = null,

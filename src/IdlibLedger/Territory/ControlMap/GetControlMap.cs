@@ -12,9 +12,21 @@ using Wolverine.Http;
 namespace IdlibLedger.Territory.ControlMap;
 
 /// <summary>The share of a region each actor holds; <c>share</c> is between 0 and 1.</summary>
+/// <param name="Region">The region's id.</param>
+/// <param name="RegionName">Its name.</param>
+/// <param name="AreaKm2">Its area, km².</param>
+/// <param name="Shares">Each actor's share.</param>
+/// <param name="UnheldKm2">Area no actor held, km².</param>
+/// <param name="At">Valid time the answer describes (UTC).</param>
+/// <param name="AsOf">Transaction time the answer describes: what the ledger had recorded by then (UTC).</param>
 public sealed record RegionShares(string Region, string RegionName, double AreaKm2, IReadOnlyList<ActorShare> Shares, double UnheldKm2, DateTimeOffset At, DateTimeOffset AsOf);
 
 /// <summary>Who held a point at (at, asOf).</summary>
+/// <param name="Longitude">The point's longitude.</param>
+/// <param name="Latitude">The point's latitude.</param>
+/// <param name="Actor">Who held it, or null when no one did.</param>
+/// <param name="At">Valid time the answer describes (UTC).</param>
+/// <param name="AsOf">Transaction time the answer describes: what the ledger had recorded by then (UTC).</param>
 public sealed record PointHolder(double Longitude, double Latitude, string? Actor, DateTimeOffset At, DateTimeOffset AsOf);
 
 /// <summary>The query of the control map and of a region's shares: the map at (at, asOf), within a region from <c>GET /api/regions</c>.</summary>

@@ -36,6 +36,14 @@ public enum ObservationPostStatus
 /// An observation post as known at <c>asOf</c>: where it stands and its status. Each event carries when it
 /// happened (valid time); <see cref="AsAt"/> keeps only what had happened by <c>at</c>.
 /// </summary>
+/// <param name="Id">The post's id.</param>
+/// <param name="Operator">Who operates it.</param>
+/// <param name="Name">Its name.</param>
+/// <param name="Location">Where it stood at `at` (GeoJSON Point, lon/lat).</param>
+/// <param name="Status">Its status at `at`.</param>
+/// <param name="Since">Since when it had that status (UTC).</param>
+/// <param name="EstablishedAt">When it was established (UTC).</param>
+/// <param name="Version">Its stream's version.</param>
 public sealed record ObservationPost(Guid Id, string Operator, string Name, JsonElement Location, ObservationPostStatus Status, DateTimeOffset Since, DateTimeOffset EstablishedAt, int Version)
 {
     public static ObservationPost Create(ObservationPostEstablished e) =>
@@ -72,6 +80,16 @@ public sealed record ObservationPost(Guid Id, string Operator, string Name, Json
     };
 }
 
+/// <param name="Operator">Who operates it. Required; At most 200 characters.</param>
+
+/// <param name="Name">Its name. Required; At most 200 characters.</param>
+
+/// <param name="Location">A GeoJSON Point, [lon, lat] WGS 84. Required.</param>
+
+/// <param name="EstablishedAt">When it was established; default now. ISO 8601; a date alone is midnight UTC, a date-time without offset is UTC.</param>
+
+/// <param name="Id">Optional UUID (not all zeros) naming the new stream, so that a retry is recognised however late; without it the ledger picks a new UUIDv7.</param>
+
 public sealed record EstablishObservationPost(string? Operator, string? Name, JsonElement? Location, DateTimeOffset? EstablishedAt = null, Guid? Id = null)
 {
     public sealed class Validator : AbstractValidator<EstablishObservationPost>
@@ -87,6 +105,12 @@ public sealed record EstablishObservationPost(string? Operator, string? Name, Js
     }
 }
 
+/// <param name="Location">The new GeoJSON Point, [lon, lat] WGS 84. Required.</param>
+
+/// <param name="Reason">Why; Free text, at most 4000 characters.</param>
+
+/// <param name="OccurredAt">When it moved; default now. ISO 8601; a date alone is midnight UTC, a date-time without offset is UTC.</param>
+
 public sealed record RelocateObservationPost(JsonElement? Location, string? Reason, DateTimeOffset? OccurredAt = null)
 {
     public sealed class Validator : AbstractValidator<RelocateObservationPost>
@@ -99,6 +123,12 @@ public sealed record RelocateObservationPost(JsonElement? Location, string? Reas
         }
     }
 }
+
+/// <param name="Status">The new status. Required.</param>
+
+/// <param name="Reason">Why; Free text, at most 4000 characters.</param>
+
+/// <param name="OccurredAt">When; default now. ISO 8601; a date alone is midnight UTC, a date-time without offset is UTC.</param>
 
 public sealed record ChangeObservationPostStatus(ObservationPostStatus? Status, string? Reason, DateTimeOffset? OccurredAt = null)
 {

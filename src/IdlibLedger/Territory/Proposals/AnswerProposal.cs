@@ -10,6 +10,8 @@ using Wolverine.Persistence;
 namespace IdlibLedger.Territory.Proposals;
 
 /// <summary>A party's answer to a proposal (RejectProposal, AcceptProposal) or the proposer's WithdrawProposal.</summary>
+/// <param name="Party">The answering party (an addressee, or the proposer to withdraw). Required; At most 200 characters.</param>
+/// <param name="Reason">Why; Free text, at most 4000 characters.</param>
 public sealed record AnswerProposal(string? Party, string? Reason)
 {
     public sealed class Validator : AbstractValidator<AnswerProposal>

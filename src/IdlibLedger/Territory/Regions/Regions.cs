@@ -16,6 +16,11 @@ namespace IdlibLedger.Territory.Regions;
 public sealed record RegionRegistered(string RegionId, string Name, string Level, string? Pcode, JsonElement Area, string Source);
 
 /// <summary>RegisterRegion: names a polygon so that shares and filters can refer to it by id.</summary>
+/// <param name="Id">Its id (letters, digits, dashes). Required.</param>
+/// <param name="Name">Its name. Required; At most 200 characters.</param>
+/// <param name="Area">A GeoJSON Polygon or MultiPolygon; GeoJSON geometry in WGS 84, positions as [longitude, latitude]. Required.</param>
+/// <param name="Level">Its level; default custom.</param>
+/// <param name="Source">Where the boundary comes from; optional.</param>
 public sealed record RegisterRegion(string? Id, string? Name, JsonElement? Area, string? Level = "custom", string? Source = null)
 {
     public sealed class Validator : AbstractValidator<RegisterRegion>
@@ -32,6 +37,11 @@ public sealed record RegisterRegion(string? Id, string? Name, JsonElement? Area,
 }
 
 /// <summary>A region as listed: no geometry, its area in km².</summary>
+/// <param name="Id">The region's id.</param>
+/// <param name="Name">Its name.</param>
+/// <param name="Level">governorate, district or custom.</param>
+/// <param name="Pcode">Its OCHA p-code, or null.</param>
+/// <param name="AreaKm2">Its area, km².</param>
 public sealed record RegionSummary(string Id, string Name, string Level, string? Pcode, double AreaKm2);
 
 public static class RegionEndpoints
