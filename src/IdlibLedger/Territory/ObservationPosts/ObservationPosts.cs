@@ -23,7 +23,7 @@ public sealed record ObservationPostRelocated(Guid PostId, JsonElement Location,
 
 public sealed record ObservationPostStatusChanged(Guid PostId, ObservationPostStatus Status, DateTimeOffset OccurredAt, string Reason);
 
-/// <summary>Whether a post still works as one: active when established, then encircled or withdrawn.</summary>
+/// <summary>An observation post's status: active (manned and reporting), encircled (surrounded by another actor's forces), withdrawn (abandoned; it takes no further change).</summary>
 [JsonConverter(typeof(WireEnumConverter<ObservationPostStatus>))]
 public enum ObservationPostStatus
 {
