@@ -18,6 +18,8 @@ public sealed class RunningLedger : IAsyncLifetime
     public const string Schema = "ledger_clients";
 
     private readonly string _folder = Path.Combine(Path.GetTempPath(), $"idlib-ledger-clients-{Guid.NewGuid():N}");
+    private readonly string _connectionString = Environment.GetEnvironmentVariable("LEDGER_TEST_CONNECTION")
+        ?? throw new InvalidOperationException("LEDGER_TEST_CONNECTION is not set (deploy/local/test.sh sets it)");
     private Process? _process;
 
     /// <summary>The root the service answers on, e.g. http://127.0.0.1:40123/.</summary>
@@ -31,12 +33,29 @@ public sealed class RunningLedger : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var connectionString = Environment.GetEnvironmentVariable("LEDGER_TEST_CONNECTION")
-            ?? throw new InvalidOperationException("LEDGER_TEST_CONNECTION is not set (deploy/local/test.sh sets it)");
-        await DropSchemaAsync(connectionString);
+        await DropSchemaAsync(_connectionString);
         Directory.CreateDirectory(_folder);
 
-        var start = new ProcessStartInfo("dotnet", ["exec", Path.Combine(AppContext.BaseDirectory, "IdlibLedger.dll"), "--urls", BaseAddress.ToString()])
+        ApiKey = await CreateKeyAsync("client-desk", $"{Roles.Reporter},{Roles.Analyst}");
+        var start = Command("--urls", BaseAddress.ToString());
+        var log = new StreamWriter(LogFile) { AutoFlush = true };
+        _process = Process.Start(start)!;
+        _process.OutputDataReceived += (_, line) => Write(log, line.Data);
+        _process.ErrorDataReceived += (_, line) => Write(log, line.Data);
+        _process.Exited += (_, _) => log.Dispose();
+        _process.EnableRaisingEvents = true;
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        await ReadyAsync(TimeSpan.FromSeconds(90));
+    }
+
+    /// <summary>An API key holding reporter and analyst, made with the service's own <c>keys create</c> (for the node client).</summary>
+    public string ApiKey { get; private set; } = string.Empty;
+
+    /// <summary>The service's command line with this ledger's settings.</summary>
+    private ProcessStartInfo Command(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet", ["exec", Path.Combine(AppContext.BaseDirectory, "IdlibLedger.dll"), .. arguments])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -44,7 +63,7 @@ public sealed class RunningLedger : IAsyncLifetime
         };
         // As the main tests' host is configured: a signing and a seal key made on first use, no demo data.
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
-        start.Environment["ConnectionStrings__Ledger"] = connectionString;
+        start.Environment["ConnectionStrings__Ledger"] = _connectionString;
         start.Environment["Ledger__Schema"] = Schema;
         start.Environment["Ledger__LoadDemoData"] = "false";
         // No reference regions: the scenarios name none, and loading them takes seconds.
@@ -55,16 +74,21 @@ public sealed class RunningLedger : IAsyncLifetime
         start.Environment["Ledger__Jwt__Audience"] = Credentials.Audience;
         start.Environment["Ledger__Jwt__SigningKeys__0"] = Credentials.SigningKey;
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        return start;
+    }
 
-        var log = new StreamWriter(LogFile) { AutoFlush = true };
-        _process = Process.Start(start)!;
-        _process.OutputDataReceived += (_, line) => Write(log, line.Data);
-        _process.ErrorDataReceived += (_, line) => Write(log, line.Data);
-        _process.Exited += (_, _) => log.Dispose();
-        _process.EnableRaisingEvents = true;
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-        await ReadyAsync(TimeSpan.FromSeconds(90));
+    private async Task<string> CreateKeyAsync(string client, string roles)
+    {
+        using var command = Process.Start(Command("keys", "create", "--client", client, "--roles", roles))!;
+        var output = command.StandardOutput.ReadToEndAsync();
+        var errors = await command.StandardError.ReadToEndAsync();
+        await command.WaitForExitAsync();
+        if (command.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"keys create failed ({command.ExitCode}): {errors}\n{await output}");
+        }
+
+        return (await output).Split('\n', StringSplitOptions.TrimEntries).Single(line => line.StartsWith("ilk_", StringComparison.Ordinal));
     }
 
     /// <summary>A client that sends a bearer token for <paramref name="subject"/> holding every role.</summary>
