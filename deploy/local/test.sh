@@ -44,6 +44,12 @@ if [[ -z "${LEDGER_SHARED_DATA:-}" && -d "$ROOT/../shared/data" ]]; then
 fi
 say "shared data: ${LEDGER_SHARED_DATA:-(not set)}"
 
+# --- client generators (tests/IdlibLedger.ClientTests) ------------------------
+# Kiota (a local dotnet tool, .config/dotnet-tools.json) and the TypeScript client's packages (tests/client-ts).
+say "client generators: dotnet tool restore, npm ci"
+(cd "$ROOT" && dotnet tool restore >/dev/null)
+(cd "$ROOT/tests/client-ts" && npm ci --no-audit --no-fund >/dev/null)
+
 # --- run --------------------------------------------------------------------
 # Start from an empty results folder so that only this run's .trx files are counted.
 rm -rf "$RESULTS"
