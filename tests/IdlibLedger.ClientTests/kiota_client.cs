@@ -29,10 +29,9 @@ public sealed class kiota_client(RunningLedger ledger)
             Perpetrator = "Syrian Arab Army",
             Targets = ["Turkish Armed Forces"],
             EventType = EventType.ExplosionsRemoteViolence,
-            Location = new GeoJsonPoint { Type = "Point", Coordinates = [36.78, 35.93] },
+            Location = new GeoJsonPoint { Type = GeoJsonPoint_type.Point, Coordinates = [36.78, 35.93] },
             LocationPrecision = LocationPrecision.Within25km,
-            // Contract gap: occurredAt has the empty schema {}, so Kiota can only type it UntypedNode.
-            OccurredAt = new UntypedString("2020-02-10"),
+            OccurredAt = new DateTimeOffset(2020, 2, 10, 0, 0, 0, TimeSpan.Zero),
             DatePrecision = DatePrecision.Day,
             Description = "Regime shelling near Taftanaz kills Turkish soldiers (Kiota client)",
             Sources = [new Source { Outlet = "Daily Sabah", Title = "Turkey expects Russia to halt regime attacks" }],
@@ -46,16 +45,16 @@ public sealed class kiota_client(RunningLedger ledger)
         var changed = await client.Api.ControlChanges.PostAsync(new RecordControlChange
         {
             Actor = "Syrian Arab Army",
-            // Contract gap: area is a JsonElement object with no properties, so a Polygon can only go in AdditionalData.
-            Area = new JsonElement
+            Area = new RecordControlChange.RecordControlChange_area
             {
-                AdditionalData = new Dictionary<string, object>
+                GeoJsonPolygon = new GeoJsonPolygon
                 {
-                    ["type"] = new UntypedString("Polygon"),
-                    ["coordinates"] = new UntypedArray([Ring((36.6, 35.8), (36.9, 35.8), (36.9, 36.0), (36.6, 36.0), (36.6, 35.8))]),
+                    Type = GeoJsonPolygon_type.Polygon,
+                    // Kiota 1.38 types no array of arrays (a Polygon's rings of positions): it makes them UntypedNode.
+                    Coordinates = new UntypedArray([Ring((36.6, 35.8), (36.9, 35.8), (36.9, 36.0), (36.6, 36.0), (36.6, 35.8))]),
                 },
             },
-            OccurredAt = new UntypedString("2020-02-01"),
+            OccurredAt = new DateTimeOffset(2020, 2, 1, 0, 0, 0, TimeSpan.Zero),
             Sources = [new Source { Outlet = "Reuters" }],
             ReportedBy = "desk-kiota",
         });
@@ -77,10 +76,10 @@ public sealed class kiota_client(RunningLedger ledger)
         totals.Attacks.ShouldBe(1);
         totals.Killed!.Best.ShouldBe(7);
 
-        // Contract gap: the control map is application/geo+json with the empty schema {}: Kiota answers UntypedNode.
         var map = await client.Api.ControlMap.GetAsync(query => query.QueryParameters.At = "2020-03-01");
         map.ShouldNotBeNull();
-        (await KiotaJsonSerializer.SerializeAsStringAsync(map)).ShouldContain("Syrian Arab Army");
+        map.Type.ShouldBe(GeoJsonFeatureCollection_type.FeatureCollection);
+        map.Features.ShouldNotBeNull().ShouldNotBeEmpty();
 
         var details = await client.Api.Attacks[attack].GetAsync();
         details.ShouldNotBeNull();

@@ -29,9 +29,9 @@ function ok<T>(what: string, answer: { data?: T; error?: unknown; response: Resp
     return answer.data;
 }
 
-const taftanaz: Schemas["Source"] = { outlet: "Daily Sabah", publishedAt: "2020-02-26", title: "Turkey expects Russia to halt regime attacks", url: null };
+const taftanaz: Schemas["Source"] = { outlet: "Daily Sabah", publishedAt: "2020-02-26", title: "Turkey expects Russia to halt regime attacks" };
 const killed = (n: number): Schemas["CategoryCasualties"][] => [
-    { category: "military", party: "Turkish Armed Forces", killed: { low: n, best: n, high: n }, injured: null },
+    { category: "military", party: "Turkish Armed Forces", killed: { low: n, best: n, high: n } },
 ];
 
 const report: Schemas["ReportAttack"] = {
@@ -54,7 +54,7 @@ const change: Schemas["RecordControlChange"] = {
     actor: "Syrian opposition",
     area: { type: "Polygon", coordinates: [[[36.6, 35.8], [36.9, 35.8], [36.9, 36.0], [36.6, 36.0], [36.6, 35.8]]] },
     occurredAt: "2020-02-01",
-    sources: [{ outlet: "Reuters", publishedAt: null, title: null, url: null }],
+    sources: [{ outlet: "Reuters" }],
     reportedBy: "desk-typescript",
 };
 const changed = ok("RecordControlChange", await ledger.POST("/api/control-changes", { body: change }));
@@ -63,6 +63,8 @@ assert.equal(changed.version, 1);
 const correction: Schemas["CorrectAttackReport"] = {
     expectedVersion: reported.version,
     reason: "The Turkish Ministry of Defence confirmed seven killed",
+    targets: report.targets,
+    sources: report.sources,
     casualties: killed(7),
 };
 const corrected = ok("CorrectAttackReport", await ledger.POST("/api/attacks/{id}/corrections", {
