@@ -57,6 +57,12 @@ else
     LINT_RC=1
 fi
 
+# --- client generators (tests/IdlibLedger.ClientTests) ------------------------
+# Kiota (a local dotnet tool, .config/dotnet-tools.json) and the TypeScript client's packages (tests/client-ts).
+say "client generators: dotnet tool restore, npm ci"
+(cd "$ROOT" && dotnet tool restore >/dev/null)
+(cd "$ROOT/tests/client-ts" && npm ci --no-audit --no-fund >/dev/null)
+
 # --- run --------------------------------------------------------------------
 # Start from an empty results folder so that only this run's .trx files are counted.
 rm -rf "$RESULTS"
