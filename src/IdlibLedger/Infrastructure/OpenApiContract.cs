@@ -94,9 +94,10 @@ public static class OpenApiContract
             {
                 foreach (var (type, media) in content)
                 {
-                    if (type.StartsWith("application/geo+json", StringComparison.Ordinal) && media.Schema is null or OpenApiSchema { Type: null, OneOf: null })
+                    if (type.StartsWith("application/geo+json", StringComparison.Ordinal) && media.Schema is null or OpenApiSchema { Type: null or JsonSchemaType.String, OneOf: null })
                     {
-                        media.Schema = new OpenApiSchemaReference(operation.OperationId == "GetRegion" ? OpenApiGeoJson.Feature : OpenApiGeoJson.FeatureCollection, context.Document);
+                        // Every geo+json answer is a FeatureCollection (a region too: one feature); an export declares it as a string.
+                        media.Schema = new OpenApiSchemaReference(OpenApiGeoJson.FeatureCollection, context.Document);
                     }
                     else if (type == "application/json" && media.Schema is OpenApiSchema { Type: null, OneOf: null, Properties: null } empty)
                     {

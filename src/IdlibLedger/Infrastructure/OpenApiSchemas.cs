@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Reflection;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
@@ -83,8 +84,13 @@ public static class OpenApiSchemas
             foreach (var property in typeInfo.Properties)
             {
                 // Rules are named as on the wire (FluentValidationPolicy.UseJsonFieldNames).
-                var components = descriptor.GetRulesForMember(property.Name).SelectMany(rule => rule.Components).ToList();
-                if (components.Any(c => c.Validator is INotNullValidator or INotEmptyValidator && !c.HasCondition && !c.HasAsyncCondition))
+                var rules = descriptor.GetRulesForMember(property.Name).ToList();
+                var components = rules.SelectMany(rule => rule.Components).ToList();
+                // A RuleForEach checks the items, not the list; a property with a default (level = "custom") may be left out.
+                var own = rules.Where(rule => !IsForEach(rule)).SelectMany(rule => rule.Components)
+                    .Where(c => !c.HasCondition && !c.HasAsyncCondition).ToList();
+                if (own.Any(c => c.Validator is INotNullValidator or INotEmptyValidator || RefusesDefault(c.Validator, property.PropertyType))
+                    && !HasDefault(typeInfo, property))
                 {
                     required.Add(property.Name);
                 }
@@ -133,6 +139,24 @@ public static class OpenApiSchemas
             schema.Extensions[OpenApiGeoJson.Mark] = new JsonNodeExtension(marks);
         }
     }
+
+    private static bool IsForEach(IValidationRule rule) =>
+        rule.GetType().GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(ICollectionRule<,>));
+
+    /// <summary>A non-nullable number left out is 0, which a rule like GreaterThan(0) refuses (expectedVersion).</summary>
+    private static bool RefusesDefault(IPropertyValidator validator, Type type) =>
+        type.IsValueType && Nullable.GetUnderlyingType(type) is null && validator is IComparisonValidator
+        {
+            Comparison: Comparison.GreaterThan or Comparison.GreaterThanOrEqual or Comparison.NotEqual, ValueToCompare: IConvertible bound,
+        } comparison
+        && (comparison.Comparison == Comparison.NotEqual ? Convert.ToDecimal(bound, CultureInfo.InvariantCulture) == 0
+            : comparison.Comparison == Comparison.GreaterThan ? Convert.ToDecimal(bound, CultureInfo.InvariantCulture) >= 0
+            : Convert.ToDecimal(bound, CultureInfo.InvariantCulture) > 0);
+
+    /// <summary>Whether the record's constructor gives the property a non-null default, which a body that leaves it out gets.</summary>
+    private static bool HasDefault(JsonTypeInfo typeInfo, JsonPropertyInfo property) =>
+        typeInfo.Type.GetConstructors().SelectMany(c => c.GetParameters())
+            .Any(p => string.Equals(p.Name, property.AttributeProvider is MemberInfo m ? m.Name : null, StringComparison.Ordinal) && p.HasDefaultValue && p.DefaultValue is not null);
 
     private static bool NeverNull(JsonPropertyInfo property, NullabilityInfoContext nullability)
     {
