@@ -41,6 +41,13 @@ public static class OpenApiContract
 
             foreach (var operation in document.Paths.Values.SelectMany(p => p.Operations?.Values.AsEnumerable() ?? []))
             {
+                // An endpoint returning IResult gets a 200 of "IResult" beside the status it declares; it never answers that.
+                if (operation.Responses?.TryGetValue("200", out var placeholder) == true && operation.Responses.Keys.Count(k => k.StartsWith('2')) > 1
+                    && placeholder.Content?.Values.Any(m => m.Schema is OpenApiSchemaReference { Reference.Id: "IResult" }) == true)
+                {
+                    operation.Responses.Remove("200");
+                }
+
                 foreach (var media in (operation.Responses?.Values.AsEnumerable() ?? []).SelectMany(r => r.Content?.Values.AsEnumerable() ?? [])
                     .Concat(operation.RequestBody?.Content?.Values.AsEnumerable() ?? []).OfType<OpenApiMediaType>())
                 {
@@ -50,6 +57,7 @@ public static class OpenApiContract
 
             OpenApiGeoJson.AddComponents(schemas);
             // Every raw-JSON field is a GeoJSON one now (redocly's no-unresolved-refs would catch one that is not).
+            schemas.Remove("IResult");
             schemas.Remove("JsonElement");
             schemas.Remove("JsonNode");
             return Task.CompletedTask;
