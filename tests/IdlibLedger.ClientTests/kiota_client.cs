@@ -78,8 +78,8 @@ public sealed class kiota_client(RunningLedger ledger)
 
         var map = await client.Api.ControlMap.GetAsync(query => query.QueryParameters.At = "2020-03-01");
         map.ShouldNotBeNull();
-        map.Type.ShouldBe(GeoJsonFeatureCollection_type.FeatureCollection);
-        map.Features.ShouldNotBeNull().ShouldNotBeEmpty();
+        map.Type.ShouldBe(ControlMapFeatureCollection_type.FeatureCollection);
+        map.Features.ShouldNotBeNull().ShouldContain(feature => feature.Properties!.Kind == ControlMapFeature_properties_kind.ControlArea && feature.Properties.Actor == "Syrian Arab Army");
 
         var details = await client.Api.Attacks[attack].GetAsync();
         details.ShouldNotBeNull();

@@ -56,6 +56,7 @@ public static class OpenApiContract
             }
 
             OpenApiGeoJson.AddComponents(schemas);
+            OpenApiGeoJson.AddMaps(schemas);
             // Every raw-JSON field is a GeoJSON one now (redocly's no-unresolved-refs would catch one that is not).
             schemas.Remove("IResult");
             schemas.Remove("JsonElement");
@@ -105,7 +106,8 @@ public static class OpenApiContract
                     if (type.StartsWith("application/geo+json", StringComparison.Ordinal) && media.Schema is null or OpenApiSchema { Type: null or JsonSchemaType.String, OneOf: null })
                     {
                         // Every geo+json answer is a FeatureCollection (a region too: one feature); an export declares it as a string.
-                        media.Schema = new OpenApiSchemaReference(OpenApiGeoJson.FeatureCollection, context.Document);
+                        media.Schema = new OpenApiSchemaReference(
+                            OpenApiGeoJson.Maps.GetValueOrDefault(operation.OperationId ?? "", OpenApiGeoJson.FeatureCollection), context.Document);
                     }
                     else if (type == "application/json" && media.Schema is OpenApiSchema { Type: null, OneOf: null, Properties: null } empty)
                     {
