@@ -27,8 +27,8 @@ namespace IdlibLedger.Audit;
 /// <param name="ObservationPosts">GET /api/observation-posts (GeoJSON).</param>
 /// <param name="Corridors">GET /api/corridors (GeoJSON).</param>
 public sealed record AuditSnapshot(
-    DateTimeOffset At, DateTimeOffset AsOf, CasualtyTotals CasualtyTotals, AttackList Attacks, [property: GeoJson(featureCollection: true)] JsonNode ControlMap,
-    CeasefireList Ceasefires, ProposalList Proposals, [property: GeoJson(featureCollection: true)] JsonNode ObservationPosts, [property: GeoJson(featureCollection: true)] JsonNode Corridors);
+    DateTimeOffset At, DateTimeOffset AsOf, CasualtyTotals CasualtyTotals, AttackList Attacks, [property: GeoJson(OpenApiGeoJson.ControlMap)] JsonNode ControlMap,
+    CeasefireList Ceasefires, ProposalList Proposals, [property: GeoJson(OpenApiGeoJson.ObservationPosts)] JsonNode ObservationPosts, [property: GeoJson(OpenApiGeoJson.Corridors)] JsonNode Corridors);
 
 /// <summary>
 /// Every read model at (at, asOf) in one document, so that an auditor can diff two dates. Each part is the

@@ -105,9 +105,9 @@ public static class OpenApiContract
                 {
                     if (type.StartsWith("application/geo+json", StringComparison.Ordinal) && media.Schema is null or OpenApiSchema { Type: null or JsonSchemaType.String, OneOf: null })
                     {
-                        // Every geo+json answer is a FeatureCollection (a region too: one feature); an export declares it as a string.
-                        media.Schema = new OpenApiSchemaReference(
-                            OpenApiGeoJson.Maps.GetValueOrDefault(operation.OperationId ?? "", OpenApiGeoJson.FeatureCollection), context.Document);
+                        // Every geo+json answer is a FeatureCollection (a region too: one feature) of features of its own; an export declares it as a string.
+                        media.Schema = new OpenApiSchemaReference(OpenApiGeoJson.Maps.GetValueOrDefault(operation.OperationId ?? "")
+                            ?? throw new InvalidOperationException($"{operation.OperationId} answers GeoJSON: name its FeatureCollection in OpenApiGeoJson.Maps"), context.Document);
                     }
                     else if (type == "application/json" && media.Schema is OpenApiSchema { Type: null, OneOf: null, Properties: null } empty)
                     {

@@ -13,9 +13,8 @@ public sealed class GeoJsonAttribute : Attribute
 {
     public GeoJsonAttribute(GeometryKinds kinds) => Components = OpenApiGeoJson.ComponentsOf(kinds);
 
-    /// <summary>A GeoJSON FeatureCollection (a read model answered as a map).</summary>
-    public GeoJsonAttribute(bool featureCollection) =>
-        Components = featureCollection ? [OpenApiGeoJson.FeatureCollection] : [OpenApiGeoJson.Geometry];
+    /// <summary>A GeoJSON FeatureCollection (a read model answered as a map): one of the <see cref="OpenApiGeoJson.Maps"/> components.</summary>
+    public GeoJsonAttribute(string featureCollection) => Components = [featureCollection];
 
     public IReadOnlyList<string> Components { get; }
 }
@@ -24,8 +23,9 @@ public sealed class GeoJsonAttribute : Attribute
 public static class OpenApiGeoJson
 {
     public const string Geometry = "GeoJsonGeometry";
-    public const string Feature = "GeoJsonFeature";
-    public const string FeatureCollection = "GeoJsonFeatureCollection";
+    public const string ControlMap = "ControlMapFeatureCollection";
+    public const string ObservationPosts = "ObservationPostFeatureCollection";
+    public const string Corridors = "CorridorFeatureCollection";
 
     /// <summary>The extension by which a property marked <see cref="GeoJsonAttribute"/> names its components until the document is assembled.</summary>
     public const string Mark = "x-geojson";
@@ -74,30 +74,6 @@ public static class OpenApiGeoJson
             },
             Description = "Any GeoJSON geometry the ledger stores.",
         };
-        schemas[Feature] = new OpenApiSchema
-        {
-            Type = JsonSchemaType.Object,
-            Required = new HashSet<string> { "type", "geometry", "properties" },
-            Properties = new Dictionary<string, IOpenApiSchema>
-            {
-                ["type"] = Const("Feature"),
-                ["id"] = new OpenApiSchema { Type = JsonSchemaType.String | JsonSchemaType.Number },
-                ["geometry"] = new OpenApiSchema { OneOf = [new OpenApiSchemaReference(Geometry), new OpenApiSchema { Type = JsonSchemaType.Null }] },
-                ["properties"] = new OpenApiSchema { Type = JsonSchemaType.Object | JsonSchemaType.Null },
-            },
-            Description = "A GeoJSON Feature: a geometry and the properties of what it shows.",
-        };
-        schemas[FeatureCollection] = new OpenApiSchema
-        {
-            Type = JsonSchemaType.Object,
-            Required = new HashSet<string> { "type", "features" },
-            Properties = new Dictionary<string, IOpenApiSchema>
-            {
-                ["type"] = Const("FeatureCollection"),
-                ["features"] = new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchemaReference(Feature) },
-            },
-            Description = "A GeoJSON FeatureCollection (RFC 7946).",
-        };
     }
 
     /// <summary>
@@ -106,9 +82,9 @@ public static class OpenApiGeoJson
     /// </summary>
     public static IReadOnlyDictionary<string, string> Maps { get; } = new Dictionary<string, string>
     {
-        ["GetControlMap"] = "ControlMapFeatureCollection",
-        ["ListObservationPosts"] = "ObservationPostFeatureCollection",
-        ["ListCorridors"] = "CorridorFeatureCollection",
+        ["GetControlMap"] = ControlMap,
+        ["ListObservationPosts"] = ObservationPosts,
+        ["ListCorridors"] = Corridors,
         ["GetRegion"] = "RegionFeatureCollection",
         ["ExportAttacksGeoJson"] = "AttackFeatureCollection",
     };
