@@ -27,8 +27,8 @@ public sealed partial class every_example_round_trips(LedgerFixture ledger) : Le
     private const string SecondProposal = "0194a3f0-2020-7226-8000-0000000000b2";
 
     /// <summary>
-    /// The run, in order. A step with <c>Change</c> or <c>Path</c> is not the documented example (a second proposal to
-    /// withdraw, refusals); its answer is checked but not recorded.
+    /// The run, in order. A step with a <c>Change</c>, <c>Path</c> or <c>Body</c> of its own is not the documented example
+    /// (a second proposal to withdraw, refusals); its answer is checked but not recorded.
     /// </summary>
     private static readonly Step[] Steps =
     [
@@ -98,7 +98,7 @@ public sealed partial class every_example_round_trips(LedgerFixture ledger) : Le
         new("ExportAuditBundle", 200),
         new("ListAttacks", 400, Path: "/api/attacks?at=yesterday"),
         new("GetAttack", 404, Path: "/api/attacks/0194a3f0-0000-7000-8000-000000000000"),
-        new("ReportAttack", 400, Change: _ => { }, Body: "{}"),
+        new("ReportAttack", 400, Body: "{}"),
     ];
 
     /// <summary>Values the server makes up, which a later example names: where the answer holds them, and which parameters stand for them.</summary>
@@ -120,9 +120,10 @@ public sealed partial class every_example_round_trips(LedgerFixture ledger) : Le
         await Ledger.ExecuteAsync($"drop schema if exists {Schema} cascade");
         // No reference regions (an empty boundary file, else LEDGER_SHARED_DATA is used): the examples name only the
         // region they register, and the audit answers, which hold every event, stay small.
-        var noRegions = Directory.CreateTempSubdirectory("idlib-ledger-examples-").FullName;
-        await File.WriteAllTextAsync(Path.Combine(noRegions, "syria_adm1_governorates_ocha.geojson"), """{"type": "FeatureCollection", "features": []}""");
-        await using var host = await Ledger.StartHostAsync(Schema, new Dictionary<string, string> { ["Ledger:SharedDataPath"] = noRegions });
+        var noRegions = Directory.CreateTempSubdirectory("idlib-ledger-examples-");
+        await File.WriteAllTextAsync(Path.Combine(noRegions.FullName, "syria_adm1_governorates_ocha.geojson"), """{"type": "FeatureCollection", "features": []}""");
+        await using var host = await Ledger.StartHostAsync(Schema, new Dictionary<string, string> { ["Ledger:SharedDataPath"] = noRegions.FullName });
+        noRegions.Delete(recursive: true);
         var document = await host.GetJsonAsync("/openapi/v1.json");
         var operations = Operations(document);
         operations.Keys.Except(Steps.Select(s => s.OperationId)).ShouldBeEmpty("every operation has a step");
@@ -178,14 +179,17 @@ public sealed partial class every_example_round_trips(LedgerFixture ledger) : Le
             }
 
             recorder.Captured(step.OperationId, answer);
-            if (step.Path is null && step.Change is null && step.Status < 300)
+            if (step.Documented && step.Status < 300 && recorder.Record(step.OperationId, status, mediaType, answer))
             {
-                recorder.Record(step.OperationId, status, mediaType, answer);
+                if (media["example"] is null && !Recording)
+                {
+                    failures.Add($"{step.OperationId} {status}: no response example (record them: LEDGER_WRITE_OPENAPI=1)");
+                }
             }
         }
 
         failures.ShouldBeEmpty(string.Join("\n\n", failures));
-        if (Environment.GetEnvironmentVariable("LEDGER_WRITE_OPENAPI") == "1")
+        if (Recording)
         {
             await File.WriteAllTextAsync(ResponsesPath(), recorder.Normalised());
         }
@@ -252,11 +256,16 @@ public sealed partial class every_example_round_trips(LedgerFixture ledger) : Le
             .Select(d => $"{d.InstanceLocation}: {string.Join(", ", d.Errors!.Values)}"));
     }
 
+    private static bool Recording => Environment.GetEnvironmentVariable("LEDGER_WRITE_OPENAPI") == "1";
+
     private static string ResponsesPath() =>
         Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(ContractDocument.CommittedPath))!, "src", "IdlibLedger", "Infrastructure", "OpenApiExamples.responses.json");
 
     private sealed record Step(
-        string OperationId, int Status, string? ContentType = null, Action<JsonObject>? Change = null, string? Path = null, string? Body = null, bool CaughtUp = false);
+        string OperationId, int Status, string? ContentType = null, Action<JsonObject>? Change = null, string? Path = null, string? Body = null, bool CaughtUp = false)
+    {
+        public bool Documented => Change is null && Path is null && Body is null;
+    }
 
     private sealed record Capture(string OperationId, string[] Property, (string OperationId, string Parameter)[] StandsFor);
 
@@ -296,12 +305,16 @@ public sealed partial class every_example_round_trips(LedgerFixture ledger) : Le
             }
         }
 
-        public void Record(string operationId, string status, string mediaType, string body)
+        /// <summary>Keeps the operation's first answer as its example; false for a later one (a retry's 200).</summary>
+        public bool Record(string operationId, string status, string mediaType, string body)
         {
-            if (!_answers.Any(a => a.OperationId == operationId))
+            if (_answers.Any(a => a.OperationId == operationId))
             {
-                _answers.Add((operationId, status, mediaType, body));
+                return false;
             }
+
+            _answers.Add((operationId, status, mediaType, body));
+            return true;
         }
 
         /// <summary>OpenApiExamples.responses.json: by operationId, the status, content type and (normalised) body, and the parameters that name what the server made up.</summary>
