@@ -74,10 +74,10 @@ public static class OpenApiGeoJson
             Required = new HashSet<string> { "type", "geometry", "properties" },
             Properties = new Dictionary<string, IOpenApiSchema>
             {
-                ["type"] = Const("Feature"),
-                ["id"] = new OpenApiSchema { Type = JsonSchemaType.String | JsonSchemaType.Number },
-                ["geometry"] = new OpenApiSchema { OneOf = [new OpenApiSchemaReference(Geometry), new OpenApiSchema { Type = JsonSchemaType.Null }] },
-                ["properties"] = new OpenApiSchema { Type = JsonSchemaType.Object | JsonSchemaType.Null },
+                ["type"] = Const("Feature", "Always \"Feature\"."),
+                ["id"] = new OpenApiSchema { Type = JsonSchemaType.String | JsonSchemaType.Number, Description = "The id of what the feature shows (a region's id, a post's or corridor's UUID), when it has one." },
+                ["geometry"] = new OpenApiSchema { OneOf = [new OpenApiSchemaReference(Geometry), new OpenApiSchema { Type = JsonSchemaType.Null }], Description = "Where it is, in WGS 84 longitude/latitude." },
+                ["properties"] = new OpenApiSchema { Type = JsonSchemaType.Object | JsonSchemaType.Null, Description = "What it is: the read that answers the collection lists its properties." },
             },
             Description = "A GeoJSON Feature: a geometry and the properties of what it shows.",
         };
@@ -87,8 +87,8 @@ public static class OpenApiGeoJson
             Required = new HashSet<string> { "type", "features" },
             Properties = new Dictionary<string, IOpenApiSchema>
             {
-                ["type"] = Const("FeatureCollection"),
-                ["features"] = new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchemaReference(Feature) },
+                ["type"] = Const("FeatureCollection", "Always \"FeatureCollection\"."),
+                ["features"] = new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchemaReference(Feature), Description = "The features, one per thing shown." },
             },
             Description = "A GeoJSON FeatureCollection (RFC 7946).",
         };
@@ -98,7 +98,11 @@ public static class OpenApiGeoJson
     {
         Type = JsonSchemaType.Object,
         Required = new HashSet<string> { "type", "coordinates" },
-        Properties = new Dictionary<string, IOpenApiSchema> { ["type"] = Const(type), ["coordinates"] = coordinates },
+        Properties = new Dictionary<string, IOpenApiSchema>
+        {
+            ["type"] = Const(type, $"Always \"{type}\"."),
+            ["coordinates"] = Described(coordinates, "The positions, each [longitude, latitude] in WGS 84 degrees."),
+        },
         Description = description,
     };
 
@@ -114,5 +118,19 @@ public static class OpenApiGeoJson
         return schema;
     }
 
-    private static OpenApiSchema Const(string value) => new() { Type = JsonSchemaType.String, Enum = [JsonValue.Create(value)] };
+    private static OpenApiSchema Const(string value, string description) =>
+        new() { Type = JsonSchemaType.String, Enum = [JsonValue.Create(value)], Description = description };
+
+    private static IOpenApiSchema Described(IOpenApiSchema schema, string description) => schema switch
+    {
+        OpenApiSchemaReference reference => new OpenApiSchemaReference(reference.Reference.Id!) { Description = description },
+        OpenApiSchema inline => Set(inline, description),
+        _ => schema,
+    };
+
+    private static OpenApiSchema Set(OpenApiSchema schema, string description)
+    {
+        schema.Description = description;
+        return schema;
+    }
 }
