@@ -22,7 +22,7 @@ public sealed record CategoryCasualties(CasualtyCategory? Category, string? Part
 
 /// <summary>
 /// Everything a report says about an attack. Corrections replace parts of it. <c>ClaimedBy</c> makes it a
-/// party's claim (DOMAIN.md "Claims and disputes"), e.g. the Russian delegation's claim that Hmeimim was attacked.
+/// party's claim (docs/domain.md, "Claims and disputes"), e.g. the Russian delegation's claim that Hmeimim was attacked.
 /// </summary>
 public sealed record AttackFacts(
     string Perpetrator,
