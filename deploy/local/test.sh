@@ -9,8 +9,8 @@
 # Extra arguments go to dotnet test (e.g. --filter "FullyQualifiedName~Geometry").
 # The fault tests (tests/IdlibLedger.FaultTests) start a second private cluster of their own on
 # LEDGER_FAULT_PG_PORT (default 55460), which they crash and restart, and the service as a process.
-# Exits non-zero if dotnet test fails, any test fails, no test passed at all, or a link in README.md or docs/
-# does not resolve (deploy/local/check-links.sh, run first).
+# Exits non-zero if dotnet test fails, any test fails, no test passed at all, the contract lint fails, or a link
+# in README.md or docs/ does not resolve (deploy/local/check-links.sh, run first).
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
@@ -49,6 +49,25 @@ say "shared data: ${LEDGER_SHARED_DATA:-(not set)}"
 # Every relative link and #anchor in README.md and docs/*.md must resolve; a broken one fails the run (below).
 LINKS_RC=0
 bash "$SCRIPT_DIR/check-links.sh" || LINKS_RC=$?
+
+# --- contract lint (docs/openapi.json, Redocly pinned in tests/contract) ------
+LINT_RC=0
+if command -v npm >/dev/null 2>&1; then
+    (cd "$ROOT/tests/contract" && npm ci --silent --no-audit --no-fund >/dev/null) || LINT_RC=$?
+    if [[ $LINT_RC -eq 0 ]]; then
+        (cd "$ROOT/tests/contract" && npx --no-install redocly lint "$ROOT/docs/openapi.json" --config redocly.yaml --format=summary) >&2 || LINT_RC=$?
+    fi
+    [[ $LINT_RC -eq 0 ]] && say "redocly lint: no errors" || say "redocly lint failed ($LINT_RC)"
+else
+    say "npm not found: redocly lint of docs/openapi.json not run"
+    LINT_RC=1
+fi
+
+# --- client generators (tests/IdlibLedger.ClientTests) ------------------------
+# Kiota (a local dotnet tool, .config/dotnet-tools.json) and the TypeScript client's packages (tests/client-ts).
+say "client generators: dotnet tool restore, npm ci"
+(cd "$ROOT" && dotnet tool restore >/dev/null)
+(cd "$ROOT/tests/client-ts" && npm ci --no-audit --no-fund >/dev/null)
 
 # --- run --------------------------------------------------------------------
 # Start from an empty results folder so that only this run's .trx files are counted.
@@ -131,6 +150,10 @@ EXIT=0
 if [[ $TEST_RC -ne 0 ]]; then
     say "dotnet test exited with $TEST_RC"
     EXIT=$TEST_RC
+fi
+if [[ $LINT_RC -ne 0 ]]; then
+    say "the contract lint failed"
+    EXIT=1
 fi
 if [[ $UNREADABLE -gt 0 ]]; then
     say "$UNREADABLE result file(s) could not be read"

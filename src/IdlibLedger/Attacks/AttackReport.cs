@@ -16,6 +16,10 @@ public sealed record AttackReportCorrected(Guid AttackId, AttackFactsChange Chan
 public sealed record AttackReportRetracted(Guid AttackId, string Reason, string? RetractedBy);
 
 /// <summary>A party disputes the report (typically a claim), for a reason, with counter-evidence.</summary>
+/// <param name="AttackId">The disputed attack's id.</param>
+/// <param name="Party">The disputing party.</param>
+/// <param name="Reason">Why it disputes the report.</param>
+/// <param name="CounterEvidence">Sources it gave against the report.</param>
 public sealed record AttackReportDisputed(Guid AttackId, string Party, string Reason, IReadOnlyList<Source> CounterEvidence);
 
 /// <summary>The fields a correction replaces. Null means "unchanged".</summary>
@@ -74,12 +78,28 @@ public sealed record AttackFactsChange(
 }
 
 /// <summary>One entry of a report's history: what happened to it, when the ledger recorded it, and why.</summary>
+/// <param name="Version">The version this change produced.</param>
+/// <param name="Change">reported, corrected, disputed or retracted.</param>
+/// <param name="RecordedAt">When the ledger recorded it (transaction time, UTC).</param>
+/// <param name="By">Who made the change (reporter, corrector or disputing party).</param>
+/// <param name="Reason">Why, for corrections, disputes and retractions; null otherwise.</param>
+/// <param name="Fields">The fields a correction changed; empty otherwise.</param>
 public sealed record Revision(int Version, string Change, DateTimeOffset RecordedAt, string By, string? Reason, IReadOnlyList<string> Fields);
 
 /// <summary>
 /// An attack report as the ledger knows it: the write model of the decider and the answer of
 /// <c>GET /api/attacks/{id}</c> (aggregated live from the stream up to <c>asOf</c>).
 /// </summary>
+/// <param name="Id">The report's id.</param>
+/// <param name="Version">The stream's version: send it as expectedVersion to correct or retract.</param>
+/// <param name="Facts">The facts as currently corrected.</param>
+/// <param name="ReportedBy">Who reported it.</param>
+/// <param name="RecordedAt">When it was first recorded (transaction time, UTC).</param>
+/// <param name="Retracted">Whether it was retracted.</param>
+/// <param name="RetractionReason">Why it was retracted, or null.</param>
+/// <param name="History">Every revision: report, corrections, disputes, retraction, oldest first.</param>
+/// <param name="Disputes">The disputes recorded against it.</param>
+/// <param name="RecordedBy">The client whose credentials recorded it; only it or an admin may revise it.</param>
 public sealed record AttackReport(
     Guid Id,
     int Version,

@@ -16,7 +16,7 @@ public enum EventType
     [JsonStringEnumMemberName("strategic-developments")] StrategicDevelopments,
 }
 
-/// <summary>ACLED sub-event types of the four event types above.</summary>
+/// <summary>ACLED sub-event types (each belongs to one event type), e.g. shelling-artillery-missile-attack and air-drone-strike under explosions-remote-violence, armed-clash under battles; other when none fits.</summary>
 [JsonConverter(typeof(WireEnumConverter<SubEventType>))]
 public enum SubEventType
 {
@@ -48,7 +48,7 @@ public enum LocationPrecision
     [JsonStringEnumMemberName("sea-or-air")] SeaOrAir = 7,
 }
 
-/// <summary>Who the casualties were.</summary>
+/// <summary>Whom casualties were among: civilian, military (a party must be named), or unknown when sources do not say.</summary>
 [JsonConverter(typeof(WireEnumConverter<CasualtyCategory>))]
 public enum CasualtyCategory
 {

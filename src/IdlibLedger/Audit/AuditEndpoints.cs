@@ -10,19 +10,42 @@ using Wolverine.Http;
 namespace IdlibLedger.Audit;
 
 /// <summary>The answer to "does the current history extend this checkpoint unchanged?".</summary>
+/// <param name="Consistent">Whether the recomputed hash is the checkpoint's.</param>
+/// <param name="Sequence">The checkpoint's sequence.</param>
+/// <param name="Hash">The hash given.</param>
+/// <param name="RecomputedHash">The hash recomputed from the events now.</param>
+/// <param name="StoredHash">The hash stored for that sequence.</param>
+/// <param name="SignatureValid">Whether the signature checks out; null when none was given.</param>
+/// <param name="CurrentHeadSequence">The chain's head now.</param>
+/// <param name="Reason">Why it is not consistent, or null.</param>
 public sealed record ConsistencyReport(
     bool Consistent, long Sequence, string Hash, string? RecomputedHash, string? StoredHash, bool? SignatureValid, long? CurrentHeadSequence, string? Reason);
 
 /// <summary>The query of the event replay: recorded up to <c>asOf</c>, between <c>from</c> and <c>to</c>, of one <c>stream</c> or <c>type</c>, after a sequence.</summary>
+/// <param name="AsOf">Transaction time: what the ledger had recorded by this moment, ISO 8601 (a date alone means the end of that day, UTC); default now.</param>
+/// <param name="From">Only events recorded at or after this, ISO 8601.</param>
+/// <param name="To">Only events recorded at or before this, ISO 8601.</param>
+/// <param name="Stream">Only the events of this stream (UUID).</param>
+/// <param name="Type">Only events of this type (snake_case name, e.g. attack_reported).</param>
+/// <param name="After">Only events with a sequence greater than this: the X-Next-After header of the previous page.</param>
+/// <param name="Limit">Most events per page.</param>
 public sealed record EventQuery(
     [FromQuery(Name = "asOf")] string? AsOf = null, [FromQuery(Name = "from")] string? From = null, [FromQuery(Name = "to")] string? To = null,
     [FromQuery(Name = "stream")] Guid? Stream = null, [FromQuery(Name = "type")] string? Type = null,
     [FromQuery(Name = "after")] long? After = null, [FromQuery(Name = "limit")] int? Limit = null);
 
 /// <summary>A stretch of the chain by sequence, both ends optional.</summary>
+/// <param name="From">First event sequence to check; default 1.</param>
+/// <param name="To">Last event sequence to check; default the head.</param>
 public sealed record SequenceRange([FromQuery(Name = "from")] long? From = null, [FromQuery(Name = "to")] long? To = null);
 
 /// <summary>A checkpoint as an auditor holds it: its sequence and hash, and with its signature the fields the signature covers.</summary>
+/// <param name="Sequence">The checkpoint's sequence (required).</param>
+/// <param name="Hash">The checkpoint's hash, hex (required).</param>
+/// <param name="Signature">The checkpoint's signature, base64; when given, recordedAt, signedAt and keyId are needed too.</param>
+/// <param name="RecordedAt">The checkpoint's recordedAt, as it holds it (ISO 8601).</param>
+/// <param name="SignedAt">The checkpoint's signedAt, as it holds it (ISO 8601).</param>
+/// <param name="KeyId">The id of the key that signed it.</param>
 public sealed record CheckpointQuery(
     [FromQuery(Name = "sequence")] long? Sequence = null, [FromQuery(Name = "hash")] string? Hash = null, [FromQuery(Name = "signature")] string? Signature = null,
     [FromQuery(Name = "recordedAt")] string? RecordedAt = null, [FromQuery(Name = "signedAt")] string? SignedAt = null, [FromQuery(Name = "keyId")] string? KeyId = null);
@@ -32,11 +55,8 @@ public static class AuditEndpoints
     public const int DefaultLimit = 1000;
     public const int MaxLimit = 10_000;
 
-    /// <summary>
-    /// The events in global order as NDJSON, one per line, with their metadata — recorded up to <c>asOf</c>,
-    /// optionally between <c>from</c> and <c>to</c> (recordedAt), of one <c>stream</c> or <c>type</c>. Paged by
-    /// sequence: pass the last sequence seen as <c>after</c>; the header X-Next-After gives it.
-    /// </summary>
+    /// <summary>Replay the events</summary>
+    /// <remarks>The events in global order as NDJSON, one per line, with their metadata: recorded by `asOf`, optionally recorded between `from` and `to`, of one `stream` or event `type`. Paged by sequence: pass the last sequence seen as `after`; the X-Next-After header gives it.</remarks>
     [WolverineGet("/api/audit/events", OperationId = "ReplayEvents")]
     [ForAuditors]
     [Tags("Audit")]
@@ -109,10 +129,8 @@ public static class AuditEndpoints
         return TypedResults.Bytes(buffer.ToArray(), "application/x-ndjson");
     }
 
-    /// <summary>
-    /// Recomputes the hash chain and checks every event's seal (between sequences from and to); reports OK, or the
-    /// first bad sequence and why, with every bad one in badEvents.
-    /// </summary>
+    /// <summary>Verify the hash chain</summary>
+    /// <remarks>Recomputes the hash chain and checks every event's seal between sequences `from` and `to`: ok, or the first bad sequence and why, with every bad event listed.</remarks>
     [WolverineGet("/api/audit/verify", OperationId = "VerifyChain")]
     [ForAuditors]
     [Tags("Audit")]
@@ -122,12 +140,17 @@ public static class AuditEndpoints
         return verifier.VerifyAsync(range.From, range.To, cancellation);
     }
 
-    /// <summary>Every key that signed a stored checkpoint, with the first and last it signed, and the current key.</summary>
+    /// <summary>List the checkpoint signing keys</summary>
+    /// <remarks>Every key that signed a stored checkpoint, with the first and last time it signed and whether it is the current key.</remarks>
     [WolverineGet("/api/audit/keys", OperationId = "GetAuditKeys")]
     [ForAuditors]
     [Tags("Audit")]
     public static Task<IReadOnlyList<SigningKey>> Keys(CheckpointStore checkpoints, CancellationToken cancellation) =>
         checkpoints.KeysAsync(cancellation);
+
+    /// <summary>Sign a checkpoint</summary>
+
+    /// <remarks>Signs the head of the hash chain now (sequence, hash, times) with the ledger's signing key and stores the checkpoint, for auditors to keep and check later.</remarks>
 
     [WolverinePost("/api/audit/checkpoints", OperationId = "CreateCheckpoint")]
     [ForAuditors]
@@ -139,6 +162,10 @@ public static class AuditEndpoints
             ? Results.Created("/api/audit/checkpoints/latest", checkpoint)
             : LedgerProblems.Conflict("nothing is chained yet; the chain follows the events within seconds").ToResult();
 
+    /// <summary>Read the latest checkpoint</summary>
+
+    /// <remarks>The newest stored checkpoint; 404 when none was signed yet.</remarks>
+
     [WolverineGet("/api/audit/checkpoints/latest", OperationId = "GetLatestCheckpoint")]
     [ForAuditors]
     [Tags("Audit")]
@@ -148,17 +175,20 @@ public static class AuditEndpoints
             ? TypedResults.Ok(latest)
             : TypedResults.Problem(LedgerProblems.NotFound("no checkpoint yet: POST /api/audit/checkpoints makes one"));
 
+    /// <summary>List checkpoints</summary>
+
+    /// <remarks>The stored checkpoints, newest first.</remarks>
+
+    /// <param name="limit">Most checkpoints to return (newest first).</param>
+
     [WolverineGet("/api/audit/checkpoints", OperationId = "ListCheckpoints")]
     [ForAuditors]
     [Tags("Audit")]
     public static Task<IReadOnlyList<Checkpoint>> List(int? limit, CheckpointStore checkpoints, CancellationToken cancellation) =>
         checkpoints.ListAsync(Math.Clamp(limit ?? 100, 1, 1000), null, cancellation);
 
-    /// <summary>
-    /// For an auditor holding an old checkpoint (sequence and hash; with its signature, also recordedAt, signedAt
-    /// and keyId, so that the signature is checked too): recomputes the
-    /// chain up to that sequence from the events as they are now; consistent when it gives the same hash.
-    /// </summary>
+    /// <summary>Check an old checkpoint</summary>
+    /// <remarks>For an auditor holding an old checkpoint: recomputes the chain up to its sequence from the events as they are now; consistent when it gives the same hash. With the signature (and recordedAt, signedAt, keyId), the signature is checked too.</remarks>
     [WolverineGet("/api/audit/consistency", OperationId = "CheckConsistency")]
     [ForAuditors]
     [Tags("Audit")]
@@ -204,10 +234,9 @@ public static class AuditEndpoints
         return TypedResults.Ok(new ConsistencyReport(consistent, sequence.Value, hash!, recomputed, stored, signed, head, reason));
     }
 
-    /// <summary>
-    /// A bundle for offline verification: the events up to a checkpoint of the head as of <c>asOf</c> (the newest
-    /// stored one of that head, or a fresh one), with the public key.
-    /// </summary>
+    /// <summary>Export an audit bundle</summary>
+    /// <remarks>A bundle for offline verification (`audit verify-bundle`): the events up to a checkpoint of the head as of `asOf` (the newest stored one of that head, or a fresh one), with the public key.</remarks>
+    /// <param name="asOf">Transaction time: the head of the chain as recorded by this moment, ISO 8601 (a date alone means the end of that day, UTC); default now.</param>
     [WolverineGet("/api/audit/export", OperationId = "ExportAuditBundle")]
     [ForAuditors]
     [Tags("Audit")]

@@ -8,6 +8,14 @@ namespace IdlibLedger.Audit;
 /// to <see cref="ChainVerifier.MaxBadEvents"/>, of <c>BadEventCount</c>). <c>Pending</c> counts the events the chain
 /// has not reached yet, whose seals were checked.
 /// </summary>
+/// <param name="Ok">Whether every checked event is sound.</param>
+/// <param name="Checked">Events checked.</param>
+/// <param name="FirstBadSequence">The first bad event's sequence, or null.</param>
+/// <param name="Reason">Why it is bad, or null.</param>
+/// <param name="HeadSequence">The chain's head sequence.</param>
+/// <param name="HeadHash">The chain's head hash, hex.</param>
+/// <param name="From">First sequence checked.</param>
+/// <param name="To">Last sequence checked.</param>
 public sealed record VerificationReport(bool Ok, long Checked, long? FirstBadSequence, string? Reason, long? HeadSequence, string? HeadHash, long? From, long? To)
 {
     public IReadOnlyList<BadEvent> BadEvents { get; init; } = [];
@@ -21,6 +29,8 @@ public sealed record VerificationReport(bool Ok, long Checked, long? FirstBadSeq
 }
 
 /// <summary>An event that fails verification: its sequence and why.</summary>
+/// <param name="Sequence">The event's sequence.</param>
+/// <param name="Reason">What is wrong with it.</param>
 public sealed record BadEvent(long Sequence, string Reason);
 
 /// <summary>

@@ -9,6 +9,13 @@ using Weasel.Postgresql.Tables;
 namespace IdlibLedger.Audit;
 
 /// <summary>A signed statement that the chain's link at <c>Sequence</c> is <c>Hash</c>.</summary>
+/// <param name="Sequence">The head's sequence.</param>
+/// <param name="Hash">The chain hash at that sequence, hex.</param>
+/// <param name="RecordedAt">When that event was recorded (UTC).</param>
+/// <param name="SignedAt">When the checkpoint was signed (UTC).</param>
+/// <param name="KeyId">The signing key's id.</param>
+/// <param name="Algorithm">The signature algorithm.</param>
+/// <param name="Signature">The signature, base64.</param>
 public sealed record Checkpoint(long Sequence, string Hash, DateTimeOffset RecordedAt, DateTimeOffset SignedAt, string KeyId, string Algorithm, string Signature)
 {
     /// <summary>The exact text that is signed.</summary>
@@ -53,6 +60,13 @@ public sealed record PublicKey(string KeyId, string Algorithm, string PublicKeyP
 /// A key that signs or signed checkpoints, with the period of its stored checkpoints (null for the current key
 /// before its first). <c>PublicKeyPem</c> is null only for a retired key whose checkpoints predate the stored keys.
 /// </summary>
+/// <param name="KeyId">The key's id.</param>
+/// <param name="Algorithm">Its algorithm.</param>
+/// <param name="PublicKeyPem">Its public key, PEM.</param>
+/// <param name="FirstSignedAt">First checkpoint it signed (UTC).</param>
+/// <param name="LastSignedAt">Last checkpoint it signed (UTC).</param>
+/// <param name="Checkpoints">Checkpoints it signed.</param>
+/// <param name="Current">Whether the ledger signs with it now.</param>
 public sealed record SigningKey(
     string KeyId, string Algorithm, string? PublicKeyPem, DateTimeOffset? FirstSignedAt, DateTimeOffset? LastSignedAt, long Checkpoints, bool Current);
 

@@ -7,15 +7,14 @@ using Wolverine.Http;
 namespace IdlibLedger.Audit;
 
 /// <summary>The query of the read-model check: at sequence <c>to</c> (the head), naming at most <c>limit</c> differing rows.</summary>
+/// <param name="To">The event sequence to check at; must be the current head (409 otherwise). Default the head.</param>
+/// <param name="Limit">Most differing rows to list; default 100.</param>
 public sealed record ReadModelQuery([FromQuery(Name = "to")] long? To = null, [FromQuery(Name = "limit")] int? Limit = null);
 
 public static class ReadModelEndpoints
 {
-    /// <summary>
-    /// Rebuilds every read model from the events into a scratch schema and compares it row by row with the live
-    /// tables: ok, or the first <c>limit</c> differing rows (table, key, columns, live and rebuilt values) and counts
-    /// per table. The live tables show the ledger at its head, so <c>to</c>, when given, must be the head (409 names it).
-    /// </summary>
+    /// <summary>Check the read models against the events</summary>
+    /// <remarks>Rebuilds every read model from the events into a scratch schema and compares it row by row with the live tables: ok, or the first `limit` differing rows and counts per table. The live tables show the ledger at its head, so `to`, when given, must be the head (409 names it).</remarks>
     [WolverineGet("/api/audit/read-models", OperationId = "VerifyReadModels")]
     [ForAuditors]
     [Tags("Audit")]

@@ -34,12 +34,25 @@ public enum RowDifferenceKind
 /// One column of a differing row: its value in the live table and in the rebuild, as text; a long value is shown
 /// from a little before the first character where the two differ, shortened.
 /// </summary>
+/// <param name="Column">The column.</param>
+/// <param name="Live">Its live value.</param>
+/// <param name="Rebuilt">Its rebuilt value.</param>
 public sealed record ColumnDifference(string Column, string? Live, string? Rebuilt);
 
 /// <summary>A row of a read-model table that differs from the rebuild: the table, the row's key, how, and which columns.</summary>
+/// <param name="Table">The table.</param>
+/// <param name="Key">The row's key columns and values.</param>
+/// <param name="Kind">How the row differs.</param>
+/// <param name="Columns">The differing columns.</param>
 public sealed record RowDifference(string Table, IReadOnlyDictionary<string, string> Key, RowDifferenceKind Kind, IReadOnlyList<ColumnDifference> Columns);
 
 /// <summary>One table compared: its rows live and rebuilt, and how many rows differ in each way.</summary>
+/// <param name="Table">The table.</param>
+/// <param name="LiveRows">Rows in the live table.</param>
+/// <param name="RebuiltRows">Rows rebuilt.</param>
+/// <param name="Changed">Rows that differ.</param>
+/// <param name="Missing">Rows the live table lacks.</param>
+/// <param name="Extra">Rows only the live table has.</param>
 public sealed record TableComparison(string Table, long LiveRows, long RebuiltRows, long Changed, long Missing, long Extra)
 {
     public long Differing => Changed + Missing + Extra;
@@ -49,6 +62,14 @@ public sealed record TableComparison(string Table, long LiveRows, long RebuiltRo
 /// The answer of a read-model verification: whether every read-model table equals a rebuild from the events up to
 /// <c>Sequence</c> (the head), per table the counts, and the first differing rows (<c>Truncated</c> when there are more).
 /// </summary>
+/// <param name="Ok">Whether the live tables match the rebuild.</param>
+/// <param name="Sequence">The head sequence checked at.</param>
+/// <param name="Events">Events replayed.</param>
+/// <param name="Projections">Projections rebuilt.</param>
+/// <param name="Tables">The comparison per table.</param>
+/// <param name="Differences">The first `limit` differing rows.</param>
+/// <param name="Truncated">Whether more differences exist than listed.</param>
+/// <param name="ElapsedMilliseconds">How long the check took, ms.</param>
 public sealed record ReadModelReport(
     bool Ok, long Sequence, long Events, IReadOnlyList<string> Projections, IReadOnlyList<TableComparison> Tables,
     IReadOnlyList<RowDifference> Differences, bool Truncated, long ElapsedMilliseconds);

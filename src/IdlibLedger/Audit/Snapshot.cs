@@ -17,9 +17,18 @@ using Wolverine.Http;
 namespace IdlibLedger.Audit;
 
 /// <summary>Every read model at (at, asOf); the GeoJSON parts as the FeatureCollections their reads answer.</summary>
+/// <param name="At">Valid time the answer describes (UTC).</param>
+/// <param name="AsOf">Transaction time the answer describes: what the ledger had recorded by then (UTC).</param>
+/// <param name="CasualtyTotals">GET /api/casualties/totals.</param>
+/// <param name="Attacks">GET /api/attacks, every page.</param>
+/// <param name="ControlMap">GET /api/control-map (GeoJSON).</param>
+/// <param name="Ceasefires">GET /api/ceasefires.</param>
+/// <param name="Proposals">GET /api/proposals, every page.</param>
+/// <param name="ObservationPosts">GET /api/observation-posts (GeoJSON).</param>
+/// <param name="Corridors">GET /api/corridors (GeoJSON).</param>
 public sealed record AuditSnapshot(
-    DateTimeOffset At, DateTimeOffset AsOf, CasualtyTotals CasualtyTotals, AttackList Attacks, JsonNode ControlMap,
-    CeasefireList Ceasefires, ProposalList Proposals, JsonNode ObservationPosts, JsonNode Corridors);
+    DateTimeOffset At, DateTimeOffset AsOf, CasualtyTotals CasualtyTotals, AttackList Attacks, [property: GeoJson(featureCollection: true)] JsonNode ControlMap,
+    CeasefireList Ceasefires, ProposalList Proposals, [property: GeoJson(featureCollection: true)] JsonNode ObservationPosts, [property: GeoJson(featureCollection: true)] JsonNode Corridors);
 
 /// <summary>
 /// Every read model at (at, asOf) in one document, so that an auditor can diff two dates. Each part is the
@@ -27,6 +36,8 @@ public sealed record AuditSnapshot(
 /// </summary>
 public static class SnapshotEndpoint
 {
+    /// <summary>Read every read model at one moment</summary>
+    /// <remarks>Every read model at (`at`, `asOf`) in one document, so that an auditor can diff two dates; each part is the answer of the read endpoint itself for the same `at` and `asOf`.</remarks>
     [WolverineGet("/api/audit/snapshot", OperationId = "GetAuditSnapshot")]
     [ForAuditors]
     [Tags("Audit")]

@@ -12,14 +12,48 @@ using Wolverine.Http;
 namespace IdlibLedger.Ceasefires;
 
 /// <summary>One violation: an attack the ledger detected, or one reported against the ceasefire.</summary>
+/// <param name="Kind">reported, or attack (a recorded attack inside its area and period).</param>
+/// <param name="AttackId">The attack's id, or null.</param>
+/// <param name="By">The violating party.</param>
+/// <param name="OccurredAt">When (UTC).</param>
+/// <param name="Description">What happened.</param>
+/// <param name="Killed">Killed.</param>
+/// <param name="Injured">Injured.</param>
 public sealed record Violation(string Kind, Guid? AttackId, string By, DateTimeOffset OccurredAt, string Description, Estimate Killed, Estimate Injured);
 
 /// <summary>A ceasefire's status at (at, asOf), its violations and their casualties.</summary>
+/// <param name="Id">The ceasefire's id.</param>
+/// <param name="DeclaredBy">Who declared it.</param>
+/// <param name="Parties">The parties bound.</param>
+/// <param name="EffectiveFrom">When it took effect (UTC).</param>
+/// <param name="EffectiveUntil">When it ends (UTC), or null.</param>
+/// <param name="CollapsedAt">When it collapsed (UTC), or null.</param>
+/// <param name="CollapseReason">Why it collapsed, or null.</param>
+/// <param name="Terms">Its terms.</param>
+/// <param name="ImplementsAgreementId">The agreement it implements, or null.</param>
+/// <param name="AreaSource">Where its area came from (a geometry or a region).</param>
+/// <param name="AreaKm2">Its area, km².</param>
+/// <param name="Status">scheduled, in-force, expired or collapsed at `at`.</param>
+/// <param name="ViolationCount">Violations.</param>
+/// <param name="ViolationKilled">Killed in violations.</param>
+/// <param name="ViolationInjured">Injured in violations.</param>
+/// <param name="LastViolation">The latest violation (UTC), or null.</param>
+/// <param name="Violations">The violations.</param>
+/// <param name="At">Valid time the answer describes (UTC).</param>
+/// <param name="AsOf">Transaction time the answer describes: what the ledger had recorded by then (UTC).</param>
 public sealed record CeasefireStatus(
     Guid Id, string DeclaredBy, IReadOnlyList<string> Parties, DateTimeOffset EffectiveFrom, DateTimeOffset? EffectiveUntil,
     DateTimeOffset? CollapsedAt, string? CollapseReason, string? Terms, Guid? ImplementsAgreementId, string AreaSource, double AreaKm2,
     string Status, int ViolationCount, Estimate ViolationKilled, Estimate ViolationInjured, Violation? LastViolation,
     IReadOnlyList<Violation> Violations, DateTimeOffset At, DateTimeOffset AsOf);
+
+/// <summary>Every ceasefire at (`at`, `asOf`).</summary>
+
+/// <param name="Items">The ceasefires.</param>
+
+/// <param name="At">Valid time the answer describes (UTC).</param>
+
+/// <param name="AsOf">Transaction time the answer describes: what the ledger had recorded by then (UTC).</param>
 
 public sealed record CeasefireList(IReadOnlyList<CeasefireStatus> Items, DateTimeOffset At, DateTimeOffset AsOf);
 
@@ -83,6 +117,9 @@ public sealed class CeasefireReader(IQuerySession session, TimelineQueries timel
 
 public static class CeasefireReads
 {
+    /// <summary>Read one ceasefire</summary>
+    /// <remarks>The ceasefire at (`at`, `asOf`): its terms, status and violations — the reported ones and the recorded attacks inside its area and period. 404 when unknown then. Valid time is `at`, transaction time `asOf` (ISO 8601; default now).</remarks>
+    /// <param name="id">The ceasefire's id (UUID), as returned in the receipt and the Location header.</param>
     [WolverineGet("/api/ceasefires/{id}", OperationId = "GetCeasefire")]
     [ForViewers]
     [Tags("Ceasefires")]
@@ -100,6 +137,10 @@ public static class CeasefireReads
             ? TypedResults.Ok(status)
             : TypedResults.Problem(LedgerProblems.NotFound($"no ceasefire {id} was declared as of {temporal.AsOf:O}"));
     }
+
+    /// <summary>List ceasefires</summary>
+
+    /// <remarks>Every ceasefire at (`at`, `asOf`) with its status. Valid time is `at`, transaction time `asOf` (ISO 8601; default now).</remarks>
 
     [WolverineGet("/api/ceasefires", OperationId = "ListCeasefires")]
     [ForViewers]

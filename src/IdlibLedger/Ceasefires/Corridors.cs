@@ -37,7 +37,14 @@ public sealed record Corridor(Guid Id, int Version, CorridorOpened Opening, Date
 /// happen without reaching a cease-fire" — refused (409) unless a ceasefire in effect at the opening covers the
 /// whole route.
 /// </summary>
-public sealed record OpenCorridor(string? Name, JsonElement? Route, DateTimeOffset? OpensAt, string? From = null, string? To = null, DateTimeOffset? ClosesAt = null, Guid? Id = null)
+/// <param name="Name">Its name. Required; At most 200 characters.</param>
+/// <param name="Route">A GeoJSON LineString; GeoJSON geometry in WGS 84, positions as [longitude, latitude]. Required.</param>
+/// <param name="OpensAt">When it opens. Required. ISO 8601; a date alone is midnight UTC, a date-time without offset is UTC.</param>
+/// <param name="From">Where it starts (place name); optional.</param>
+/// <param name="To">Where it leads (place name); optional.</param>
+/// <param name="ClosesAt">When it closes; optional.</param>
+/// <param name="Id">Optional UUID (not all zeros) naming the new stream, so that a retry is recognised however late; without it the ledger picks a new UUIDv7.</param>
+public sealed record OpenCorridor(string? Name, [property: GeoJson(GeometryKinds.LineString)] JsonElement? Route, DateTimeOffset? OpensAt, string? From = null, string? To = null, DateTimeOffset? ClosesAt = null, Guid? Id = null)
 {
     public sealed class Validator : AbstractValidator<OpenCorridor>
     {
@@ -54,6 +61,10 @@ public sealed record OpenCorridor(string? Name, JsonElement? Route, DateTimeOffs
     }
 }
 
+/// <param name="Reason">Why it closed. Required; Free text, at most 4000 characters.</param>
+
+/// <param name="ClosedAt">When it closed; default now. ISO 8601; a date alone is midnight UTC, a date-time without offset is UTC.</param>
+
 public sealed record CloseCorridor(string? Reason, DateTimeOffset? ClosedAt = null)
 {
     public sealed class Validator : AbstractValidator<CloseCorridor>
@@ -64,6 +75,8 @@ public sealed record CloseCorridor(string? Reason, DateTimeOffset? ClosedAt = nu
 
 public static class OpenCorridorEndpoint
 {
+    /// <summary>Open a corridor</summary>
+    /// <remarks>Records a humanitarian corridor along a route (a GeoJSON LineString) from `opensAt`, optionally until `closesAt`. 201 with Location /api/corridors/{id}; 200 with `alreadyRecorded: true` for a retry with the same `id`. Refused with 400 naming each wrong field; nothing is recorded then.</remarks>
     [WolverinePost("/api/corridors", OperationId = "OpenCorridor")]
     [ForAnalysts]
     [Tags("Ceasefires")]
@@ -106,6 +119,10 @@ public static class CloseCorridorEndpoint
     public static ProblemDetails Before(CloseCorridor command, Corridor corridor) =>
         corridor.ClosedAt is not null ? LedgerProblems.Conflict($"corridor {corridor.Id} is already closed") : WolverineContinue.NoProblems;
 
+    /// <summary>Close a corridor</summary>
+
+    /// <remarks>The corridor closed, from `closedAt` (default now). 404 for an unknown corridor; 409 when it is already closed. Refused with 400 naming each wrong field; nothing is recorded then.</remarks>
+
     [WolverinePost("/api/corridors/{id}/closure", OperationId = "CloseCorridor")]
     [ForAnalysts]
     [Tags("Ceasefires")]
@@ -117,10 +134,8 @@ public static class CloseCorridorEndpoint
 
 public static class CorridorReads
 {
-    /// <summary>
-    /// Corridors at (at, asOf) as GeoJSON lines: scheduled, open, closed, or unprotected — open while the ceasefire
-    /// that covered it has collapsed or expired.
-    /// </summary>
+    /// <summary>List corridors</summary>
+    /// <remarks>Corridors at (`at`, `asOf`) as GeoJSON lines: scheduled, open, closed, or unprotected (open while the ceasefire that covered it has collapsed or expired). Valid time is `at`, transaction time `asOf` (ISO 8601; default now).</remarks>
     [WolverineGet("/api/corridors", OperationId = "ListCorridors")]
     [ForViewers]
     [Tags("Ceasefires")]

@@ -21,9 +21,18 @@ namespace IdlibLedger.Ceasefires;
 /// region id, or — neither given — the whole zone: the de-escalation zone of the agreement it implements, else
 /// the Idlib governorate.
 /// </summary>
+/// <param name="DeclaredBy">Who declared it. Required; At most 200 characters.</param>
+/// <param name="Parties">The parties bound; at least two.</param>
+/// <param name="EffectiveFrom">When it takes effect. ISO 8601; a date alone is midnight UTC, a date-time without offset is UTC.</param>
+/// <param name="EffectiveUntil">When it ends; optional.</param>
+/// <param name="Area">Its area, a GeoJSON Polygon or MultiPolygon (GeoJSON geometry in WGS 84, positions as [longitude, latitude].); or give region.</param>
+/// <param name="Region">A registered region as its area, instead of area.</param>
+/// <param name="Terms">Its terms; Free text, at most 4000 characters.</param>
+/// <param name="ImplementsAgreementId">The agreement it implements; optional.</param>
+/// <param name="Id">Optional UUID (not all zeros) naming the new stream, so that a retry is recognised however late; without it the ledger picks a new UUIDv7.</param>
 public sealed record DeclareCeasefire(
     string? DeclaredBy, IReadOnlyList<string>? Parties, DateTimeOffset? EffectiveFrom,
-    DateTimeOffset? EffectiveUntil = null, JsonElement? Area = null, string? Region = null, string? Terms = null,
+    DateTimeOffset? EffectiveUntil = null, [property: GeoJson(GeometryKinds.Areas)] JsonElement? Area = null, string? Region = null, string? Terms = null,
     Guid? ImplementsAgreementId = null, Guid? Id = null)
 {
     public sealed class Validator : AbstractValidator<DeclareCeasefire>
@@ -44,6 +53,10 @@ public sealed record DeclareCeasefire(
     }
 }
 
+/// <param name="EffectiveUntil">The new end, later than the current. Required. ISO 8601; a date alone is midnight UTC, a date-time without offset is UTC.</param>
+
+/// <param name="Reason">Why; Free text, at most 4000 characters.</param>
+
 public sealed record ExtendCeasefire(DateTimeOffset? EffectiveUntil, string? Reason)
 {
     public sealed class Validator : AbstractValidator<ExtendCeasefire>
@@ -51,6 +64,10 @@ public sealed record ExtendCeasefire(DateTimeOffset? EffectiveUntil, string? Rea
         public Validator() => RuleFor(c => c.Reason).NotEmpty().MaximumLength(Limits.Text);
     }
 }
+
+/// <param name="Reason">Why it collapsed. Required; Free text, at most 4000 characters.</param>
+
+/// <param name="EndedAt">When it ended; default now. ISO 8601; a date alone is midnight UTC, a date-time without offset is UTC.</param>
 
 public sealed record EndCeasefire(string? Reason, DateTimeOffset? EndedAt = null)
 {
@@ -63,6 +80,14 @@ public sealed record EndCeasefire(string? Reason, DateTimeOffset? EndedAt = null
         }
     }
 }
+
+/// <param name="By">The violating party. Required; At most 200 characters.</param>
+
+/// <param name="OccurredAt">When. Required. ISO 8601; a date alone is midnight UTC, a date-time without offset is UTC.</param>
+
+/// <param name="Description">What happened. Required; Free text, at most 4000 characters.</param>
+
+/// <param name="Sources">The sources; at least one.</param>
 
 public sealed record ReportCeasefireViolation(string? By, DateTimeOffset? OccurredAt, string? Description, IReadOnlyList<Source>? Sources)
 {
@@ -81,6 +106,8 @@ public sealed record ReportCeasefireViolation(string? By, DateTimeOffset? Occurr
 
 public static class DeclareCeasefireEndpoint
 {
+    /// <summary>Declare a ceasefire</summary>
+    /// <remarks>Records a ceasefire between parties over an area (a GeoJSON geometry or a registered region) from `effectiveFrom`, optionally until `effectiveUntil`. 201 with Location /api/ceasefires/{id}; 200 with `alreadyRecorded: true` for a retry with the same `id`. Refused with 400 naming each wrong field; nothing is recorded then.</remarks>
     [WolverinePost("/api/ceasefires", OperationId = "DeclareCeasefire")]
     [ForAnalysts]
     [Tags("Ceasefires")]
@@ -144,6 +171,10 @@ public static class ExtendCeasefireEndpoint
                 ? LedgerProblems.Invalid("effectiveUntil", "an extension moves effectiveUntil later (or removes it with null)")
                 : WolverineContinue.NoProblems;
 
+    /// <summary>Extend a ceasefire</summary>
+
+    /// <remarks>Moves the ceasefire's end later. 404 for an unknown ceasefire; 409 when it has collapsed or the new end is not later. Refused with 400 naming each wrong field; nothing is recorded then.</remarks>
+
     [WolverinePost("/api/ceasefires/{id}/extension", OperationId = "ExtendCeasefire")]
     [ForAnalysts]
     [Tags("Ceasefires")]
@@ -162,6 +193,10 @@ public static class EndCeasefireEndpoint
                 ? LedgerProblems.Invalid("endedAt", "a ceasefire cannot end before it took effect")
                 : WolverineContinue.NoProblems;
 
+    /// <summary>Record a ceasefire's collapse</summary>
+
+    /// <remarks>The ceasefire ended before its term, from `endedAt` (default now). 404 for an unknown ceasefire; 409 when it already collapsed. Refused with 400 naming each wrong field; nothing is recorded then.</remarks>
+
     [WolverinePost("/api/ceasefires/{id}/collapse", OperationId = "EndCeasefire")]
     [ForAnalysts]
     [Tags("Ceasefires")]
@@ -179,6 +214,10 @@ public static class ReportCeasefireViolationEndpoint
             : !ceasefire.Declaration.Parties.Contains(command.By!.Trim())
                 ? LedgerProblems.Conflict($"{command.By} is not a party to ceasefire {ceasefire.Id} ({string.Join(", ", ceasefire.Declaration.Parties)})")
                 : WolverineContinue.NoProblems;
+
+    /// <summary>Report a ceasefire violation</summary>
+
+    /// <remarks>A violation of the ceasefire by a party, with sources. Attacks in its area and period count as violations without this. 404 for an unknown ceasefire. Refused with 400 naming each wrong field; nothing is recorded then.</remarks>
 
     [WolverinePost("/api/ceasefires/{id}/violations", OperationId = "ReportCeasefireViolation")]
     [ForAnalysts]

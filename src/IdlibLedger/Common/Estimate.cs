@@ -4,6 +4,9 @@ using System.Text.Json.Serialization;
 namespace IdlibLedger.Common;
 
 /// <summary>An estimate as UCDP gives it: <c>low ≤ best ≤ high</c>. A bare number in JSON means all three.</summary>
+/// <param name="Low">Lowest estimate, ≥ 0.</param>
+/// <param name="Best">Best estimate, low ≤ best ≤ high.</param>
+/// <param name="High">Highest estimate.</param>
 [JsonConverter(typeof(EstimateJsonConverter))]
 public sealed record Estimate(int Low, int Best, int High)
 {

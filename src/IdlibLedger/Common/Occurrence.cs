@@ -5,6 +5,10 @@ using IdlibLedger.Infrastructure;
 namespace IdlibLedger.Common;
 
 /// <summary>When an attack happened (valid time), as reported: an instant or a range, and a precision.</summary>
+/// <param name="OccurredAt">The instant it happened (UTC), or null when given as a range.</param>
+/// <param name="OccurredFrom">Start of the range it happened in (UTC), or null when given as an instant.</param>
+/// <param name="OccurredUntil">End (exclusive) of the range (UTC), or null when given as an instant.</param>
+/// <param name="Precision">How precisely the time is known.</param>
 public sealed record Occurrence(DateTimeOffset? OccurredAt, DateTimeOffset? OccurredFrom, DateTimeOffset? OccurredUntil, DatePrecision Precision)
 {
     /// <summary>

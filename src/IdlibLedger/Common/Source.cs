@@ -4,6 +4,11 @@ using IdlibLedger.Infrastructure;
 namespace IdlibLedger.Common;
 
 /// <summary>Where a report comes from. <c>claimedBy</c> names the party whose claim it carries, if any.</summary>
+/// <param name="Outlet">The outlet that published it. Required; At most 200 characters.</param>
+/// <param name="PublishedAt">Publication date (YYYY-MM-DD), not after tomorrow; optional.</param>
+/// <param name="Title">The publication's title; optional, Free text, at most 4000 characters.</param>
+/// <param name="Url">An absolute http(s) URL; optional.</param>
+/// <param name="ClaimedBy">The party whose claim the source carries; optional, At most 200 characters.</param>
 public sealed record Source(string? Outlet, DateOnly? PublishedAt, string? Title, string? Url, string? ClaimedBy = null)
 {
     public sealed class Validator : AbstractValidator<Source>

@@ -14,6 +14,10 @@ using Wolverine.Http;
 namespace IdlibLedger.Importing;
 
 /// <summary>The query string of the exports; texts are parsed by the endpoint, so that a refusal names the parameter.</summary>
+/// <param name="From">Occurrence window start ≥ this, ISO 8601 (a date alone means the start of that day, UTC); default none.</param>
+/// <param name="To">Occurrence window start ≤ this, ISO 8601 (a date alone means the end of that day, UTC); not before `from`; default none.</param>
+/// <param name="At">Valid time: the moment in the world the answer describes, ISO 8601 (a date alone means the end of that day, UTC); default now.</param>
+/// <param name="AsOf">Transaction time: what the ledger had recorded by this moment, ISO 8601 (a date alone means the end of that day, UTC); default now.</param>
 public sealed record AttackExportQuery(
     [FromQuery(Name = "from")] string? From = null,
     [FromQuery(Name = "to")] string? To = null,
@@ -32,6 +36,10 @@ public static class ExportEndpoints
         "where_prec", "latitude", "longitude", "date_prec", "date_start", "date_end",
         "deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown", "low", "best", "high",
     ];
+
+    /// <summary>Export attacks as CSV</summary>
+
+    /// <remarks>The attacks the list would show at (`at`, `asOf`), unpaged, as CSV (one row per report, UCDP-like columns). Retracted reports are left out.</remarks>
 
     [WolverineGet("/api/exports/attacks.csv", OperationId = "ExportAttacksCsv")]
     [ForViewers]
@@ -59,6 +67,10 @@ public static class ExportEndpoints
             }
         }, "text/csv; charset=utf-8");
     }
+
+    /// <summary>Export attacks as GeoJSON</summary>
+
+    /// <remarks>The attacks the list would show at (`at`, `asOf`), unpaged, as a GeoJSON FeatureCollection of points (lon/lat, WGS 84) with the report's facts as properties.</remarks>
 
     [WolverineGet("/api/exports/attacks.geojson", OperationId = "ExportAttacksGeoJson")]
     [ForViewers]

@@ -15,11 +15,9 @@ public static class ImportEndpoints
     /// <summary>Import files are larger than commands: up to this many bytes (Ledger:MaxImportBytes).</summary>
     public const long DefaultMaxImportBytes = 64L * 1024 * 1024;
 
-    /// <summary>
-    /// POST a UCDP GED CSV file (text/csv) as the body: every row becomes an attack report, re-imports add nothing,
-    /// and the answer counts imported, already present and rejected rows, shows the first rejections (line, columns,
-    /// reasons) and links the download of all of them. A file without the GED columns is 400, naming them.
-    /// </summary>
+    /// <summary>Import a UCDP GED file</summary>
+    /// <remarks>POST a UCDP GED CSV file (text/csv) as the body: every row becomes an attack report, a re-import adds nothing (a row's stream id comes from its UCDP id), and the answer counts imported, already present and rejected rows, shows the first rejections and links the download of all of them. A file without the GED columns is 400 naming them; another media type is 415.</remarks>
+    /// <param name="reportedBy">Who reports the imported rows (recorded as each report's reportedBy); at most 200 characters.</param>
     [WolverinePost("/api/imports/ucdp-ged", OperationId = "ImportUcdpGed")]
     [ForAdmins]
     [Tags("Imports")]
@@ -56,10 +54,9 @@ public static class ImportEndpoints
         return Results.Ok(report);
     }
 
-    /// <summary>
-    /// Every row an import rejected, in line order, as NDJSON (one <c>{line, ucdpId, columns, reasons}</c> per line).
-    /// Kept for <c>Ledger:ImportRejectionDays</c> after the import (7 by default); 404 after that.
-    /// </summary>
+    /// <summary>Download an import's rejected rows</summary>
+    /// <remarks>Every row an import rejected, in line order, as NDJSON (one {line, ucdpId, columns, reasons} per line). Kept for Ledger:ImportRejectionDays after the import (7 by default); 404 after that.</remarks>
+    /// <param name="id">The import's id, from its report.</param>
     [WolverineGet("/api/imports/{id}/rejections", OperationId = "GetImportRejections")]
     [ForAdmins]
     [Tags("Imports")]

@@ -9,6 +9,10 @@ using IdlibLedger.Infrastructure;
 namespace IdlibLedger.Importing;
 
 /// <summary>One refused row: its line in the file (1 = the header), its UCDP id if readable, the columns at fault and why.</summary>
+/// <param name="Line">The row's line in the file.</param>
+/// <param name="UcdpId">Its UCDP id, or null.</param>
+/// <param name="Columns">The columns at fault.</param>
+/// <param name="Reasons">Why it was rejected.</param>
 public sealed record RejectedRow(long Line, string? UcdpId, IReadOnlyList<string> Columns, IReadOnlyList<string> Reasons);
 
 /// <summary>How far an import is: rows read, imported, already present, refused.</summary>
@@ -18,6 +22,14 @@ public sealed record ImportProgress(long Rows, long Imported, long AlreadyPresen
 /// What an import did: rows imported, rows already in the ledger (same UCDP id), rows refused — of those the first
 /// <see cref="UcdpGedImporter.RejectionsAnswered"/>, and where to download them all until when.
 /// </summary>
+/// <param name="Id">The import's id.</param>
+/// <param name="Rows">Rows read.</param>
+/// <param name="Imported">Rows recorded now.</param>
+/// <param name="AlreadyPresent">Rows recorded by an earlier import.</param>
+/// <param name="RejectedCount">Rows rejected.</param>
+/// <param name="Rejected">The first rejected rows.</param>
+/// <param name="RejectionReport">Where to download all of them (NDJSON).</param>
+/// <param name="RejectionReportKeptUntil">Until when it can be downloaded (UTC).</param>
 public sealed record ImportReport(
     Guid Id, long Rows, long Imported, long AlreadyPresent, long RejectedCount, IReadOnlyList<RejectedRow> Rejected,
     string RejectionReport, DateTimeOffset RejectionReportKeptUntil);

@@ -1,6 +1,9 @@
 namespace IdlibLedger.Infrastructure;
 
 /// <summary>The answer to a command that created or changed a stream: its id and version, and whether it was a retry.</summary>
+/// <param name="Id">The stream's id.</param>
+/// <param name="Version">The stream's version after the command; the expectedVersion of the next one.</param>
+/// <param name="AlreadyRecorded">true when the command was a retry of one already recorded (nothing was appended).</param>
 public sealed record Receipt(Guid Id, long Version, bool AlreadyRecorded)
 {
     /// <summary>

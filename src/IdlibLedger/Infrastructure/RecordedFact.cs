@@ -4,6 +4,10 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace IdlibLedger.Infrastructure;
 
 /// <summary>A one-event stream (a control change, an aggregate figure) as known at <c>asOf</c>.</summary>
+/// <param name="Id">The stream's id.</param>
+/// <param name="Fact">The recorded fact.</param>
+/// <param name="RecordedAt">When the ledger recorded it (transaction time, UTC).</param>
+/// <param name="AsOf">Transaction time the answer describes: what the ledger had recorded by then (UTC).</param>
 public sealed record RecordedFact<T>(Guid Id, T Fact, DateTimeOffset RecordedAt, DateTimeOffset AsOf);
 
 public static class RecordedFacts

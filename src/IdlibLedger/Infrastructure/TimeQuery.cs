@@ -10,6 +10,8 @@ namespace IdlibLedger.Infrastructure;
 /// only these bind it with <c>[AsParameters]</c>; query records with more parameters hand theirs over as a
 /// <see cref="TimeQuery"/>, so every read parses and refuses them alike.
 /// </summary>
+/// <param name="At">Valid time: the moment in the world the answer describes, ISO 8601 (a date alone means the end of that day, UTC); default now.</param>
+/// <param name="AsOf">Transaction time: what the ledger had recorded by this moment, ISO 8601 (a date alone means the end of that day, UTC); default now.</param>
 public sealed record TimeQuery([FromQuery(Name = "at")] string? At = null, [FromQuery(Name = "asOf")] string? AsOf = null)
 {
     /// <summary>Both bounds as exact instants: how a read made of other reads asks each of them for the same moment.</summary>

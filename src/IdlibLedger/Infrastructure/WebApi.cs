@@ -38,6 +38,8 @@ public static class WebApi
         {
             OpenApiSchemas.Describe(openApi);
             OpenApiSecurity.Describe(openApi);
+            OpenApiContract.Describe(openApi);
+            OpenApiDescriptions.Describe(openApi);
         });
         builder.AddLedgerAccess();
         return builder;

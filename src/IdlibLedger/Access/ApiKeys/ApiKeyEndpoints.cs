@@ -12,6 +12,9 @@ using Wolverine.Http;
 namespace IdlibLedger.Access.ApiKeys;
 
 /// <summary>CreateApiKey: a key for <c>client</c> holding <c>roles</c>, valid for <c>expiresInDays</c> (default Ledger:ApiKeyDays).</summary>
+/// <param name="Client">The client's name. Required; At most 200 characters.</param>
+/// <param name="Roles">Its roles (viewer, reporter, analyst, auditor, admin); at least one.</param>
+/// <param name="ExpiresInDays">Days until it expires; default never.</param>
 public sealed record CreateApiKey(string? Client, IReadOnlyList<string>? Roles, int? ExpiresInDays = null)
 {
     public const int MaxDays = 5 * 366;
@@ -31,6 +34,15 @@ public sealed record CreateApiKey(string? Client, IReadOnlyList<string>? Roles, 
 }
 
 /// <summary>A key as listed: never its secret.</summary>
+/// <param name="Id">The key's id.</param>
+/// <param name="Client">The client it names, recorded as recordedBy.</param>
+/// <param name="Roles">Its roles.</param>
+/// <param name="CreatedAt">When it was created (UTC).</param>
+/// <param name="CreatedBy">Who created it.</param>
+/// <param name="ExpiresAt">When it expires (UTC), or null for never.</param>
+/// <param name="RevokedAt">When it was revoked (UTC), or null.</param>
+/// <param name="RevokedBy">Who revoked it, or null.</param>
+/// <param name="Active">Whether it is neither revoked nor expired.</param>
 public sealed record ApiKeySummary(
     string Id, string Client, IReadOnlyList<string> Roles, DateTimeOffset CreatedAt, string CreatedBy, DateTimeOffset ExpiresAt,
     DateTimeOffset? RevokedAt, string? RevokedBy, bool Active)
@@ -43,6 +55,8 @@ public sealed record ApiKeySummary(
 }
 
 /// <summary>The answer to CreateApiKey: the key itself, shown this once, and what it holds.</summary>
+/// <param name="Key">The key itself (ilk_…), shown only this once: send it in the X-Api-Key header.</param>
+/// <param name="Details">The key's record.</param>
 public sealed record IssuedApiKey(string Key, ApiKeySummary Details);
 
 /// <summary>Key management, used by <c>POST/GET /api/keys</c> and by the <c>keys</c> command alike.</summary>
@@ -92,7 +106,8 @@ public static class ApiKeyLedger
 
 public static class ApiKeyEndpoints
 {
-    /// <summary>Creates a key; the answer holds the key itself, which the ledger never shows again.</summary>
+    /// <summary>Create an API key</summary>
+    /// <remarks>Creates a key for a client with roles; the answer holds the key itself, which the ledger never shows again (only its hash is stored). Refused with 400 naming each wrong field; nothing is recorded then.</remarks>
     [WolverinePost("/api/keys", OperationId = "CreateApiKey")]
     [Tags("Access")]
     [ForAdmins]
@@ -107,12 +122,20 @@ public static class ApiKeyEndpoints
         return Results.Created($"/api/keys/{issued.Details.Id}", issued);
     }
 
-    /// <summary>The keys (never their secrets); <c>includeInactive=true</c> adds revoked and expired ones.</summary>
+    /// <summary>List API keys</summary>
+    /// <remarks>The keys, never their secrets; revoked and expired ones only with `includeInactive=true`.</remarks>
+    /// <param name="includeInactive">true also lists revoked and expired keys; default false.</param>
     [WolverineGet("/api/keys", OperationId = "ListApiKeys")]
     [Tags("Access")]
     [ForAdmins]
     public static Task<IReadOnlyList<ApiKeySummary>> List(bool? includeInactive, IQuerySession session, CancellationToken cancellation) =>
         ApiKeyLedger.ListAsync(session, includeInactive ?? false, cancellation);
+
+    /// <summary>Read one API key</summary>
+
+    /// <remarks>The key's record, never its secret. 404 when unknown.</remarks>
+
+    /// <param name="id">The key's id.</param>
 
     [WolverineGet("/api/keys/{id}", OperationId = "GetApiKey")]
     [Tags("Access")]
@@ -123,7 +146,9 @@ public static class ApiKeyEndpoints
             ? TypedResults.Ok(ApiKeySummary.Of(key, TimeProvider.System.GetUtcNow()))
             : TypedResults.Problem(LedgerProblems.NotFound($"no API key '{id}'"));
 
-    /// <summary>Revokes a key at once: every later request with it gets 401. Its record stays, for the audit.</summary>
+    /// <summary>Revoke an API key</summary>
+    /// <remarks>Revokes the key at once: every later request with it gets 401. Its record stays, for the audit. 404 when unknown.</remarks>
+    /// <param name="id">The key's id.</param>
     [WolverinePost("/api/keys/{id}/revocation", OperationId = "RevokeApiKey")]
     [Tags("Access")]
     [ForAdmins]

@@ -11,7 +11,23 @@ using Wolverine.Http;
 namespace IdlibLedger.Attacks.Batching;
 
 /// <summary>The answer for one item of a batch: 201 recorded, 200 already recorded (same id), or 400 with errors.</summary>
+/// <param name="Index">The item's position in the batch, from 0.</param>
+/// <param name="Status">The status it would have alone: 201 recorded, 200 already recorded, 400 refused.</param>
+/// <param name="Id">The report's id, or null when refused.</param>
+/// <param name="Errors">For a refused item, each field with its reasons; null otherwise.</param>
 public sealed record BatchItemResult(int Index, int Status, Guid? Id, IReadOnlyDictionary<string, string[]>? Errors);
+
+/// <summary>The answer to a batch: counts and one result per item.</summary>
+
+/// <param name="Items">Items in the batch.</param>
+
+/// <param name="Recorded">Items recorded now.</param>
+
+/// <param name="AlreadyRecorded">Items whose id was already recorded.</param>
+
+/// <param name="Refused">Items refused.</param>
+
+/// <param name="Results">One result per item, in order.</param>
 
 public sealed record BatchResult(int Items, int Recorded, int AlreadyRecorded, int Refused, IReadOnlyList<BatchItemResult> Results);
 
@@ -23,6 +39,10 @@ public sealed record BatchResult(int Items, int Recorded, int AlreadyRecorded, i
 public static class ReportAttacksInBatchEndpoint
 {
     public const int MaxItems = 1000;
+
+    /// <summary>Report many attacks at once</summary>
+
+    /// <remarks>Many ReportAttack bodies as a JSON array or NDJSON (one per line), each validated like a single report. The valid ones are appended in one transaction, the others answered with their errors; an item with an `id` already recorded is answered 200 and not appended. A body that breaks the common body rules refuses the whole batch.</remarks>
 
     [WolverinePost("/api/attacks/batch", OperationId = "ReportAttacksInBatch")]
     [ForReporters]

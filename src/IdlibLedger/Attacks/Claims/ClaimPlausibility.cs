@@ -4,11 +4,22 @@ using IdlibLedger.Spatial;
 namespace IdlibLedger.Attacks.Claims;
 
 /// <summary>The recorded activity nearest to a claim, and where the claim lies from it.</summary>
+/// <param name="AttackId">The nearby attack's id.</param>
+/// <param name="Perpetrator">Its perpetrator.</param>
+/// <param name="Description">Its description.</param>
+/// <param name="Location">Its location (GeoJSON Point, lon/lat WGS 84).</param>
+/// <param name="DistanceKm">Distance from the claim's location, km.</param>
+/// <param name="BearingToActivityDegrees">Bearing from the claim's location to the activity, degrees from north.</param>
+/// <param name="ClaimBearingFromActivityDegrees">Bearing from the activity to the claim's location, degrees from north.</param>
+/// <param name="ClaimLies">Whether the claim's location lies in the direction the claim implies.</param>
 public sealed record NearestActivity(
     Guid AttackId, string Perpetrator, string Description, double[] Location,
     double DistanceKm, double BearingToActivityDegrees, double ClaimBearingFromActivityDegrees, string ClaimLies);
 
 /// <summary>For a party's claim: the distance and bearing between the claimed location and the nearest activity.</summary>
+/// <param name="ClaimedBy">The party whose claim it is.</param>
+/// <param name="NearestActivity">The nearest recorded attack of the same period, or null when none.</param>
+/// <param name="PeriodMarginDays">Days either side of the claim's period that were searched.</param>
 public sealed record ClaimCheck(string ClaimedBy, NearestActivity? NearestActivity, int PeriodMarginDays);
 
 /// <summary>

@@ -14,6 +14,22 @@ namespace IdlibLedger.Attacks.Correcting;
 /// CorrectAttackReport: replaces the fields it carries, named as in the report, for a reason. Fields left out
 /// stay as they were. <c>expectedVersion</c> is the version the corrector saw; a stale one is refused (409).
 /// </summary>
+/// <param name="ExpectedVersion">The version the corrector read (&gt; 0); 409 when it is not the current one.</param>
+/// <param name="Reason">Why the report is corrected. Required; Free text, at most 4000 characters.</param>
+/// <param name="CorrectedBy">Who corrects it; optional (default: the reporter), At most 200 characters.</param>
+/// <param name="Perpetrator">New perpetrator; absent or null keeps the current value.</param>
+/// <param name="Targets">New targets; absent or null keeps them.</param>
+/// <param name="EventType">New event type; absent or null keeps it.</param>
+/// <param name="SubEventType">New sub-event type; absent or null keeps it.</param>
+/// <param name="Location">New location (GeoJSON Point, [lon, lat] WGS 84); absent or null keeps it.</param>
+/// <param name="LocationPrecision">New location precision; absent or null keeps it.</param>
+/// <param name="OccurredAt">New instant; any of the four time fields replaces the whole occurrence. ISO 8601; a date alone is midnight UTC, a date-time without offset is UTC.</param>
+/// <param name="OccurredFrom">New range start, with occurredUntil. ISO 8601; a date alone is midnight UTC, a date-time without offset is UTC.</param>
+/// <param name="OccurredUntil">New range end (exclusive), with occurredFrom.</param>
+/// <param name="DatePrecision">New date precision; alone it keeps the instant or range.</param>
+/// <param name="Description">New description; absent or null keeps it. Free text, at most 4000 characters.</param>
+/// <param name="Sources">New sources (not empty); absent or null keeps them.</param>
+/// <param name="Casualties">New casualties; absent or null keeps them.</param>
 public sealed record CorrectAttackReport(
     long ExpectedVersion,
     string? Reason,
@@ -114,6 +130,10 @@ public static class CorrectAttackReportEndpoint
     /// <summary>The decider: the correction becomes one AttackReportCorrected event.</summary>
     public static AttackReportCorrected Decide(CorrectAttackReport command, AttackReport report) =>
         new(report.Id, command.Changes(report.Facts), command.Reason!.Trim(), command.CorrectedBy?.Trim());
+
+    /// <summary>Correct an attack report</summary>
+
+    /// <remarks>Appends the fields that change (a correction cannot clear a field). `expectedVersion` must be the current version (409 otherwise, or for a retracted report); only the client that recorded the report or an admin may correct it (403). 404 for an unknown id. Refused with 400 naming each wrong field; nothing is recorded then.</remarks>
 
     [WolverinePost("/api/attacks/{id}/corrections", OperationId = "CorrectAttackReport")]
     [ForReporters]

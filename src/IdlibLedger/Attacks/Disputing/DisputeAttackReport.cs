@@ -10,6 +10,9 @@ using Wolverine.Persistence;
 namespace IdlibLedger.Attacks.Disputing;
 
 /// <summary>DisputeAttackReport: a party disputes a report (typically another party's claim), with counter-evidence.</summary>
+/// <param name="Party">The disputing party. Required; At most 200 characters. Compared without regard to case.</param>
+/// <param name="Reason">Why it disputes the report. Required; Free text, at most 4000 characters.</param>
+/// <param name="CounterEvidence">Sources against the report; optional.</param>
 public sealed record DisputeAttackReport(string? Party, string? Reason, IReadOnlyList<Source>? CounterEvidence = null)
 {
     public sealed class Validator : AbstractValidator<DisputeAttackReport>
@@ -45,6 +48,10 @@ public static class DisputeAttackReportEndpoint
             ? LedgerProblems.Conflict($"{party} already disputes attack {report.Id}")
             : WolverineContinue.NoProblems;
     }
+
+    /// <summary>Dispute an attack report</summary>
+
+    /// <remarks>A party disputes a report with a reason and optional counter-evidence; the dispute takes a version on the report's stream and makes its grading `contested`. 404 for an unknown id; 409 when the report is retracted, the party made the claim itself, or it already disputes it.</remarks>
 
     [WolverinePost("/api/attacks/{id}/disputes", OperationId = "DisputeAttackReport")]
     [ForReporters]

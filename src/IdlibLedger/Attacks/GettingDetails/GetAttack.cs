@@ -9,15 +9,18 @@ using Wolverine.Http;
 namespace IdlibLedger.Attacks.GettingDetails;
 
 /// <summary>The report as the ledger knew it at <c>asOf</c>, with its version and history.</summary>
+/// <param name="Report">The report.</param>
+/// <param name="Grading">How well sourced it is: see docs/api.md, Grading (e.g. confirmed, single-source, claim, contested).</param>
+/// <param name="Claim">For a party's claim: the nearest recorded activity of the same period; null otherwise.</param>
+/// <param name="At">Valid time the answer describes (UTC).</param>
+/// <param name="AsOf">Transaction time the answer describes: what the ledger had recorded by then (UTC).</param>
 public sealed record AttackDetails(AttackReport Report, string Grading, ClaimCheck? Claim, DateTimeOffset At, DateTimeOffset AsOf);
 
 public static class GetAttackEndpoint
 {
-    /// <summary>
-    /// Aggregates the stream live up to <c>asOf</c>: the same replay an auditor would do. 404 when the report
-    /// was not recorded yet at <c>asOf</c>, or the attack had not yet occurred at <c>at</c>. With its grading and,
-    /// for a party's claim, the nearest recorded activity of the same period.
-    /// </summary>
+    /// <summary>Read one attack report</summary>
+    /// <remarks>The report as recorded by `asOf`, replayed from its events, with its history, disputes, grading and, for a party's claim, the nearest recorded activity of the same period. 404 when it was not recorded yet at `asOf`, or had not yet occurred at `at`. Valid time is `at`, transaction time `asOf` (ISO 8601; default now).</remarks>
+    /// <param name="id">The attack's id (UUID), as returned in the receipt and the Location header.</param>
     [WolverineGet("/api/attacks/{id}", OperationId = "GetAttack")]
     [ForViewers]
     [Tags("Attacks")]

@@ -9,12 +9,46 @@ using Wolverine.Http;
 namespace IdlibLedger.Attacks.Listing;
 
 /// <summary>One attack in a list: the report as known at <c>asOf</c>, without its history.</summary>
+/// <param name="Id">The report's id.</param>
+/// <param name="Version">The stream's version.</param>
+/// <param name="Facts">The facts as currently corrected.</param>
+/// <param name="ReportedBy">Who reported it.</param>
+/// <param name="RecordedAt">When it was first recorded (UTC).</param>
+/// <param name="LastRecordedAt">When it was last changed (UTC).</param>
+/// <param name="Retracted">Whether it was retracted.</param>
+/// <param name="Grading">How well sourced it is (see GetAttack).</param>
 public sealed record AttackSummary(
     Guid Id, int Version, AttackFacts Facts, string ReportedBy, DateTimeOffset RecordedAt, DateTimeOffset LastRecordedAt, bool Retracted, string Grading);
+
+/// <summary>A page of attacks at (`at`, `asOf`).</summary>
+
+/// <param name="Items">The attacks of this page, newest occurrence first.</param>
+
+/// <param name="Page">The page number, from 1.</param>
+
+/// <param name="PageSize">Items per page.</param>
+
+/// <param name="TotalItems">Items matching the query, over all pages.</param>
+
+/// <param name="TotalPages">Pages at this page size.</param>
+
+/// <param name="At">Valid time the answer describes (UTC).</param>
+
+/// <param name="AsOf">Transaction time the answer describes: what the ledger had recorded by then (UTC).</param>
 
 public sealed record AttackList(IReadOnlyList<AttackSummary> Items, int Page, int PageSize, long TotalItems, long TotalPages, DateTimeOffset At, DateTimeOffset AsOf);
 
 /// <summary>The query string of <c>GET /api/attacks</c>; texts are parsed by the endpoint, so that a refusal names the parameter.</summary>
+/// <param name="From">Occurrence window start ≥ this, ISO 8601 (a date alone means the start of that day, UTC); default none.</param>
+/// <param name="To">Occurrence window start ≤ this, ISO 8601 (a date alone means the end of that day, UTC); not before `from`; default none.</param>
+/// <param name="Bbox">`minLon,minLat,maxLon,maxLat` in degrees (WGS 84), inclusive, min ≤ max; default none.</param>
+/// <param name="Perpetrator">Exact perpetrator; default any.</param>
+/// <param name="Region">A registered region's id, p-code or name; keeps what lies in its polygon. Unknown is 400.</param>
+/// <param name="Page">The page number, from 1. Default 1.</param>
+/// <param name="PageSize">Items per page. 1 to 500; default 50.</param>
+/// <param name="At">Valid time: the moment in the world the answer describes, ISO 8601 (a date alone means the end of that day, UTC); default now.</param>
+/// <param name="AsOf">Transaction time: what the ledger had recorded by this moment, ISO 8601 (a date alone means the end of that day, UTC); default now.</param>
+/// <param name="IncludeRetracted">true also lists retracted reports; default false.</param>
 public sealed record AttackListQuery(
     [FromQuery(Name = "from")] string? From = null,
     [FromQuery(Name = "to")] string? To = null,
@@ -29,7 +63,8 @@ public sealed record AttackListQuery(
 
 public static class ListAttacksEndpoint
 {
-    /// <summary>Attacks known at <c>asOf</c> that had begun by <c>at</c>, newest occurrence first; <c>region</c> keeps those inside a region's polygon.</summary>
+    /// <summary>List attacks</summary>
+    /// <remarks>Attacks recorded by `asOf` whose occurrence had begun by `at`, newest occurrence first, a page at a time; filtered by occurrence window (`from`/`to`), bounding box, region and perpetrator. Retracted reports only with `includeRetracted=true`. An invalid parameter is 400 naming it.</remarks>
     [WolverineGet("/api/attacks", OperationId = "ListAttacks")]
     [ForViewers]
     [Tags("Attacks")]

@@ -13,6 +13,22 @@ namespace IdlibLedger.Attacks.Reporting;
 /// recognised instead of appended twice (the <c>Idempotency-Key</c> header does the same for 24 h). Give
 /// <c>occurredAt</c>, or <c>occurredFrom</c> and <c>occurredUntil</c>.
 /// </summary>
+/// <param name="Perpetrator">The actor who carried out the attack, or `unknown`. Required; At most 200 characters.</param>
+/// <param name="Targets">What or who was hit; required, may be empty; each item non-empty, At most 200 characters.</param>
+/// <param name="EventType">ACLED event type. Required.</param>
+/// <param name="Location">Where it happened: a GeoJSON Point, [longitude, latitude] in WGS 84; longitude in [-180, 180], latitude in [-90, 90]; an altitude is accepted but not stored. Required.</param>
+/// <param name="LocationPrecision">How precisely the location is known. Required.</param>
+/// <param name="DatePrecision">How precisely the time is known; `days` needs the range form. Required.</param>
+/// <param name="Description">What happened. Required; Free text, at most 4000 characters.</param>
+/// <param name="Sources">The sources the report rests on; at least one.</param>
+/// <param name="Casualties">Killed and injured per category; required, `[]` when there were none.</param>
+/// <param name="ReportedBy">Who reports it (a desk or person); at most 200 characters, trimmed. Required.</param>
+/// <param name="SubEventType">ACLED sub-event type; optional.</param>
+/// <param name="OccurredAt">When the attack happened, as an instant (ISO 8601; a date alone is midnight UTC, a date-time without offset is UTC. not in the future). Give it, or occurredFrom with occurredUntil.</param>
+/// <param name="OccurredFrom">Start of the range the attack happened in (ISO 8601; a date alone is midnight UTC, a date-time without offset is UTC. not in the future); with occurredUntil, instead of occurredAt.</param>
+/// <param name="OccurredUntil">End (exclusive) of the range the attack happened in, not before occurredFrom.</param>
+/// <param name="Id">Optional UUID (not all zeros) naming the new stream, so that a retry is recognised however late; without it the ledger picks a new UUIDv7.</param>
+/// <param name="ClaimedBy">The party whose claim this report records (makes it a claim); optional, At most 200 characters. Blank counts as absent; a correction cannot change it.</param>
 public sealed record ReportAttack(
     string? Perpetrator,
     IReadOnlyList<string>? Targets,
@@ -83,7 +99,8 @@ public static class ReportAttackEndpoint
     public static AttackReported Decide(ReportAttack command, Guid attackId) =>
         new(attackId, command.ToFacts(), command.ReportedBy!.Trim());
 
-    /// <summary>Starts the attack's stream: 201 for a new report, 200 with the same Location for a retry of one already recorded.</summary>
+    /// <summary>Report an attack</summary>
+    /// <remarks>Starts the attack's stream with one AttackReported event. 201 with Location /api/attacks/{id} for a new report; 200 with the same Location and `alreadyRecorded: true` when the body's `id` names a report already recorded (nothing is appended). 409 when two first attempts with the same `id` race. Refused with 400 naming each wrong field; nothing is recorded then.</remarks>
     [WolverinePost("/api/attacks", OperationId = "ReportAttack")]
     [ForReporters]
     [Tags("Attacks")]

@@ -15,6 +15,18 @@ namespace IdlibLedger.Casualties.Figures;
 /// An aggregate figure, a separate fact from incident reports (docs/domain.md, "Aggregate figures"): "UN: at least 1,700
 /// civilians killed … in nine months". Shown beside incident sums, never added to them.
 /// </summary>
+/// <param name="FigureId">The figure's id.</param>
+/// <param name="Source">Who published it.</param>
+/// <param name="Metric">What it counts.</param>
+/// <param name="Category">Whom it counts.</param>
+/// <param name="Qualifier">How the number is qualified.</param>
+/// <param name="Value">The number, when one was given.</param>
+/// <param name="Low">Low end of a range, or null.</param>
+/// <param name="High">High end of a range, or null.</param>
+/// <param name="PeriodFrom">First day of the period it covers.</param>
+/// <param name="PeriodUntil">Last day of the period it covers.</param>
+/// <param name="Area">The area it covers, as free text.</param>
+/// <param name="ReportedBy">Who reported it to the ledger.</param>
 public sealed record CasualtyFigureReported(
     Guid FigureId, Source Source, FigureMetric Metric, FigureCategory Category, FigureQualifier Qualifier, long? Value, long? Low, long? High,
     DateOnly PeriodFrom, DateOnly PeriodUntil, string Area, string ReportedBy);
@@ -47,6 +59,32 @@ public enum FigureQualifier
     [JsonStringEnumMemberName("about")] About,
     [JsonStringEnumMemberName("up-to")] UpTo,
 }
+
+/// <summary>An aggregate casualty figure someone published.</summary>
+
+/// <param name="Source">Who published it: one source. Required.</param>
+
+/// <param name="Metric">What it counts. Required.</param>
+
+/// <param name="Qualifier">How the number is qualified ("nearly 900,000" is up-to). Required.</param>
+
+/// <param name="PeriodFrom">First day of the period (YYYY-MM-DD). Required.</param>
+
+/// <param name="PeriodUntil">Last day of the period, not before periodFrom. Required.</param>
+
+/// <param name="Area">The area it covers, free text (not a region); At most 200 characters. Required.</param>
+
+/// <param name="ReportedBy">Who reports it (a desk or person); at most 200 characters, trimmed. Required.</param>
+
+/// <param name="Category">Whom it counts; default civilian.</param>
+
+/// <param name="Value">The number (whole, ≥ 0); or give low and high.</param>
+
+/// <param name="Low">Low end of a range, with high; 0 ≤ low ≤ high.</param>
+
+/// <param name="High">High end of a range, with low.</param>
+
+/// <param name="Id">Optional UUID (not all zeros) naming the new stream, so that a retry is recognised however late; without it the ledger picks a new UUIDv7.</param>
 
 public sealed record ReportCasualtyFigure(
     Source? Source, FigureMetric? Metric, FigureQualifier? Qualifier, DateOnly? PeriodFrom, DateOnly? PeriodUntil, string? Area, string? ReportedBy,
@@ -83,6 +121,8 @@ public sealed record ReportCasualtyFigure(
 
 public static class CasualtyFigureEndpoints
 {
+    /// <summary>Report an aggregate casualty figure</summary>
+    /// <remarks>Records a figure someone published ("at least 1,700 civilians killed in nine months"): a fact apart from the incident reports, never added to the totals, and never corrected or retracted. 201 with Location /api/casualty-figures/{id}; 200 with `alreadyRecorded: true` for a retry with the same `id`. Refused with 400 naming each wrong field; nothing is recorded then.</remarks>
     [WolverinePost("/api/casualty-figures", OperationId = "ReportCasualtyFigure")]
     [ForReporters]
     [Tags("Casualties")]
@@ -94,6 +134,14 @@ public static class CasualtyFigureEndpoints
         var start = await Streams.StartOnceAsync(session, command.Id, null, id => Decision.Start(command.ToEvent(id)), cancellation);
         return Receipt.Answer("/api/casualty-figures", start);
     }
+
+    /// <summary>Read one aggregate casualty figure</summary>
+
+    /// <remarks>The figure as recorded by `asOf` (transaction time; default now). 404 when unknown or not yet recorded then.</remarks>
+
+    /// <param name="id">The figure's id (UUID), as returned in the receipt and the Location header.</param>
+
+    /// <param name="asOf">Transaction time: what the ledger had recorded by this moment, ISO 8601 (a date alone means the end of that day, UTC); default now.</param>
 
     [WolverineGet("/api/casualty-figures/{id}", OperationId = "GetCasualtyFigure")]
     [ForViewers]

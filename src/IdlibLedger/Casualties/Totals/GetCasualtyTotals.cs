@@ -12,18 +12,43 @@ using Wolverine.Http;
 namespace IdlibLedger.Casualties.Totals;
 
 /// <summary>Killed and injured of one group (a perpetrator, a category, a party or a month).</summary>
+/// <param name="Key">The group's value (perpetrator, category, party or month yyyy-MM).</param>
+/// <param name="Killed">Killed in this group.</param>
+/// <param name="Injured">Injured in this group.</param>
+/// <param name="Attacks">Attacks in this group.</param>
 public sealed record CasualtyGroup(string Key, Estimate Killed, Estimate Injured, long Attacks);
 
 /// <summary>
 /// Incident-level sums: low, best and high of killed and injured over the attacks that count. <c>figures</c> are
 /// the aggregate figures (e.g. the UN's) whose period meets the query's, shown beside the sums and never added in.
 /// </summary>
+/// <param name="Killed">Killed, summed over the attacks.</param>
+/// <param name="Injured">Injured, summed over the attacks.</param>
+/// <param name="Attacks">Attacks counted.</param>
+/// <param name="GroupBy">The grouping asked for, or null.</param>
+/// <param name="Groups">The sums per group (empty without groupBy).</param>
+/// <param name="At">Valid time the answer describes (UTC).</param>
+/// <param name="AsOf">Transaction time the answer describes: what the ledger had recorded by then (UTC).</param>
+/// <param name="From">The `from` filter, or null.</param>
+/// <param name="To">The `to` filter, or null.</param>
+/// <param name="Perpetrator">The perpetrator filter, or null.</param>
+/// <param name="Region">The region filter, or null.</param>
+/// <param name="Bbox">The bounding box filter, or null.</param>
+/// <param name="Figures">Aggregate figures published by others for the period; never added to the sums.</param>
 public sealed record CasualtyTotals(
     Estimate Killed, Estimate Injured, long Attacks, string? GroupBy, IReadOnlyList<CasualtyGroup> Groups,
     DateTimeOffset At, DateTimeOffset AsOf, DateTimeOffset? From, DateTimeOffset? To, string? Perpetrator, string? Region, string? Bbox,
     IReadOnlyList<CasualtyFigureReported> Figures);
 
 /// <summary>The query string of <c>GET /api/casualties/totals</c>; texts are parsed by the endpoint, so that a refusal names the parameter.</summary>
+/// <param name="From">Occurrence window start ≥ this, ISO 8601 (a date alone means the start of that day, UTC); default none.</param>
+/// <param name="To">Occurrence window start ≤ this, ISO 8601 (a date alone means the end of that day, UTC); not before `from`; default none.</param>
+/// <param name="Perpetrator">Exact perpetrator; default any.</param>
+/// <param name="Bbox">`minLon,minLat,maxLon,maxLat` in degrees (WGS 84), inclusive, min ≤ max; default none.</param>
+/// <param name="Region">A registered region's id, p-code or name; keeps what lies in its polygon. Unknown is 400.</param>
+/// <param name="At">Valid time: the moment in the world the answer describes, ISO 8601 (a date alone means the end of that day, UTC); default now.</param>
+/// <param name="AsOf">Transaction time: what the ledger had recorded by this moment, ISO 8601 (a date alone means the end of that day, UTC); default now.</param>
+/// <param name="GroupBy">Also sum per `perpetrator`, `category`, `party` or `month`; default none.</param>
 public sealed record CasualtyTotalsQuery(
     [FromQuery(Name = "from")] string? From = null,
     [FromQuery(Name = "to")] string? To = null,
@@ -36,10 +61,8 @@ public sealed record CasualtyTotalsQuery(
 
 public static class GetCasualtyTotalsEndpoint
 {
-    /// <summary>
-    /// Sums the latest corrected figures of the attacks known at <c>asOf</c>, not retracted, that had begun by
-    /// <c>at</c> — the same attacks <c>GET /api/attacks</c> lists for the same parameters.
-    /// </summary>
+    /// <summary>Sum casualties</summary>
+    /// <remarks>Sums the latest corrected casualty estimates of the attacks recorded by `asOf`, not retracted, whose occurrence had begun by `at` — the attacks GET /api/attacks lists for the same filters — optionally grouped. Aggregate figures published by others are listed under `figures` and never added. An invalid parameter is 400 naming it.</remarks>
     [WolverineGet("/api/casualties/totals", OperationId = "GetCasualtyTotals")]
     [ForViewers]
     [Tags("Casualties")]

@@ -13,15 +13,29 @@ using Wolverine.Http;
 namespace IdlibLedger.Territory.Agreements;
 
 /// <summary>A named area of an agreement; <c>heldBy</c> names the party the agreement leaves it to, if any.</summary>
-public sealed record AgreementZone(string? Name, string? Kind, string? HeldBy, JsonElement? Area);
+/// <param name="Name">The zone's name.</param>
+/// <param name="Kind">What the zone is (e.g. demilitarised, de-escalation).</param>
+/// <param name="HeldBy">The actor the agreement gives it to, or null.</param>
+/// <param name="Area">A GeoJSON Polygon or MultiPolygon; GeoJSON geometry in WGS 84, positions as [longitude, latitude].</param>
+public sealed record AgreementZone(string? Name, string? Kind, string? HeldBy, [property: GeoJson(GeometryKinds.Areas)] JsonElement? Area);
 
-public sealed record AgreementLine(string? Name, JsonElement? Line);
+/// <summary>A line an agreement draws.</summary>
+/// <param name="Name">The line's name.</param>
+/// <param name="Line">A GeoJSON LineString or MultiLineString; GeoJSON geometry in WGS 84, positions as [longitude, latitude].</param>
+public sealed record AgreementLine(string? Name, [property: GeoJson(GeometryKinds.Lines)] JsonElement? Line);
 
 public sealed record AgreementRegistered(
     Guid AgreementId, string Name, DateOnly SignedOn, IReadOnlyList<string> Parties,
     IReadOnlyList<AgreementZone> Zones, IReadOnlyList<AgreementLine> Lines, IReadOnlyList<Source> Sources);
 
 /// <summary>RegisterAgreement: a baseline such as the Sochi memorandum, with its zones and lines.</summary>
+/// <param name="Name">Its name. Required; At most 200 characters.</param>
+/// <param name="SignedOn">The day it was signed (YYYY-MM-DD). Required.</param>
+/// <param name="Parties">The signing parties; at least one.</param>
+/// <param name="Zones">Its zones.</param>
+/// <param name="Lines">Its lines.</param>
+/// <param name="Sources">The sources it rests on; at least one.</param>
+/// <param name="Id">Optional UUID (not all zeros) naming the new stream, so that a retry is recognised however late; without it the ledger picks a new UUIDv7.</param>
 public sealed record RegisterAgreement(
     string? Name, DateOnly? SignedOn, IReadOnlyList<string>? Parties, IReadOnlyList<AgreementZone>? Zones,
     IReadOnlyList<AgreementLine>? Lines = null, IReadOnlyList<Source>? Sources = null, Guid? Id = null)
@@ -53,6 +67,14 @@ public sealed record RegisterAgreement(
 }
 
 /// <summary>An agreement as registered, read back as of <c>asOf</c>.</summary>
+/// <param name="Id">The agreement's id.</param>
+/// <param name="Name">Its name.</param>
+/// <param name="SignedOn">The day it was signed.</param>
+/// <param name="Parties">The signing parties.</param>
+/// <param name="Zones">Its zones.</param>
+/// <param name="Lines">Its lines.</param>
+/// <param name="Sources">The sources it rests on.</param>
+/// <param name="RecordedAt">When the ledger recorded it (transaction time, UTC).</param>
 public sealed record Agreement(
     Guid Id, string Name, DateOnly SignedOn, IReadOnlyList<string> Parties,
     IReadOnlyList<AgreementZone> Zones, IReadOnlyList<AgreementLine> Lines, IReadOnlyList<Source> Sources, DateTimeOffset RecordedAt)
@@ -61,12 +83,30 @@ public sealed record Agreement(
         new(e.Data.AgreementId, e.Data.Name, e.Data.SignedOn, e.Data.Parties, e.Data.Zones, e.Data.Lines, e.Data.Sources, e.Timestamp);
 }
 
+/// <summary>An agreement with the area of each zone, as recorded by `asOf`.</summary>
+
+/// <param name="Agreement">The agreement.</param>
+
+/// <param name="ZoneAreas">The area of each zone.</param>
+
+/// <param name="AsOf">Transaction time the answer describes: what the ledger had recorded by then (UTC).</param>
+
 public sealed record AgreementDetails(Agreement Agreement, IReadOnlyList<ZoneArea> ZoneAreas, DateTimeOffset AsOf);
+
+/// <summary>The area of one zone.</summary>
+
+/// <param name="Name">The zone's name.</param>
+
+/// <param name="HeldBy">Its holder, or null.</param>
+
+/// <param name="AreaKm2">Its area, km².</param>
 
 public sealed record ZoneArea(string Name, string? HeldBy, double AreaKm2);
 
 public static class AgreementEndpoints
 {
+    /// <summary>Register an agreement</summary>
+    /// <remarks>Records a signed agreement (such as the Sochi memorandum) with its zones and lines, each a GeoJSON geometry. 201 with Location /api/agreements/{id}; 200 with `alreadyRecorded: true` for a retry with the same `id`. Refused with 400 naming each wrong field; nothing is recorded then.</remarks>
     [WolverinePost("/api/agreements", OperationId = "RegisterAgreement")]
     [ForAnalysts]
     [Tags("Territory")]
@@ -81,6 +121,14 @@ public static class AgreementEndpoints
 
     public static AgreementRegistered Decide(RegisterAgreement command, Guid id) =>
         new(id, command.Name!.Trim(), command.SignedOn!.Value, command.Parties!, command.Zones!, command.Lines ?? [], command.Sources ?? []);
+
+    /// <summary>Read one agreement</summary>
+
+    /// <remarks>The agreement as recorded by `asOf`, with the area of each zone in km². 404 when unknown then.</remarks>
+
+    /// <param name="id">The agreement's id (UUID), as returned in the receipt and the Location header.</param>
+
+    /// <param name="asOf">Transaction time: what the ledger had recorded by this moment, ISO 8601 (a date alone means the end of that day, UTC); default now.</param>
 
     [WolverineGet("/api/agreements/{id}", OperationId = "GetAgreement")]
     [ForViewers]

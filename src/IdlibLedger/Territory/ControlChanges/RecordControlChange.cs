@@ -12,11 +12,26 @@ using Wolverine.Http;
 namespace IdlibLedger.Territory.ControlChanges;
 
 /// <summary>An actor took an area (valid time in <c>occurrence</c>). Whoever held any of it before lost that part.</summary>
-public sealed record ControlChanged(Guid ChangeId, string Actor, JsonElement Area, Occurrence Occurrence, IReadOnlyList<Source> Sources, string RecordedBy);
+/// <param name="ChangeId">The change's id.</param>
+/// <param name="Actor">The actor who took the area.</param>
+/// <param name="Area">The area taken; GeoJSON geometry in WGS 84, positions as [longitude, latitude].</param>
+/// <param name="Occurrence">When it changed hands (valid time).</param>
+/// <param name="Sources">The sources.</param>
+/// <param name="RecordedBy">The client that recorded it.</param>
+public sealed record ControlChanged(Guid ChangeId, string Actor, [property: GeoJson(GeometryKinds.Areas)] JsonElement Area, Occurrence Occurrence, IReadOnlyList<Source> Sources, string RecordedBy);
 
 /// <summary>RecordControlChange: <c>actor</c> gains <c>area</c> (Polygon or MultiPolygon) at <c>occurredAt</c>.</summary>
+/// <param name="Actor">The actor who took the area. Required; At most 200 characters.</param>
+/// <param name="Area">A GeoJSON Polygon or MultiPolygon; GeoJSON geometry in WGS 84, positions as [longitude, latitude]. Required.</param>
+/// <param name="Sources">The sources; at least one.</param>
+/// <param name="ReportedBy">Who reports it (a desk or person); at most 200 characters, trimmed. Required.</param>
+/// <param name="OccurredAt">When the change happened, as an instant (ISO 8601; a date alone is midnight UTC, a date-time without offset is UTC. not in the future). Give it, or occurredFrom with occurredUntil.</param>
+/// <param name="OccurredFrom">Start of the range the change happened in (ISO 8601; a date alone is midnight UTC, a date-time without offset is UTC. not in the future); with occurredUntil, instead of occurredAt.</param>
+/// <param name="OccurredUntil">End (exclusive) of the range the change happened in, not before occurredFrom.</param>
+/// <param name="DatePrecision">How precisely the time is known; `days` needs the range form.</param>
+/// <param name="Id">Optional UUID (not all zeros) naming the new stream, so that a retry is recognised however late; without it the ledger picks a new UUIDv7.</param>
 public sealed record RecordControlChange(
-    string? Actor, JsonElement? Area, IReadOnlyList<Source>? Sources, string? ReportedBy,
+    string? Actor, [property: GeoJson(GeometryKinds.Areas)] JsonElement? Area, IReadOnlyList<Source>? Sources, string? ReportedBy,
     DateTimeOffset? OccurredAt = null, DateTimeOffset? OccurredFrom = null, DateTimeOffset? OccurredUntil = null,
     DatePrecision? DatePrecision = null, Guid? Id = null)
 {
@@ -49,6 +64,10 @@ public static class RecordControlChangeEndpoint
         command.Sources!,
         command.ReportedBy!.Trim());
 
+    /// <summary>Record a control change</summary>
+
+    /// <remarks>An actor took an area (a GeoJSON Polygon or MultiPolygon) at a time; from then on the control map gives it to that actor. 201 with Location /api/control-changes/{id}; 200 with `alreadyRecorded: true` for a retry with the same `id`. Refused with 400 naming each wrong field; nothing is recorded then.</remarks>
+
     [WolverinePost("/api/control-changes", OperationId = "RecordControlChange")]
     [ForAnalysts]
     [Tags("Territory")]
@@ -60,6 +79,14 @@ public static class RecordControlChangeEndpoint
         var start = await Streams.StartOnceAsync(session, command.Id, null, id => Decision.Start(Decide(command, id, limits)), cancellation);
         return Receipt.Answer("/api/control-changes", start);
     }
+
+    /// <summary>Read one control change</summary>
+
+    /// <remarks>The change as recorded by `asOf` (transaction time; default now). 404 when unknown or not yet recorded then.</remarks>
+
+    /// <param name="id">The control change's id (UUID), as returned in the receipt and the Location header.</param>
+
+    /// <param name="asOf">Transaction time: what the ledger had recorded by this moment, ISO 8601 (a date alone means the end of that day, UTC); default now.</param>
 
     [WolverineGet("/api/control-changes/{id}", OperationId = "GetControlChange")]
     [ForViewers]

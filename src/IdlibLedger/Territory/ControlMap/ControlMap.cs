@@ -110,4 +110,7 @@ public sealed class ControlMap
 }
 
 /// <summary>One actor's part of a region.</summary>
+/// <param name="Actor">The actor.</param>
+/// <param name="AreaKm2">Area it held, km².</param>
+/// <param name="Share">Its share of the region, 0 to 1.</param>
 public sealed record ActorShare(string Actor, double AreaKm2, double Share);

@@ -12,12 +12,27 @@ using Wolverine.Http;
 namespace IdlibLedger.Territory.ControlMap;
 
 /// <summary>The share of a region each actor holds; <c>share</c> is between 0 and 1.</summary>
+/// <param name="Region">The region's id.</param>
+/// <param name="RegionName">Its name.</param>
+/// <param name="AreaKm2">Its area, km².</param>
+/// <param name="Shares">Each actor's share.</param>
+/// <param name="UnheldKm2">Area no actor held, km².</param>
+/// <param name="At">Valid time the answer describes (UTC).</param>
+/// <param name="AsOf">Transaction time the answer describes: what the ledger had recorded by then (UTC).</param>
 public sealed record RegionShares(string Region, string RegionName, double AreaKm2, IReadOnlyList<ActorShare> Shares, double UnheldKm2, DateTimeOffset At, DateTimeOffset AsOf);
 
 /// <summary>Who held a point at (at, asOf).</summary>
+/// <param name="Longitude">The point's longitude.</param>
+/// <param name="Latitude">The point's latitude.</param>
+/// <param name="Actor">Who held it, or null when no one did.</param>
+/// <param name="At">Valid time the answer describes (UTC).</param>
+/// <param name="AsOf">Transaction time the answer describes: what the ledger had recorded by then (UTC).</param>
 public sealed record PointHolder(double Longitude, double Latitude, string? Actor, DateTimeOffset At, DateTimeOffset AsOf);
 
 /// <summary>The query of the control map and of a region's shares: the map at (at, asOf), within a region from <c>GET /api/regions</c>.</summary>
+/// <param name="At">Valid time: the moment in the world the answer describes, ISO 8601 (a date alone means the end of that day, UTC); default now.</param>
+/// <param name="AsOf">Transaction time: what the ledger had recorded by this moment, ISO 8601 (a date alone means the end of that day, UTC); default now.</param>
+/// <param name="Region">A registered region's id, p-code or name; keeps what lies in its polygon. Unknown is 400. Default: the whole map.</param>
 public sealed record ControlMapQuery(
     [FromQuery(Name = "at")] string? At = null, [FromQuery(Name = "asOf")] string? AsOf = null, [FromQuery(Name = "region")] string? Region = null)
 {
@@ -25,6 +40,10 @@ public sealed record ControlMapQuery(
 }
 
 /// <summary>The query of who held a point (<c>lon</c>, <c>lat</c>) at (at, asOf).</summary>
+/// <param name="Lon">Longitude of the point, degrees WGS 84 (required).</param>
+/// <param name="Lat">Latitude of the point, degrees WGS 84 (required).</param>
+/// <param name="At">Valid time: the moment in the world the answer describes, ISO 8601 (a date alone means the end of that day, UTC); default now.</param>
+/// <param name="AsOf">Transaction time: what the ledger had recorded by this moment, ISO 8601 (a date alone means the end of that day, UTC); default now.</param>
 public sealed record PointQuery(
     [FromQuery(Name = "lon")] double? Lon, [FromQuery(Name = "lat")] double? Lat,
     [FromQuery(Name = "at")] string? At = null, [FromQuery(Name = "asOf")] string? AsOf = null)
@@ -34,10 +53,8 @@ public sealed record PointQuery(
 
 public static class ControlMapEndpoints
 {
-    /// <summary>
-    /// The control map as a GeoJSON FeatureCollection: one MultiPolygon per actor (actor, areaKm2, share of the
-    /// region) and the front lines between actors as lines (kind "front-line", between).
-    /// </summary>
+    /// <summary>Read the control map</summary>
+    /// <remarks>The control map at (`at`, `asOf`) as a GeoJSON FeatureCollection: one MultiPolygon per actor (actor, areaKm2, share of the region) and the front lines between actors (kind front-line). `region` clips it to one region. Valid time is `at`, transaction time `asOf` (ISO 8601; default now).</remarks>
     [WolverineGet("/api/control-map", OperationId = "GetControlMap")]
     [ForViewers]
     [Tags("Territory")]
@@ -90,6 +107,10 @@ public static class ControlMapEndpoints
             "application/geo+json");
     }
 
+    /// <summary>Read the shares of a region</summary>
+
+    /// <remarks>Who held how much of a region at (`at`, `asOf`): each actor's area in km² and share, and what no one held. Valid time is `at`, transaction time `asOf` (ISO 8601; default now).</remarks>
+
     [WolverineGet("/api/control-map/share", OperationId = "GetControlShares")]
     [ForViewers]
     [Tags("Territory")]
@@ -127,7 +148,8 @@ public static class ControlMapEndpoints
             Math.Round(Math.Max(0, region.AreaKm2 - shares.Sum(s => s.AreaKm2)), 3), temporal.At, temporal.AsOf);
     }
 
-    /// <summary>Who held a point at (at, asOf) — the GiST-indexed question the spatial read model answers.</summary>
+    /// <summary>Who held a point</summary>
+    /// <remarks>The actor whose controlled area contained a point at (`at`, `asOf`), or null when no one did. Valid time is `at`, transaction time `asOf` (ISO 8601; default now).</remarks>
     [WolverineGet("/api/control-map/holder", OperationId = "GetPointHolder")]
     [ForViewers]
     [Tags("Territory")]

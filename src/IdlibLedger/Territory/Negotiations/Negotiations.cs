@@ -13,6 +13,9 @@ using Wolverine.Persistence;
 namespace IdlibLedger.Territory.Negotiations;
 
 /// <summary>One party's delegation at a round, and who was in it (military, intelligence, diplomatic).</summary>
+/// <param name="Party">The party it represents.</param>
+/// <param name="Composition">Who it is made of.</param>
+/// <param name="Lead">Who leads it.</param>
 public sealed record Delegation(string? Party, IReadOnlyList<DelegationRole>? Composition, string? Lead = null);
 
 /// <summary>Which service a delegation's members came from.</summary>
@@ -24,17 +27,50 @@ public enum DelegationRole
     [JsonStringEnumMemberName("diplomatic")] Diplomatic,
 }
 
+/// <param name="RoundId">The round's id.</param>
+
+/// <param name="Name">Its name.</param>
+
+/// <param name="Parties">The parties.</param>
+
+/// <param name="Delegations">The delegations.</param>
+
+/// <param name="Agenda">The agenda.</param>
+
+/// <param name="HeldOn">The day it was held.</param>
+
+/// <param name="Place">Where.</param>
+
 public sealed record NegotiationRoundOpened(Guid RoundId, string? Name, IReadOnlyList<string> Parties, IReadOnlyList<Delegation> Delegations, IReadOnlyList<string> Agenda, DateOnly HeldOn, string? Place);
 
 public sealed record NegotiationOutcomeRecorded(Guid RoundId, string Outcome, DateOnly? ConcludedOn);
 
 /// <summary>A round of talks: who came with whom, what was on the agenda, what came out of it.</summary>
+/// <param name="Id">The round's id.</param>
+/// <param name="Version">Its stream's version.</param>
+/// <param name="Round">The round as opened.</param>
+/// <param name="Outcome">Its outcome, or null.</param>
+/// <param name="ConcludedOn">The day it concluded, or null.</param>
 public sealed record NegotiationRound(Guid Id, int Version, NegotiationRoundOpened Round, string? Outcome, DateOnly? ConcludedOn)
 {
     public static NegotiationRound Create(NegotiationRoundOpened e) => new(e.RoundId, 1, e, null, null);
 
     public NegotiationRound Apply(NegotiationOutcomeRecorded e) => this with { Version = Version + 1, Outcome = e.Outcome, ConcludedOn = e.ConcludedOn };
 }
+
+/// <param name="Parties">The parties; at least two.</param>
+
+/// <param name="Delegations">The delegations.</param>
+
+/// <param name="Agenda">The agenda.</param>
+
+/// <param name="HeldOn">The day it is held (YYYY-MM-DD). Required.</param>
+
+/// <param name="Name">Its name; optional.</param>
+
+/// <param name="Place">Where; optional.</param>
+
+/// <param name="Id">Optional UUID (not all zeros) naming the new stream, so that a retry is recognised however late; without it the ledger picks a new UUIDv7.</param>
 
 public sealed record OpenNegotiationRound(
     IReadOnlyList<string>? Parties, IReadOnlyList<Delegation>? Delegations, IReadOnlyList<string>? Agenda, DateOnly? HeldOn,
@@ -65,6 +101,10 @@ public sealed record OpenNegotiationRound(
     }
 }
 
+/// <param name="Outcome">How the round ended. Required; Free text, at most 4000 characters.</param>
+
+/// <param name="ConcludedOn">The day it concluded (YYYY-MM-DD); default the day it was held.</param>
+
 public sealed record RecordNegotiationOutcome(string? Outcome, DateOnly? ConcludedOn = null)
 {
     public sealed class Validator : AbstractValidator<RecordNegotiationOutcome>
@@ -75,6 +115,8 @@ public sealed record RecordNegotiationOutcome(string? Outcome, DateOnly? Conclud
 
 public static class NegotiationEndpoints
 {
+    /// <summary>Open a negotiation round</summary>
+    /// <remarks>Records a round of talks: parties, delegations, agenda, date and place. 201 with Location /api/negotiations/{id}; 200 with `alreadyRecorded: true` for a retry with the same `id`. Refused with 400 naming each wrong field; nothing is recorded then.</remarks>
     [WolverinePost("/api/negotiations", OperationId = "OpenNegotiationRound")]
     [ForAnalysts]
     [Tags("Territory")]
@@ -89,6 +131,14 @@ public static class NegotiationEndpoints
 
     public static NegotiationRoundOpened Decide(OpenNegotiationRound command, Guid id) =>
         new(id, command.Name, command.Parties!, command.Delegations!, command.Agenda!, command.HeldOn!.Value, command.Place);
+
+    /// <summary>Read one negotiation round</summary>
+
+    /// <remarks>The round and its outcome as recorded by `asOf`. 404 when unknown then.</remarks>
+
+    /// <param name="id">The negotiation round's id (UUID), as returned in the receipt and the Location header.</param>
+
+    /// <param name="asOf">Transaction time: what the ledger had recorded by this moment, ISO 8601 (a date alone means the end of that day, UTC); default now.</param>
 
     [WolverineGet("/api/negotiations/{id}", OperationId = "GetNegotiationRound")]
     [ForViewers]
@@ -115,6 +165,10 @@ public static class RecordNegotiationOutcomeEndpoint
 {
     public static ProblemDetails Before(RecordNegotiationOutcome command, NegotiationRound round) =>
         round.Outcome is null ? WolverineContinue.NoProblems : LedgerProblems.Conflict($"the outcome of round {round.Id} is already recorded");
+
+    /// <summary>Record a round's outcome</summary>
+
+    /// <remarks>Records how a round ended. 404 for an unknown round; 409 when its outcome is already recorded. Refused with 400 naming each wrong field; nothing is recorded then.</remarks>
 
     [WolverinePost("/api/negotiations/{id}/outcome", OperationId = "RecordNegotiationOutcome")]
     [ForAnalysts]

@@ -23,7 +23,7 @@ public sealed record ObservationPostRelocated(Guid PostId, JsonElement Location,
 
 public sealed record ObservationPostStatusChanged(Guid PostId, ObservationPostStatus Status, DateTimeOffset OccurredAt, string Reason);
 
-/// <summary>Whether a post still works as one: active when established, then encircled or withdrawn.</summary>
+/// <summary>An observation post's status: active (manned and reporting), encircled (surrounded by another actor's forces), withdrawn (abandoned; it takes no further change).</summary>
 [JsonConverter(typeof(WireEnumConverter<ObservationPostStatus>))]
 public enum ObservationPostStatus
 {
@@ -36,7 +36,15 @@ public enum ObservationPostStatus
 /// An observation post as known at <c>asOf</c>: where it stands and its status. Each event carries when it
 /// happened (valid time); <see cref="AsAt"/> keeps only what had happened by <c>at</c>.
 /// </summary>
-public sealed record ObservationPost(Guid Id, string Operator, string Name, JsonElement Location, ObservationPostStatus Status, DateTimeOffset Since, DateTimeOffset EstablishedAt, int Version)
+/// <param name="Id">The post's id.</param>
+/// <param name="Operator">Who operates it.</param>
+/// <param name="Name">Its name.</param>
+/// <param name="Location">Where it stood at `at` (GeoJSON Point, lon/lat).</param>
+/// <param name="Status">Its status at `at`.</param>
+/// <param name="Since">Since when it had that status (UTC).</param>
+/// <param name="EstablishedAt">When it was established (UTC).</param>
+/// <param name="Version">Its stream's version.</param>
+public sealed record ObservationPost(Guid Id, string Operator, string Name, [property: GeoJson(GeometryKinds.Point)] JsonElement Location, ObservationPostStatus Status, DateTimeOffset Since, DateTimeOffset EstablishedAt, int Version)
 {
     public static ObservationPost Create(ObservationPostEstablished e) =>
         new(e.PostId, e.Operator, e.Name, e.Location, ObservationPostStatus.Active, e.OccurredAt, e.OccurredAt, 1);
@@ -72,7 +80,12 @@ public sealed record ObservationPost(Guid Id, string Operator, string Name, Json
     };
 }
 
-public sealed record EstablishObservationPost(string? Operator, string? Name, JsonElement? Location, DateTimeOffset? EstablishedAt = null, Guid? Id = null)
+/// <param name="Operator">Who operates it. Required; At most 200 characters.</param>
+/// <param name="Name">Its name. Required; At most 200 characters.</param>
+/// <param name="Location">A GeoJSON Point, [lon, lat] WGS 84. Required.</param>
+/// <param name="EstablishedAt">When it was established; default now. ISO 8601; a date alone is midnight UTC, a date-time without offset is UTC.</param>
+/// <param name="Id">Optional UUID (not all zeros) naming the new stream, so that a retry is recognised however late; without it the ledger picks a new UUIDv7.</param>
+public sealed record EstablishObservationPost(string? Operator, string? Name, [property: GeoJson(GeometryKinds.Point)] JsonElement? Location, DateTimeOffset? EstablishedAt = null, Guid? Id = null)
 {
     public sealed class Validator : AbstractValidator<EstablishObservationPost>
     {
@@ -87,7 +100,10 @@ public sealed record EstablishObservationPost(string? Operator, string? Name, Js
     }
 }
 
-public sealed record RelocateObservationPost(JsonElement? Location, string? Reason, DateTimeOffset? OccurredAt = null)
+/// <param name="Location">The new GeoJSON Point, [lon, lat] WGS 84. Required.</param>
+/// <param name="Reason">Why; Free text, at most 4000 characters.</param>
+/// <param name="OccurredAt">When it moved; default now. ISO 8601; a date alone is midnight UTC, a date-time without offset is UTC.</param>
+public sealed record RelocateObservationPost([property: GeoJson(GeometryKinds.Point)] JsonElement? Location, string? Reason, DateTimeOffset? OccurredAt = null)
 {
     public sealed class Validator : AbstractValidator<RelocateObservationPost>
     {
@@ -99,6 +115,12 @@ public sealed record RelocateObservationPost(JsonElement? Location, string? Reas
         }
     }
 }
+
+/// <param name="Status">The new status. Required.</param>
+
+/// <param name="Reason">Why; Free text, at most 4000 characters.</param>
+
+/// <param name="OccurredAt">When; default now. ISO 8601; a date alone is midnight UTC, a date-time without offset is UTC.</param>
 
 public sealed record ChangeObservationPostStatus(ObservationPostStatus? Status, string? Reason, DateTimeOffset? OccurredAt = null)
 {
@@ -116,6 +138,8 @@ public sealed record ChangeObservationPostStatus(ObservationPostStatus? Status, 
 
 public static class ObservationPostEndpoints
 {
+    /// <summary>Establish an observation post</summary>
+    /// <remarks>Records a new post with its operator, name and location (a GeoJSON Point). 201 with Location /api/observation-posts/{id}; 200 with `alreadyRecorded: true` for a retry with the same `id`. Refused with 400 naming each wrong field; nothing is recorded then.</remarks>
     [WolverinePost("/api/observation-posts", OperationId = "EstablishObservationPost")]
     [ForAnalysts]
     [Tags("Territory")]
@@ -131,6 +155,10 @@ public static class ObservationPostEndpoints
     public static ObservationPostEstablished Decide(EstablishObservationPost command, Guid id, DateTimeOffset now, GeometryLimits limits) =>
         new(id, command.Operator!.Trim(), command.Name!.Trim(), GeoJson.ToJson(GeometryFields.Checked(command.Location, GeometryKinds.Point, limits)), command.EstablishedAt ?? now);
 
+    /// <summary>Change an observation post's status</summary>
+
+    /// <remarks>Records the post's new status (manned, besieged, withdrawn …) from `occurredAt` on. 404 for an unknown post; 409 when the change is not allowed from its current status. Refused with 400 naming each wrong field; nothing is recorded then.</remarks>
+
     [WolverinePost("/api/observation-posts/{id}/status", OperationId = "ChangeObservationPostStatus")]
     [ForAnalysts]
     [Tags("Territory")]
@@ -143,7 +171,9 @@ public static class ObservationPostEndpoints
         (new Receipt(post.Id, post.Version + 1, false),
             [new ObservationPostStatusChanged(post.Id, command.Status!.Value, command.OccurredAt ?? clock.GetUtcNow(), command.Reason!.Trim())]);
 
-    /// <summary>One post at (at, asOf): where it stood and its status, from its events as known at asOf.</summary>
+    /// <summary>Read one observation post</summary>
+    /// <remarks>Where the post stood and its status at `at`, from its events as recorded by `asOf`. 404 when unknown then. Valid time is `at`, transaction time `asOf` (ISO 8601; default now).</remarks>
+    /// <param name="id">The observation post's id (UUID), as returned in the receipt and the Location header.</param>
     [WolverineGet("/api/observation-posts/{id}", OperationId = "GetObservationPost")]
     [ForViewers]
     [Tags("Territory")]
@@ -163,7 +193,8 @@ public static class ObservationPostEndpoints
             : TypedResults.Problem(LedgerProblems.NotFound($"no observation post {id} stood at {temporal.At:O} as known at {temporal.AsOf:O}"));
     }
 
-    /// <summary>The posts at (at, asOf) as GeoJSON points: id, name, operator, status, since.</summary>
+    /// <summary>List observation posts</summary>
+    /// <remarks>The posts at (`at`, `asOf`) as a GeoJSON FeatureCollection of points with id, name, operator, status and since. Valid time is `at`, transaction time `asOf` (ISO 8601; default now).</remarks>
     [WolverineGet("/api/observation-posts", OperationId = "ListObservationPosts")]
     [ForViewers]
     [Tags("Territory")]
@@ -203,6 +234,10 @@ public static class RelocateObservationPostEndpoint
 {
     public static ProblemDetails Before(RelocateObservationPost command, ObservationPost post) =>
         post.Status == ObservationPostStatus.Withdrawn ? LedgerProblems.Conflict($"observation post {post.Name} was withdrawn; it cannot be relocated") : WolverineContinue.NoProblems;
+
+    /// <summary>Relocate an observation post</summary>
+
+    /// <remarks>Moves a post to a new point from `occurredAt` on. 404 for an unknown post; 409 for a post that is withdrawn. Refused with 400 naming each wrong field; nothing is recorded then.</remarks>
 
     [WolverinePost("/api/observation-posts/{id}/relocation", OperationId = "RelocateObservationPost")]
     [ForAnalysts]

@@ -10,6 +10,8 @@ using Wolverine.Persistence;
 namespace IdlibLedger.Territory.Proposals;
 
 /// <summary>A party's answer to a proposal (RejectProposal, AcceptProposal) or the proposer's WithdrawProposal.</summary>
+/// <param name="Party">The answering party (an addressee, or the proposer to withdraw). Required; At most 200 characters.</param>
+/// <param name="Reason">Why; Free text, at most 4000 characters.</param>
 public sealed record AnswerProposal(string? Party, string? Reason)
 {
     public sealed class Validator : AbstractValidator<AnswerProposal>
@@ -62,6 +64,10 @@ public static class RejectProposalEndpoint
     public static ProblemDetails Before(AnswerProposal command, Proposal proposal) =>
         ProposalDecisions.CheckAnswer(proposal, command.Party!.Trim()) ?? WolverineContinue.NoProblems;
 
+    /// <summary>Reject a proposal</summary>
+
+    /// <remarks>A party it was addressed to rejects the proposal, with a reason. 404 for an unknown proposal; 409 when it is no longer open or the party was not addressed or already answered.</remarks>
+
     [WolverinePost("/api/proposals/{id}/rejections", OperationId = "RejectProposal")]
     [ForAnalysts]
     [Tags("Territory")]
@@ -76,6 +82,10 @@ public static class AcceptProposalEndpoint
     public static ProblemDetails Before(AnswerProposal command, Proposal proposal) =>
         ProposalDecisions.CheckAnswer(proposal, command.Party!.Trim()) ?? WolverineContinue.NoProblems;
 
+    /// <summary>Accept a proposal</summary>
+
+    /// <remarks>A party it was addressed to accepts the proposal; once every addressee has accepted, it is accepted. 404 for an unknown proposal; 409 when it is no longer open or the party was not addressed or already answered.</remarks>
+
     [WolverinePost("/api/proposals/{id}/acceptances", OperationId = "AcceptProposal")]
     [ForAnalysts]
     [Tags("Territory")]
@@ -89,6 +99,10 @@ public static class WithdrawProposalEndpoint
 {
     public static ProblemDetails Before(AnswerProposal command, Proposal proposal) =>
         ProposalDecisions.CheckWithdrawal(proposal, command.Party!.Trim()) ?? WolverineContinue.NoProblems;
+
+    /// <summary>Withdraw a proposal</summary>
+
+    /// <remarks>The proposer withdraws its proposal, with a reason. 404 for an unknown proposal; 409 when it is no longer open or the party is not the proposer.</remarks>
 
     [WolverinePost("/api/proposals/{id}/withdrawal", OperationId = "WithdrawProposal")]
     [ForAnalysts]

@@ -17,27 +17,94 @@ using Wolverine.Http;
 
 namespace IdlibLedger.Territory.Proposals;
 
+/// <summary>What one actor would gain and lose.</summary>
+
+/// <param name="Actor">The actor.</param>
+
+/// <param name="GainsKm2">Area it would gain, km².</param>
+
+/// <param name="LosesKm2">Area it would lose, km².</param>
+
 public sealed record ActorChange(string Actor, double GainsKm2, double LosesKm2);
 
 /// <summary>The ground that would change hands between two maps (within the region), per actor and in all.</summary>
+/// <param name="TotalKm2">Area that would change hands, km².</param>
+/// <param name="ByActor">Gains and losses per actor.</param>
 public sealed record ChangeOfHands(double TotalKm2, IReadOnlyList<ActorChange> ByActor);
+
+/// <summary>A proposed relocation, measured.</summary>
+
+/// <param name="PostId">The post.</param>
+
+/// <param name="Name">Its name.</param>
+
+/// <param name="Operator">Its operator.</param>
+
+/// <param name="From">Where it stands, [lon, lat].</param>
+
+/// <param name="To">Where it would go, [lon, lat].</param>
+
+/// <param name="DistanceKm">How far, km.</param>
 
 public sealed record RelocationFigure(Guid PostId, string? Name, string? Operator, double[]? From, double[] To, double? DistanceKm);
 
 /// <summary>A proposal as known at <c>asOf</c>, with what it would mean.</summary>
+/// <param name="Proposal">The proposal.</param>
+/// <param name="Region">The region measured.</param>
+/// <param name="RegionAreaKm2">Its area, km².</param>
+/// <param name="Shares">The shares it would give.</param>
+/// <param name="SharesAtTabling">The shares when it was tabled.</param>
+/// <param name="AgainstControlMap">What would change hands against the control map now.</param>
+/// <param name="AgainstBaseline">What would change hands against its baseline agreement, or null.</param>
+/// <param name="Relocations">Its relocations, measured.</param>
+/// <param name="AsOf">Transaction time the answer describes: what the ledger had recorded by then (UTC).</param>
 public sealed record ProposalDetails(
     Proposal Proposal, string? Region, double? RegionAreaKm2,
     IReadOnlyList<ActorShare> Shares, IReadOnlyList<ActorShare> SharesAtTabling,
     ChangeOfHands AgainstControlMap, ChangeOfHands? AgainstBaseline, IReadOnlyList<RelocationFigure> Relocations, DateTimeOffset AsOf);
 
+/// <summary>A proposal as listed.</summary>
+
+/// <param name="Id">Its id.</param>
+
+/// <param name="Proposer">Who tabled it.</param>
+
+/// <param name="AddressedTo">The parties asked.</param>
+
+/// <param name="Status">Its status.</param>
+
+/// <param name="TabledAt">When (UTC).</param>
+
+/// <param name="Region">The region it divides.</param>
+
+/// <param name="Shares">The shares it would give.</param>
+
 public sealed record ProposalSummary(Guid Id, string Proposer, IReadOnlyList<string> AddressedTo, string Status, DateTimeOffset TabledAt, string? Region, IReadOnlyList<ActorShare> Shares);
+
+/// <summary>A page of proposals, as recorded by `asOf`.</summary>
+
+/// <param name="Items">The proposals.</param>
+
+/// <param name="Page">The page number, from 1.</param>
+
+/// <param name="PageSize">Items per page.</param>
+
+/// <param name="TotalItems">Items matching the query, over all pages.</param>
+
+/// <param name="AsOf">Transaction time the answer describes: what the ledger had recorded by then (UTC).</param>
 
 public sealed record ProposalList(IReadOnlyList<ProposalSummary> Items, int Page, int PageSize, long TotalItems, DateTimeOffset AsOf);
 
 /// <summary>The query of one proposal: as known at <c>asOf</c>, its figures within <c>region</c> (by default the proposal's own).</summary>
+/// <param name="AsOf">Transaction time: what the ledger had recorded by this moment, ISO 8601 (a date alone means the end of that day, UTC); default now.</param>
+/// <param name="Region">Measure against this region (id, p-code or name) instead of the proposal's own.</param>
 public sealed record ProposalQuery([FromQuery(Name = "asOf")] string? AsOf = null, [FromQuery(Name = "region")] string? Region = null);
 
 /// <summary>The query of the proposal list: those known at <c>asOf</c>, of one <c>status</c>, a page at a time.</summary>
+/// <param name="Status">Only proposals with this status (open, accepted, rejected, withdrawn); default any.</param>
+/// <param name="AsOf">Transaction time: what the ledger had recorded by this moment, ISO 8601 (a date alone means the end of that day, UTC); default now.</param>
+/// <param name="Page">The page number, from 1. Default 1.</param>
+/// <param name="PageSize">Items per page. Default 50.</param>
 public sealed record ProposalListQuery(
     [FromQuery(Name = "status")] string? Status = null, [FromQuery(Name = "asOf")] string? AsOf = null,
     [FromQuery(Name = "page")] int? Page = null, [FromQuery(Name = "pageSize")] int? PageSize = null);
@@ -117,6 +184,9 @@ public sealed class ProposalFigures(ControlMapReader maps, RegionLookup regions,
 
 public static class GetProposalEndpoints
 {
+    /// <summary>Read one proposal</summary>
+    /// <remarks>The proposal as recorded by `asOf`, with the shares it would give in its region, measured against the control map now and at tabling and against its baseline agreement. 404 when unknown then.</remarks>
+    /// <param name="id">The proposal's id (UUID), as returned in the receipt and the Location header.</param>
     [WolverineGet("/api/proposals/{id}", OperationId = "GetProposal")]
     [ForViewers]
     [Tags("Territory")]
@@ -141,7 +211,8 @@ public static class GetProposalEndpoints
             : TypedResults.Ok(await figures.ForAsync(proposal, query.Region, temporal.AsOf, cancellation));
     }
 
-    /// <summary>Proposals known at <c>asOf</c>, newest first, with the shares each would give.</summary>
+    /// <summary>List proposals</summary>
+    /// <remarks>Proposals recorded by `asOf`, newest first, a page at a time, optionally of one status, with the shares each would give.</remarks>
     [WolverineGet("/api/proposals", OperationId = "ListProposals")]
     [ForViewers]
     [Tags("Territory")]

@@ -1,14 +1,44 @@
+using IdlibLedger.Spatial;
+using IdlibLedger.Infrastructure;
 using System.Text.Json;
 using JasperFx.Events;
 
 namespace IdlibLedger.Territory.Proposals;
 
-public sealed record ProposedArea(string? Actor, JsonElement? Area);
+/// <param name="Actor">Who would hold it.</param>
+/// <param name="Area">A GeoJSON Polygon or MultiPolygon; GeoJSON geometry in WGS 84, positions as [longitude, latitude].</param>
+public sealed record ProposedArea(string? Actor, [property: GeoJson(GeometryKinds.Areas)] JsonElement? Area);
 
-public sealed record ProposedLine(string? Name, JsonElement? Line);
+/// <param name="Name">The line's name.</param>
+/// <param name="Line">A GeoJSON LineString; GeoJSON geometry in WGS 84, positions as [longitude, latitude].</param>
+public sealed record ProposedLine(string? Name, [property: GeoJson(GeometryKinds.Lines)] JsonElement? Line);
 
 /// <summary>An observation post the proposal would move, to a point.</summary>
-public sealed record PostRelocation(Guid? PostId, JsonElement? To);
+/// <param name="PostId">The observation post.</param>
+/// <param name="To">Where it would move: a GeoJSON Point, lon/lat WGS 84.</param>
+public sealed record PostRelocation(Guid? PostId, [property: GeoJson(GeometryKinds.Point)] JsonElement? To);
+
+/// <param name="ProposalId">The proposal's id.</param>
+
+/// <param name="Proposer">Who tabled it.</param>
+
+/// <param name="AddressedTo">The parties asked to answer.</param>
+
+/// <param name="BaselineAgreementId">The agreement it departs from, or null.</param>
+
+/// <param name="NegotiationRoundId">The round it was tabled in, or null.</param>
+
+/// <param name="Region">The region it divides.</param>
+
+/// <param name="Areas">The areas per actor.</param>
+
+/// <param name="Lines">Its lines.</param>
+
+/// <param name="Relocations">Post relocations it asks for.</param>
+
+/// <param name="TabledAt">When it was tabled (UTC).</param>
+
+/// <param name="Summary">Its summary.</param>
 
 public sealed record MapProposed(
     Guid ProposalId, string Proposer, IReadOnlyList<string> AddressedTo, Guid? BaselineAgreementId, Guid? NegotiationRoundId,
@@ -21,12 +51,28 @@ public sealed record ProposalAccepted(Guid ProposalId, string Party, string Reas
 
 public sealed record ProposalWithdrawn(Guid ProposalId, string Party, string Reason);
 
+/// <summary>A party's answer to a proposal.</summary>
+
+/// <param name="Party">The party.</param>
+
+/// <param name="Answer">accepted, rejected or withdrawn.</param>
+
+/// <param name="Reason">Why.</param>
+
+/// <param name="RecordedAt">When the ledger recorded it (transaction time, UTC).</param>
+
 public sealed record ProposalAnswer(string Party, string Answer, string Reason, DateTimeOffset RecordedAt);
 
 /// <summary>
 /// A map tabled by a proposer to some parties. Tabled until withdrawn by its proposer, rejected by any party it
 /// was addressed to, or accepted by all of them; then it is decided and takes no more answers.
 /// </summary>
+/// <param name="Id">The proposal's id.</param>
+/// <param name="Version">Its stream's version.</param>
+/// <param name="Terms">What it proposes.</param>
+/// <param name="Status">open, accepted, rejected or withdrawn.</param>
+/// <param name="Answers">The answers so far.</param>
+/// <param name="RecordedAt">When the ledger recorded it (transaction time, UTC).</param>
 public sealed record Proposal(Guid Id, int Version, MapProposed Terms, string Status, IReadOnlyList<ProposalAnswer> Answers, DateTimeOffset RecordedAt)
 {
     public const string Tabled = "tabled";

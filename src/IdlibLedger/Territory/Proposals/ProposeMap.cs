@@ -17,6 +17,17 @@ namespace IdlibLedger.Territory.Proposals;
 /// ProposeMap: a proposer tables a map to some parties — the control areas it would give each actor, lines,
 /// observation-post relocations — against a baseline agreement, possibly at a negotiation round.
 /// </summary>
+/// <param name="Proposer">Who tables it. Required; At most 200 characters.</param>
+/// <param name="AddressedTo">The parties asked to answer; at least one.</param>
+/// <param name="Areas">The areas per actor; at least one.</param>
+/// <param name="BaselineAgreementId">The agreement it departs from; optional.</param>
+/// <param name="NegotiationRoundId">The round it is tabled in; optional.</param>
+/// <param name="Region">The region it divides (id, p-code or name).</param>
+/// <param name="Lines">Its lines; optional.</param>
+/// <param name="Relocations">Post relocations; optional.</param>
+/// <param name="TabledAt">When; default now. ISO 8601; a date alone is midnight UTC, a date-time without offset is UTC.</param>
+/// <param name="Summary">Its summary; Free text, at most 4000 characters.</param>
+/// <param name="Id">Optional UUID (not all zeros) naming the new stream, so that a retry is recognised however late; without it the ledger picks a new UUIDv7.</param>
 public sealed record ProposeMap(
     string? Proposer, IReadOnlyList<string>? AddressedTo, IReadOnlyList<ProposedArea>? Areas,
     Guid? BaselineAgreementId = null, Guid? NegotiationRoundId = null, string? Region = null,
@@ -95,6 +106,10 @@ public static class ProposeMapEndpoint
         command.Region,
         [.. command.Areas!.Select(a => new ProposedArea(a.Actor!.Trim(), GeoJson.ToJson(GeometryFields.AsMultiPolygon(GeometryFields.Checked(a.Area, GeometryKinds.Areas, limits)))))],
         command.Lines ?? [], command.Relocations ?? [], command.TabledAt ?? now, command.Summary);
+
+    /// <summary>Propose a map</summary>
+
+    /// <remarks>A party tables a proposed division of a region (areas per actor, lines, post relocations) to other parties. 201 with Location /api/proposals/{id}; 200 with `alreadyRecorded: true` for a retry with the same `id`. Refused with 400 naming each wrong field; nothing is recorded then.</remarks>
 
     [WolverinePost("/api/proposals", OperationId = "ProposeMap")]
     [ForAnalysts]

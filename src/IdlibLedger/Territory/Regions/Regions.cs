@@ -16,7 +16,12 @@ namespace IdlibLedger.Territory.Regions;
 public sealed record RegionRegistered(string RegionId, string Name, string Level, string? Pcode, JsonElement Area, string Source);
 
 /// <summary>RegisterRegion: names a polygon so that shares and filters can refer to it by id.</summary>
-public sealed record RegisterRegion(string? Id, string? Name, JsonElement? Area, string? Level = "custom", string? Source = null)
+/// <param name="Id">Its id (letters, digits, dashes). Required.</param>
+/// <param name="Name">Its name. Required; At most 200 characters.</param>
+/// <param name="Area">A GeoJSON Polygon or MultiPolygon; GeoJSON geometry in WGS 84, positions as [longitude, latitude]. Required.</param>
+/// <param name="Level">Its level; default custom.</param>
+/// <param name="Source">Where the boundary comes from; optional.</param>
+public sealed record RegisterRegion(string? Id, string? Name, [property: GeoJson(GeometryKinds.Areas)] JsonElement? Area, string? Level = "custom", string? Source = null)
 {
     public sealed class Validator : AbstractValidator<RegisterRegion>
     {
@@ -32,11 +37,20 @@ public sealed record RegisterRegion(string? Id, string? Name, JsonElement? Area,
 }
 
 /// <summary>A region as listed: no geometry, its area in km².</summary>
+/// <param name="Id">The region's id.</param>
+/// <param name="Name">Its name.</param>
+/// <param name="Level">governorate, district or custom.</param>
+/// <param name="Pcode">Its OCHA p-code, or null.</param>
+/// <param name="AreaKm2">Its area, km².</param>
 public sealed record RegionSummary(string Id, string Name, string Level, string? Pcode, double AreaKm2);
 
 public static class RegionEndpoints
 {
     public static Guid StreamId(string regionId) => StreamIds.For("region", regionId.ToLowerInvariant());
+
+    /// <summary>Register a region</summary>
+
+    /// <remarks>Registers a named area (a GeoJSON Polygon or MultiPolygon) that reads can filter and measure by. The OCHA governorates and districts are registered at start-up. 409 when the id is taken. Refused with 400 naming each wrong field; nothing is recorded then.</remarks>
 
     [WolverinePost("/api/regions", OperationId = "RegisterRegion")]
     [ForAdmins]
@@ -55,6 +69,10 @@ public static class RegionEndpoints
             : LedgerProblems.Conflict($"region '{id}' is already registered").ToResult();
     }
 
+    /// <summary>List regions</summary>
+
+    /// <remarks>Every registered region, without geometry, with its area in km².</remarks>
+
     [WolverineGet("/api/regions", OperationId = "ListRegions")]
     [ForViewers]
     [Tags("Territory")]
@@ -71,6 +89,12 @@ public static class RegionEndpoints
 
         return regions;
     }
+
+    /// <summary>Read one region</summary>
+
+    /// <remarks>The region as a GeoJSON Feature with its geometry. 404 when unknown.</remarks>
+
+    /// <param name="id">The region's id, p-code or name.</param>
 
     [WolverineGet("/api/regions/{id}", OperationId = "GetRegion")]
     [ForViewers]
