@@ -9,7 +9,8 @@
 # Extra arguments go to dotnet test (e.g. --filter "FullyQualifiedName~Geometry").
 # The fault tests (tests/IdlibLedger.FaultTests) start a second private cluster of their own on
 # LEDGER_FAULT_PG_PORT (default 55460), which they crash and restart, and the service as a process.
-# Exits non-zero if dotnet test fails, any test fails, or no test passed at all.
+# Exits non-zero if dotnet test fails, any test fails, no test passed at all, the contract lint fails, or a link
+# in README.md or docs/ does not resolve (deploy/local/check-links.sh, run first).
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
@@ -43,6 +44,11 @@ if [[ -z "${LEDGER_SHARED_DATA:-}" && -d "$ROOT/../shared/data" ]]; then
     export LEDGER_SHARED_DATA
 fi
 say "shared data: ${LEDGER_SHARED_DATA:-(not set)}"
+
+# --- documentation links ----------------------------------------------------
+# Every relative link and #anchor in README.md and docs/*.md must resolve; a broken one fails the run (below).
+LINKS_RC=0
+bash "$SCRIPT_DIR/check-links.sh" || LINKS_RC=$?
 
 # --- contract lint (docs/openapi.json, Redocly pinned in tests/contract) ------
 LINT_RC=0
@@ -154,6 +160,10 @@ if [[ $UNREADABLE -gt 0 ]]; then
     EXIT=1
 fi
 if [[ $FAILED -gt 0 ]]; then
+    EXIT=1
+fi
+if [[ $LINKS_RC -ne 0 ]]; then
+    say "broken links in README.md or docs/ (the [links] lines above): counted as a failure"
     EXIT=1
 fi
 if [[ $PASSED -eq 0 ]]; then

@@ -22,7 +22,7 @@ public enum GeometryKinds
     Areas = Polygon | MultiPolygon,
 }
 
-/// <summary>The limits a geometry must respect (DOMAIN.md "Geometry rules"; configurable by the service).</summary>
+/// <summary>The limits a geometry must respect (docs/domain.md, "Geometry"; configurable by the service).</summary>
 public sealed record GeometryRules
 {
     /// <summary>Positions in the whole geometry, counting each ring's closing position.</summary>

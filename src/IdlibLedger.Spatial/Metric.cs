@@ -6,7 +6,7 @@ using ProjNet.CoordinateSystems.Transformations;
 namespace IdlibLedger.Spatial;
 
 /// <summary>
-/// Areas and lengths in metres (DOMAIN.md "Territory"): geometries are projected from WGS 84 to UTM zone 37N
+/// Areas and lengths in metres (docs/domain.md, "Measuring areas"): geometries are projected from WGS 84 to UTM zone 37N
 /// (EPSG:32637, where Idlib lies) with ProjNET, never measured in degrees.
 /// </summary>
 public static class Metric

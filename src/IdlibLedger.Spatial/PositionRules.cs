@@ -5,7 +5,7 @@ namespace IdlibLedger.Spatial;
 /// <summary>What is wrong with a GeoJSON position, if anything.</summary>
 public sealed record PositionDefect(int Axis, string Message);
 
-/// <summary>The rules every position obeys (DOMAIN.md "Geometry rules"): finite, in range, lon/lat order.</summary>
+/// <summary>The rules every position obeys (docs/domain.md, "Geometry"): finite, in range, lon/lat order.</summary>
 public static class PositionRules
 {
     /// <summary>Checks a GeoJSON position ([lon, lat] or [lon, lat, alt]); returns the first defect or null.</summary>

@@ -27,6 +27,17 @@ builder.Services
     .AddDemoData();
 builder.AddLedgerWebApi();
 
+// Without a connection string only the commands that open none run (help, openapi, codegen, …); the others stop here.
+if (builder.Configuration.GetConnectionString(EventStore.ConnectionStringName) is null)
+{
+    if (!DatabaseFreeCommands.Include(args))
+    {
+        return DatabaseFreeCommands.Refuse(args);
+    }
+
+    builder.UseStandInDatabase();
+}
+
 var app = builder.Build();
 
 app.UseLedgerWebApi();

@@ -28,7 +28,7 @@ public sealed record CategoryCasualties(CasualtyCategory? Category, string? Part
 
 /// <summary>
 /// Everything a report says about an attack. Corrections replace parts of it. <c>ClaimedBy</c> makes it a
-/// party's claim (DOMAIN.md "Claims and disputes"), e.g. the Russian delegation's claim that Hmeimim was attacked.
+/// party's claim (docs/domain.md, "Claims and disputes"), e.g. the Russian delegation's claim that Hmeimim was attacked.
 /// </summary>
 /// <param name="Perpetrator">The actor who carried out the attack, or `unknown`.</param>
 /// <param name="Targets">What or who was hit (may be empty).</param>

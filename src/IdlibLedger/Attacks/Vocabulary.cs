@@ -3,7 +3,7 @@ using IdlibLedger.Infrastructure;
 
 namespace IdlibLedger.Attacks;
 
-// The ledger's controlled vocabulary (DOMAIN.md "Incidents"). Wire names are explicit so that renaming a
+// The ledger's controlled vocabulary (docs/domain.md, "Attacks"). Wire names are explicit so that renaming a
 // C# member can never silently change the contract integrating systems depend on.
 
 /// <summary>ACLED event types, where they fit.</summary>

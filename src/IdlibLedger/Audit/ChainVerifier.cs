@@ -18,10 +18,13 @@ namespace IdlibLedger.Audit;
 /// <param name="To">Last sequence checked.</param>
 public sealed record VerificationReport(bool Ok, long Checked, long? FirstBadSequence, string? Reason, long? HeadSequence, string? HeadHash, long? From, long? To)
 {
+    /// <summary>Every event that failed its check, with why (the first ones, when there are many).</summary>
     public IReadOnlyList<BadEvent> BadEvents { get; init; } = [];
 
+    /// <summary>How many events failed their check in all.</summary>
     public long BadEventCount { get; init; }
 
+    /// <summary>Events recorded but not yet linked into the chain (the chain projection runs a moment behind).</summary>
     public long Pending { get; init; }
 
     /// <summary>False when a bundle was verified without the seal key: the chain and the checkpoint were checked, the seals were not.</summary>

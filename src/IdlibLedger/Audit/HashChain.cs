@@ -9,7 +9,7 @@ namespace IdlibLedger.Audit;
 public sealed record ChainLink(long Sequence, Guid StreamId, long Version, string Type, DateTimeOffset RecordedAt, string Data);
 
 /// <summary>
-/// The hash chain over the global event order (DOMAIN.md "Verifiable history"). Each link is
+/// The hash chain over the global event order (docs/domain.md, "The audit chain"). Each link is
 /// SHA-256 of the UTF-8 text
 /// <c>previousHashHex \n sequence \n streamId \n version \n type \n recordedAt \n canonicalData</c>, with
 /// recordedAt in UTC to the microsecond (<c>yyyy-MM-ddTHH:mm:ss.ffffffZ</c>) and the data as canonical JSON

@@ -55,6 +55,7 @@ public sealed record RowDifference(string Table, IReadOnlyDictionary<string, str
 /// <param name="Extra">Rows only the live table has.</param>
 public sealed record TableComparison(string Table, long LiveRows, long RebuiltRows, long Changed, long Missing, long Extra)
 {
+    /// <summary>Rows that differ in any way: changed, missing or extra.</summary>
     public long Differing => Changed + Missing + Extra;
 }
 

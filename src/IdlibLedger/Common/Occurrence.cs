@@ -36,7 +36,7 @@ public sealed record Occurrence(DateTimeOffset? OccurredAt, DateTimeOffset? Occu
     }
 }
 
-/// <summary>How exactly the time is known (DOMAIN.md "Time"); cf. UCDP <c>date_prec</c>.</summary>
+/// <summary>How exactly the time is known (docs/domain.md, "Time"); cf. UCDP <c>date_prec</c>.</summary>
 [JsonConverter(typeof(WireEnumConverter<DatePrecision>))]
 public enum DatePrecision
 {

@@ -10,6 +10,9 @@ namespace IdlibLedger.Infrastructure;
 /// <summary>Marten: the event store, its read-model tables and the Wolverine integration (outbox, transactions).</summary>
 public static class EventStore
 {
+    /// <summary>The name under ConnectionStrings (environment: <c>ConnectionStrings__Ledger</c>).</summary>
+    public const string ConnectionStringName = "Ledger";
+
     public const int DefaultMaxPoolSize = 40;
 
     private static readonly string[] PoolSizeKeywords = ["Maximum Pool Size", "Max Pool Size", "MaxPoolSize"];
@@ -19,7 +22,7 @@ public static class EventStore
         // Configuration is read when the services are built, so hosts (and tests) can still override it.
         services.AddSingleton(sp =>
         {
-            var connectionString = sp.GetRequiredService<IConfiguration>().GetConnectionString("Ledger")
+            var connectionString = sp.GetRequiredService<IConfiguration>().GetConnectionString(ConnectionStringName)
                 ?? throw new InvalidOperationException("ConnectionStrings:Ledger is not set (deploy/local/run.sh sets it for a local cluster).");
             var builder = new NpgsqlDataSourceBuilder(connectionString) { Name = "ledger" };
             // PostgreSQL's JIT compiles a query whose estimated cost is high, which takes 100-200 ms and pays off only

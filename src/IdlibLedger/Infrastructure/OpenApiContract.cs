@@ -171,7 +171,8 @@ public static class OpenApiContract
         {
             foreach (var (name, components) in marks)
             {
-                schema.Properties[name] = OpenApiGeoJson.SchemaOf([.. components!.AsArray().Select(c => c!.GetValue<string>())]);
+                schema.Properties[name] = Described(
+                    OpenApiGeoJson.SchemaOf([.. components!.AsArray().Select(c => c!.GetValue<string>())]), DescriptionOf(schema.Properties[name]));
             }
         }
 
@@ -185,16 +186,16 @@ public static class OpenApiContract
             schema.Enum = [.. schema.Enum.Where(e => e is not null)];
             if (!top && enums.TryGetValue(EnumKey(schema.Enum), out var shared))
             {
-                return new OpenApiSchemaReference(shared);
+                return Described(new OpenApiSchemaReference(shared), schema.Description);
             }
         }
 
         if (schema.OneOf is { Count: > 0 })
         {
             schema.OneOf = [.. schema.OneOf.Where(s => s is not OpenApiSchema { Type: JsonSchemaType.Null }).Select(s => Rewrite(s, enums, top: false))];
-            if (schema.OneOf.Count == 1 && schema.Type is null && schema.Properties is null && schema.Description is null)
+            if (schema.OneOf.Count == 1 && schema.Type is null && schema.Properties is null)
             {
-                return schema.OneOf[0];
+                return Described(schema.OneOf[0], schema.Description);
             }
         }
 
@@ -213,6 +214,25 @@ public static class OpenApiContract
         }
 
         return schema;
+    }
+
+    /// <summary>The schema with the description of the property it stands for (OpenAPI 3.1 allows one beside a $ref).</summary>
+    private static IOpenApiSchema Described(IOpenApiSchema schema, string? description) => schema switch
+    {
+        _ when string.IsNullOrWhiteSpace(description) => schema,
+        OpenApiSchemaReference reference => new OpenApiSchemaReference(reference.Reference.Id!) { Description = description },
+        OpenApiSchema inline => Copy(inline, description),
+        _ => schema,
+    };
+
+    /// <summary>A property's description; of a nullable one, the generator leaves it on the non-null member of its oneOf.</summary>
+    private static string? DescriptionOf(IOpenApiSchema property) =>
+        property.Description ?? property.OneOf?.Select(member => member.Description).FirstOrDefault(d => !string.IsNullOrWhiteSpace(d));
+
+    private static OpenApiSchema Copy(OpenApiSchema inline, string? description)
+    {
+        inline.Description ??= description;
+        return inline;
     }
 
     private static string EnumKey(IEnumerable<JsonNode?> values) =>

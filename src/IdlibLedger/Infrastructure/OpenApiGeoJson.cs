@@ -167,7 +167,7 @@ public static class OpenApiGeoJson
             Required = new HashSet<string> { "type", "geometry", "properties" },
             Properties = new Dictionary<string, IOpenApiSchema>
             {
-                ["type"] = Const("Feature", "Always Feature."),
+                ["type"] = Const("Feature", "Always \"Feature\"."),
                 ["geometry"] = geometry,
                 ["properties"] = new OpenApiSchema { Type = JsonSchemaType.Object, Properties = properties, Required = new HashSet<string>(required), Description = "What the feature shows." },
             },
@@ -179,7 +179,7 @@ public static class OpenApiGeoJson
             Required = new HashSet<string> { "type", "features" },
             Properties = new Dictionary<string, IOpenApiSchema>
             {
-                ["type"] = Const("FeatureCollection", "Always FeatureCollection."),
+                ["type"] = Const("FeatureCollection", "Always \"FeatureCollection\"."),
                 ["features"] = new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchemaReference($"{name}Feature"), Description = "The features." },
             }.Concat(extra ?? []).ToDictionary(),
             Description = $"A GeoJSON FeatureCollection (RFC 7946). {description}",
@@ -203,7 +203,11 @@ public static class OpenApiGeoJson
     {
         Type = JsonSchemaType.Object,
         Required = new HashSet<string> { "type", "coordinates" },
-        Properties = new Dictionary<string, IOpenApiSchema> { ["type"] = Const(type), ["coordinates"] = coordinates },
+        Properties = new Dictionary<string, IOpenApiSchema>
+        {
+            ["type"] = Const(type, $"Always \"{type}\"."),
+            ["coordinates"] = Described(coordinates, "The positions, each [longitude, latitude] in WGS 84 degrees."),
+        },
         Description = description,
     };
 
@@ -219,6 +223,19 @@ public static class OpenApiGeoJson
         return schema;
     }
 
-    private static OpenApiSchema Const(string value, string? description = null) =>
+    private static OpenApiSchema Const(string value, string description) =>
         new() { Type = JsonSchemaType.String, Enum = [JsonValue.Create(value)], Description = description };
+
+    private static IOpenApiSchema Described(IOpenApiSchema schema, string description) => schema switch
+    {
+        OpenApiSchemaReference reference => new OpenApiSchemaReference(reference.Reference.Id!) { Description = description },
+        OpenApiSchema inline => Set(inline, description),
+        _ => schema,
+    };
+
+    private static OpenApiSchema Set(OpenApiSchema schema, string description)
+    {
+        schema.Description = description;
+        return schema;
+    }
 }

@@ -21,7 +21,7 @@ public static class OpenApiSchemas
     public static void Describe(OpenApiOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.AddSchemaTransformer((schema, context, _) =>
+        options.AddSchemaTransformer(async (schema, context, cancellation) =>
         {
             var type = Nullable.GetUnderlyingType(context.JsonTypeInfo.Type) ?? context.JsonTypeInfo.Type;
             if (type == typeof(DateTimeOffset) || type == typeof(DateTime))
@@ -38,6 +38,11 @@ public static class OpenApiSchemas
             {
                 schema.Type = JsonSchemaType.String;
                 schema.Enum = [.. Wire.Names(type).Select(name => (JsonNode)JsonValue.Create(name))];
+                if (type != context.JsonTypeInfo.Type && schema.Description is null)
+                {
+                    // The XML comment of an enum reaches its own schema, not that of its nullable form: borrow it.
+                    schema.Description = (await context.GetOrCreateSchemaAsync(type, null, cancellation)).Description;
+                }
             }
             else if (context.JsonTypeInfo.ElementType is { } element && IsLedgerEnum(element))
             {
@@ -53,9 +58,9 @@ public static class OpenApiSchemas
                 schema.Type = JsonSchemaType.Object;
                 schema.Properties = new Dictionary<string, IOpenApiSchema>
                 {
-                    ["low"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = "0" },
-                    ["best"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = "0" },
-                    ["high"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = "0" },
+                    ["low"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = "0", Description = "The lowest credible count; defaults to best." },
+                    ["best"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = "0", Description = "The most likely count." },
+                    ["high"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = "0", Description = "The highest credible count; defaults to best." },
                 };
                 schema.Required = new HashSet<string> { "best" };
                 schema.Description = "An estimate, low ≤ best ≤ high (UCDP). In requests a bare whole number n means {low: n, best: n, high: n}; missing low/high default to best.";
@@ -65,8 +70,6 @@ public static class OpenApiSchemas
                 DescribeRequired(schema, context.JsonTypeInfo, context.ApplicationServices);
                 MarkGeoJson(schema, context.JsonTypeInfo);
             }
-
-            return Task.CompletedTask;
         });
     }
 

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace IdlibLedger.Infrastructure;
 
 /// <summary>
-/// The two time axes of every read (DOMAIN.md "Time"): <c>at</c> is valid time (the world at that moment),
+/// The two time axes of every read (docs/domain.md, "Time"): <c>at</c> is valid time (the world at that moment),
 /// <c>asOf</c> is transaction time (what the ledger had recorded by then). Both default to now. A date
 /// without a time means the end of that day (UTC), so "as of 2020-03-05" includes what was recorded that day.
 /// </summary>

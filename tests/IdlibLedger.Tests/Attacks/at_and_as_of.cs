@@ -4,12 +4,12 @@ using Shouldly;
 
 namespace IdlibLedger.Tests.Attacks;
 
-/// <summary>DOMAIN.md "Time": the world at <c>at</c> (valid time), as the ledger knew it at <c>asOf</c> (transaction time).</summary>
+/// <summary>docs/domain.md, "Time": the world at <c>at</c> (valid time), as the ledger knew it at <c>asOf</c> (transaction time).</summary>
 public sealed class at_and_as_of(LedgerFixture ledger) : LedgerTest(ledger)
 {
     private static DateTimeOffset Utc(int month, int day, int hour = 12) => new(2020, month, day, hour, 0, 0, TimeSpan.Zero);
 
-    /// <summary>The attack of DOMAIN.md's example: occurred on 27 February 2020, reported on 5 March.</summary>
+    /// <summary>The attack of the example in docs/domain.md: occurred on 27 February 2020, reported on 5 March.</summary>
     private async Task<Guid> LateReportAsync()
     {
         Ledger.Clock.Set(Utc(3, 5));

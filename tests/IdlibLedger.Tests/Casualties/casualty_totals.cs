@@ -103,7 +103,7 @@ public sealed class casualty_totals(LedgerFixture ledger) : LedgerTest(ledger)
     }
 
     /// <summary>
-    /// DOMAIN.md: "The answer at (at, asOf) must equal a naive full replay of the events recorded up to asOf".
+    /// docs/domain.md, "Time": the answer at (at, asOf) equals a plain replay of the events recorded by asOf.
     /// Random histories of reports, corrections and retractions at random times; the totals endpoint is
     /// compared with a replay of Marten's raw events, filtered by timestamp, for many (at, asOf) pairs.
     /// </summary>

@@ -8,7 +8,7 @@ using static IdlibLedger.Tests.Ceasefires.GivenCeasefires;
 namespace IdlibLedger.Tests.Ceasefires;
 
 /// <summary>
-/// DOMAIN.md "Ceasefires and corridors": an attack by a party to the ceasefire, inside its area, inside its period,
+/// docs/domain.md, "Violations": an attack by a party to the ceasefire, inside its area, inside its period,
 /// is a violation — detected, not typed in. Every other combination (not a party, outside the area, before or after
 /// the period) is not. Violations are read as known at <c>asOf</c>.
 /// </summary>

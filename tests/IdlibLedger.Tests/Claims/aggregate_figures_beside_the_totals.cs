@@ -8,7 +8,7 @@ using static IdlibLedger.Tests.Claims.GivenClaims;
 namespace IdlibLedger.Tests.Claims;
 
 /// <summary>
-/// DOMAIN.md "Casualty totals": an aggregate figure ("UN: at least 1,700 civilians killed … in nine months") is a
+/// docs/domain.md, "Aggregate figures": an aggregate figure ("UN: at least 1,700 civilians killed … in nine months") is a
 /// separate fact, shown under <c>figures</c> beside the incident sums and never added to them (that would double count).
 /// </summary>
 public sealed class aggregate_figures_beside_the_totals(LedgerFixture ledger) : LedgerTest(ledger)

@@ -8,7 +8,7 @@ using static IdlibLedger.Tests.Claims.GivenClaims;
 namespace IdlibLedger.Tests.Claims;
 
 /// <summary>
-/// DOMAIN.md "Claims and disputes", on the seed: the Russian delegation claims Hmeimim Air Base was attacked; the
+/// docs/domain.md, "Claims and disputes", on the seed: the Russian delegation claims Hmeimim Air Base was attacked; the
 /// Turkish delegation disputes it — Hmeimim is south-west of Idlib, the regime's attacks in Idlib's south-east. The
 /// ledger grades the claim contested and states where the claim lies from the nearest recorded activity.
 /// </summary>

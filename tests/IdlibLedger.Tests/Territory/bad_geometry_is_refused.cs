@@ -9,7 +9,7 @@ using Shouldly;
 namespace IdlibLedger.Tests.Territory;
 
 /// <summary>
-/// DOMAIN.md "Geometry rules": invalid geometry is refused with the location of the defect, never repaired, and
+/// docs/domain.md, "Geometry": invalid geometry is refused with the location of the defect, never repaired, and
 /// nothing is appended. The same defects, wherever an area is posted.
 /// </summary>
 public sealed class bad_geometry_is_refused(LedgerFixture ledger) : LedgerTest(ledger)

@@ -21,7 +21,7 @@ using Shouldly;
 namespace IdlibLedger.Tests.TimeTravel;
 
 /// <summary>
-/// DOMAIN.md "Time": the answer at (<c>at</c>, <c>asOf</c>) must equal a naive full replay of the events recorded up to
+/// docs/domain.md, "Time": the answer at (<c>at</c>, <c>asOf</c>) must equal a naive full replay of the events recorded up to
 /// <c>asOf</c>. A property test over random histories: each seed writes 8–15 random commands over HTTP at increasing
 /// recording times (attack reports, late ones among them; corrections; retractions; stale commands the ledger refuses;
 /// control changes, late ones among them; one or two ceasefires with collapses, extensions and reported violations),

@@ -23,7 +23,7 @@ public sealed record NearestActivity(
 public sealed record ClaimCheck(string ClaimedBy, NearestActivity? NearestActivity, int PeriodMarginDays);
 
 /// <summary>
-/// Spatial plausibility of claims (DOMAIN.md "Claims and disputes"): the nearest attack that is not a claim, not
+/// Spatial plausibility of claims (docs/domain.md, "Claims and disputes"): the nearest attack that is not a claim, not
 /// retracted, known at <c>asOf</c>, whose occurrence window meets the claim's (widened by a few days), nearest on
 /// the sphere (degrees of longitude and latitude are not the same length); distance and bearings by haversine.
 /// </summary>

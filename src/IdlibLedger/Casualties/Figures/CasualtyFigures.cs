@@ -12,7 +12,7 @@ using Wolverine.Http;
 namespace IdlibLedger.Casualties.Figures;
 
 /// <summary>
-/// An aggregate figure, a separate fact from incident reports (DOMAIN.md "Casualty totals"): "UN: at least 1,700
+/// An aggregate figure, a separate fact from incident reports (docs/domain.md, "Aggregate figures"): "UN: at least 1,700
 /// civilians killed … in nine months". Shown beside incident sums, never added to them.
 /// </summary>
 /// <param name="FigureId">The figure's id.</param>
