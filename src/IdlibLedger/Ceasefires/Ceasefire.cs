@@ -1,5 +1,7 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using IdlibLedger.Common;
+using IdlibLedger.Infrastructure;
 using JasperFx.Events;
 
 namespace IdlibLedger.Ceasefires;
@@ -15,6 +17,26 @@ public sealed record CeasefireCollapsed(Guid CeasefireId, DateTimeOffset EndedAt
 
 /// <summary>A violation the ledger cannot see in its attacks (no report, or an act that is not an attack).</summary>
 public sealed record CeasefireViolationReported(Guid CeasefireId, string By, DateTimeOffset OccurredAt, string Description, IReadOnlyList<Source> Sources);
+
+/// <summary>Where a ceasefire stands at a valid time: declared (not yet in effect), in-effect, violated (in effect, with violations), collapsed or expired.</summary>
+[JsonConverter(typeof(WireEnumConverter<CeasefireState>))]
+public enum CeasefireState
+{
+    /// <summary>Declared; its period has not begun.</summary>
+    [JsonStringEnumMemberName("declared")] Declared,
+
+    /// <summary>In effect, with no violation by then.</summary>
+    [JsonStringEnumMemberName("in-effect")] InEffect,
+
+    /// <summary>In effect, with at least one violation by then.</summary>
+    [JsonStringEnumMemberName("violated")] Violated,
+
+    /// <summary>It collapsed (or was ended) before its period ran out.</summary>
+    [JsonStringEnumMemberName("collapsed")] Collapsed,
+
+    /// <summary>Its period ran out.</summary>
+    [JsonStringEnumMemberName("expired")] Expired,
+}
 
 /// <summary>A ceasefire as known at <c>asOf</c>: its terms, area, period, and what was reported against it.</summary>
 public sealed record Ceasefire(
@@ -35,11 +57,11 @@ public sealed record Ceasefire(
 
     public bool InEffectAt(DateTimeOffset at) => Declaration.EffectiveFrom <= at && (EndsAt is null || at < EndsAt);
 
-    /// <summary>declared, in-effect, violated, collapsed or expired at valid time <paramref name="at"/>.</summary>
-    public string StatusAt(DateTimeOffset at, int violationsByThen) =>
-        at < Declaration.EffectiveFrom ? "declared"
-        : CollapsedAt is { } collapsed && collapsed <= at && (EffectiveUntil is null || collapsed <= EffectiveUntil) ? "collapsed"
-        : EffectiveUntil is { } until && until <= at ? "expired"
-        : violationsByThen > 0 ? "violated"
-        : "in-effect";
+    /// <summary>Where it stands at valid time <paramref name="at"/>.</summary>
+    public CeasefireState StatusAt(DateTimeOffset at, int violationsByThen) =>
+        at < Declaration.EffectiveFrom ? CeasefireState.Declared
+        : CollapsedAt is { } collapsed && collapsed <= at && (EffectiveUntil is null || collapsed <= EffectiveUntil) ? CeasefireState.Collapsed
+        : EffectiveUntil is { } until && until <= at ? CeasefireState.Expired
+        : violationsByThen > 0 ? CeasefireState.Violated
+        : CeasefireState.InEffect;
 }

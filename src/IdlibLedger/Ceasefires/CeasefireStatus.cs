@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using IdlibLedger.Access;
 using IdlibLedger.Attacks.Timeline;
 using IdlibLedger.Infrastructure;
@@ -11,15 +12,26 @@ using Wolverine.Http;
 
 namespace IdlibLedger.Ceasefires;
 
+/// <summary>How the ledger knows of a violation: reported against the ceasefire, or detected among the recorded attacks.</summary>
+[JsonConverter(typeof(WireEnumConverter<ViolationKind>))]
+public enum ViolationKind
+{
+    /// <summary>Reported against the ceasefire (no attack the ledger holds, or an act that is not an attack).</summary>
+    [JsonStringEnumMemberName("reported")] Reported,
+
+    /// <summary>A recorded attack by a party, inside the ceasefire's area and period.</summary>
+    [JsonStringEnumMemberName("detected")] Detected,
+}
+
 /// <summary>One violation: an attack the ledger detected, or one reported against the ceasefire.</summary>
-/// <param name="Kind">reported, or attack (a recorded attack inside its area and period).</param>
+/// <param name="Kind">How the ledger knows of it.</param>
 /// <param name="AttackId">The attack's id, or null.</param>
 /// <param name="By">The violating party.</param>
 /// <param name="OccurredAt">When (UTC).</param>
 /// <param name="Description">What happened.</param>
 /// <param name="Killed">Killed.</param>
 /// <param name="Injured">Injured.</param>
-public sealed record Violation(string Kind, Guid? AttackId, string By, DateTimeOffset OccurredAt, string Description, Estimate Killed, Estimate Injured);
+public sealed record Violation(ViolationKind Kind, Guid? AttackId, string By, DateTimeOffset OccurredAt, string Description, Estimate Killed, Estimate Injured);
 
 /// <summary>A ceasefire's status at (at, asOf), its violations and their casualties.</summary>
 /// <param name="Id">The ceasefire's id.</param>
@@ -33,7 +45,7 @@ public sealed record Violation(string Kind, Guid? AttackId, string By, DateTimeO
 /// <param name="ImplementsAgreementId">The agreement it implements, or null.</param>
 /// <param name="AreaSource">Where its area came from (a geometry or a region).</param>
 /// <param name="AreaKm2">Its area, km².</param>
-/// <param name="Status">scheduled, in-force, expired or collapsed at `at`.</param>
+/// <param name="Status">Where it stands at `at`.</param>
 /// <param name="ViolationCount">Violations.</param>
 /// <param name="ViolationKilled">Killed in violations.</param>
 /// <param name="ViolationInjured">Injured in violations.</param>
@@ -44,7 +56,7 @@ public sealed record Violation(string Kind, Guid? AttackId, string By, DateTimeO
 public sealed record CeasefireStatus(
     Guid Id, string DeclaredBy, IReadOnlyList<string> Parties, DateTimeOffset EffectiveFrom, DateTimeOffset? EffectiveUntil,
     DateTimeOffset? CollapsedAt, string? CollapseReason, string? Terms, Guid? ImplementsAgreementId, string AreaSource, double AreaKm2,
-    string Status, int ViolationCount, Estimate ViolationKilled, Estimate ViolationInjured, Violation? LastViolation,
+    CeasefireState Status, int ViolationCount, Estimate ViolationKilled, Estimate ViolationInjured, Violation? LastViolation,
     IReadOnlyList<Violation> Violations, DateTimeOffset At, DateTimeOffset AsOf);
 
 /// <summary>Every ceasefire at (`at`, `asOf`).</summary>
@@ -95,7 +107,7 @@ public sealed class CeasefireReader(IQuerySession session, TimelineQueries timel
         var detected = await DetectedAsync(ceasefire, temporal, cancellation);
         var reported = ceasefire.ReportedViolations
             .Where(v => v.OccurredAt <= temporal.At)
-            .Select(v => new Violation("reported", null, v.By, v.OccurredAt, v.Description, Estimate.None, Estimate.None));
+            .Select(v => new Violation(ViolationKind.Reported, null, v.By, v.OccurredAt, v.Description, Estimate.None, Estimate.None));
         var violations = detected.Concat(reported).OrderBy(v => v.OccurredAt).ToList();
         var area = GeoJson.FromJson(ceasefire.Declaration.Area);
         return new CeasefireStatus(
@@ -111,7 +123,7 @@ public sealed class CeasefireReader(IQuerySession session, TimelineQueries timel
     {
         var attacks = await timeline.AttacksInAreaAsync(
             ceasefire.Declaration.Parties, ceasefire.Declaration.Area.GetRawText(), ceasefire.Declaration.EffectiveFrom, ceasefire.EndsAt, temporal, cancellation);
-        return attacks.Select(a => new Violation("detected", a.AttackId, a.Perpetrator, a.OccurredFrom, a.Description, a.Killed, a.Injured));
+        return attacks.Select(a => new Violation(ViolationKind.Detected, a.AttackId, a.Perpetrator, a.OccurredFrom, a.Description, a.Killed, a.Injured));
     }
 }
 

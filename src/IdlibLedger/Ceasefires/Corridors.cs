@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using FluentValidation;
 using IdlibLedger.Access;
 using IdlibLedger.Infrastructure;
@@ -21,6 +22,23 @@ public sealed record CorridorOpened(
     Guid CorridorId, string Name, JsonElement Route, string? From, string? To, DateTimeOffset OpensAt, DateTimeOffset? ClosesAt, Guid CeasefireId);
 
 public sealed record CorridorClosed(Guid CorridorId, DateTimeOffset ClosedAt, string Reason);
+
+/// <summary>Where a corridor stands at a valid time: scheduled (not open yet), open (and a ceasefire covers it), unprotected (open, no ceasefire in effect) or closed.</summary>
+[JsonConverter(typeof(WireEnumConverter<CorridorStatus>))]
+public enum CorridorStatus
+{
+    /// <summary>Not open yet.</summary>
+    [JsonStringEnumMemberName("scheduled")] Scheduled,
+
+    /// <summary>Open, and the ceasefire that covered its route is in effect.</summary>
+    [JsonStringEnumMemberName("open")] Open,
+
+    /// <summary>Open, while the ceasefire that covered its route has collapsed or expired.</summary>
+    [JsonStringEnumMemberName("unprotected")] Unprotected,
+
+    /// <summary>Closed, or past its closing time.</summary>
+    [JsonStringEnumMemberName("closed")] Closed,
+}
 
 /// <summary>A humanitarian corridor and the ceasefire that covered its route when it opened.</summary>
 public sealed record Corridor(Guid Id, int Version, CorridorOpened Opening, DateTimeOffset? ClosedAt, string? ClosureReason)
@@ -178,13 +196,13 @@ public static class CorridorReads
         return TypedResults.Text(GeoJson.FeatureCollection(features), "application/geo+json");
     }
 
-    public static string StatusAt(Corridor corridor, Ceasefire? ceasefire, DateTimeOffset at)
+    public static CorridorStatus StatusAt(Corridor corridor, Ceasefire? ceasefire, DateTimeOffset at)
     {
         ArgumentNullException.ThrowIfNull(corridor);
-        return at < corridor.Opening.OpensAt ? "scheduled"
-            : corridor.EndsAt is { } ends && ends <= at ? "closed"
-            : ceasefire is null || !ceasefire.InEffectAt(at) ? "unprotected"
-            : "open";
+        return at < corridor.Opening.OpensAt ? CorridorStatus.Scheduled
+            : corridor.EndsAt is { } ends && ends <= at ? CorridorStatus.Closed
+            : ceasefire is null || !ceasefire.InEffectAt(at) ? CorridorStatus.Unprotected
+            : CorridorStatus.Open;
     }
 
 }

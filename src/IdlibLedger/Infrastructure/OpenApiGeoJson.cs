@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using IdlibLedger.Ceasefires;
 using IdlibLedger.Spatial;
 using Microsoft.OpenApi;
 
@@ -125,7 +126,7 @@ public static class OpenApiGeoJson
             ["name"] = Text("Its name."),
             ["from"] = new OpenApiSchema { Type = JsonSchemaType.String | JsonSchemaType.Null, Description = "Where it starts, or null." },
             ["to"] = new OpenApiSchema { Type = JsonSchemaType.String | JsonSchemaType.Null, Description = "Where it leads, or null." },
-            ["status"] = Enum("scheduled (not open yet), open (and a ceasefire covers it), unprotected (open, no ceasefire in effect) or closed.", "scheduled", "open", "unprotected", "closed"),
+            ["status"] = Enum("scheduled (not open yet), open (and a ceasefire covers it), unprotected (open, no ceasefire in effect) or closed.", [.. Wire.Names(typeof(CorridorStatus))]),
             ["opensAt"] = Instant("When it opens."),
             ["closesAt"] = new OpenApiSchema { Type = JsonSchemaType.String | JsonSchemaType.Null, Format = "date-time", Description = "When it closes or closed, or null." },
             ["ceasefireId"] = new OpenApiSchema { Type = JsonSchemaType.String | JsonSchemaType.Null, Format = "uuid", Description = "The ceasefire that covers it, or null." },

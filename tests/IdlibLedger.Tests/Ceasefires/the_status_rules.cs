@@ -34,23 +34,23 @@ public sealed class the_status_rules
     }
 
     [Theory]
-    [InlineData(3, 5, 23, 0, "declared")]
-    [InlineData(3, 6, 0, 0, "in-effect")]
-    [InlineData(3, 20, 0, 0, "in-effect")]
-    [InlineData(3, 20, 0, 2, "violated")]
-    [InlineData(4, 5, 23, 2, "violated")]
-    [InlineData(4, 6, 0, 0, "expired")]
-    [InlineData(4, 6, 0, 2, "expired")]
-    [InlineData(12, 31, 0, 0, "expired")]
-    public void a_ceasefire_is_declared_in_effect_violated_then_expired(int month, int day, int hour, int violations, string status) =>
+    [InlineData(3, 5, 23, 0, CeasefireState.Declared)]
+    [InlineData(3, 6, 0, 0, CeasefireState.InEffect)]
+    [InlineData(3, 20, 0, 0, CeasefireState.InEffect)]
+    [InlineData(3, 20, 0, 2, CeasefireState.Violated)]
+    [InlineData(4, 5, 23, 2, CeasefireState.Violated)]
+    [InlineData(4, 6, 0, 0, CeasefireState.Expired)]
+    [InlineData(4, 6, 0, 2, CeasefireState.Expired)]
+    [InlineData(12, 31, 0, 0, CeasefireState.Expired)]
+    public void a_ceasefire_is_declared_in_effect_violated_then_expired(int month, int day, int hour, int violations, CeasefireState status) =>
         Declared().StatusAt(Day(month, day, hour), violations).ShouldBe(status);
 
     [Theory]
-    [InlineData(3, 19, 23, "in-effect")]
-    [InlineData(3, 20, 0, "collapsed")]
-    [InlineData(4, 10, 0, "collapsed")]
-    [InlineData(3, 5, 0, "declared")]
-    public void a_collapse_within_the_period_reads_collapsed_from_then_on(int month, int day, int hour, string status) =>
+    [InlineData(3, 19, 23, CeasefireState.InEffect)]
+    [InlineData(3, 20, 0, CeasefireState.Collapsed)]
+    [InlineData(4, 10, 0, CeasefireState.Collapsed)]
+    [InlineData(3, 5, 0, CeasefireState.Declared)]
+    public void a_collapse_within_the_period_reads_collapsed_from_then_on(int month, int day, int hour, CeasefireState status) =>
         Declared(collapsedAt: Day(3, 20)).StatusAt(Day(month, day, hour), 0).ShouldBe(status);
 
     [Fact]
@@ -58,20 +58,20 @@ public sealed class the_status_rules
     {
         var ceasefire = Declared(collapsedAt: Day(4, 20));
 
-        ceasefire.StatusAt(Day(4, 10), 0).ShouldBe("expired");
-        ceasefire.StatusAt(Day(4, 25), 0).ShouldBe("expired");
+        ceasefire.StatusAt(Day(4, 10), 0).ShouldBe(CeasefireState.Expired);
+        ceasefire.StatusAt(Day(4, 25), 0).ShouldBe(CeasefireState.Expired);
         ceasefire.EndsAt.ShouldBe(Until);
     }
 
     [Fact]
     public void an_open_ended_ceasefire_holds_until_it_collapses()
     {
-        Declared(openEnded: true).StatusAt(Day(12, 31), 0).ShouldBe("in-effect");
+        Declared(openEnded: true).StatusAt(Day(12, 31), 0).ShouldBe(CeasefireState.InEffect);
         Declared(openEnded: true).InEffectAt(Day(12, 31)).ShouldBeTrue();
         Declared(openEnded: true).EndsAt.ShouldBeNull();
 
         var collapsed = Declared(openEnded: true, collapsedAt: Day(5, 1));
-        collapsed.StatusAt(Day(12, 31), 1).ShouldBe("collapsed");
+        collapsed.StatusAt(Day(12, 31), 1).ShouldBe(CeasefireState.Collapsed);
         collapsed.EndsAt.ShouldBe(Day(5, 1));
     }
 
@@ -95,17 +95,17 @@ public sealed class the_status_rules
         var extended = Declared().Apply(new CeasefireExtended(Guid.NewGuid(), Day(5, 6), "talks"));
 
         extended.InEffectAt(Day(4, 20)).ShouldBeTrue();
-        extended.StatusAt(Day(4, 20), 0).ShouldBe("in-effect");
-        extended.StatusAt(Day(5, 6), 0).ShouldBe("expired");
+        extended.StatusAt(Day(4, 20), 0).ShouldBe(CeasefireState.InEffect);
+        extended.StatusAt(Day(5, 6), 0).ShouldBe(CeasefireState.Expired);
         extended.Version.ShouldBe(2);
     }
 
     [Theory]
-    [InlineData(3, 9, "scheduled")]
-    [InlineData(3, 10, "open")]
-    [InlineData(4, 5, "open")]
-    [InlineData(4, 6, "unprotected")]
-    public void a_corridor_is_scheduled_then_open_then_unprotected_once_its_ceasefire_expires(int month, int day, string status)
+    [InlineData(3, 9, CorridorStatus.Scheduled)]
+    [InlineData(3, 10, CorridorStatus.Open)]
+    [InlineData(4, 5, CorridorStatus.Open)]
+    [InlineData(4, 6, CorridorStatus.Unprotected)]
+    public void a_corridor_is_scheduled_then_open_then_unprotected_once_its_ceasefire_expires(int month, int day, CorridorStatus status)
     {
         var ceasefire = Declared();
 
@@ -113,11 +113,11 @@ public sealed class the_status_rules
     }
 
     [Theory]
-    [InlineData(3, 19, "open")]
-    [InlineData(3, 20, "unprotected")]
-    [InlineData(3, 24, "unprotected")]
-    [InlineData(3, 25, "closed")]
-    public void a_corridor_is_unprotected_after_its_ceasefire_collapses_and_closed_after_its_closure(int month, int day, string status)
+    [InlineData(3, 19, CorridorStatus.Open)]
+    [InlineData(3, 20, CorridorStatus.Unprotected)]
+    [InlineData(3, 24, CorridorStatus.Unprotected)]
+    [InlineData(3, 25, CorridorStatus.Closed)]
+    public void a_corridor_is_unprotected_after_its_ceasefire_collapses_and_closed_after_its_closure(int month, int day, CorridorStatus status)
     {
         var ceasefire = Declared(collapsedAt: Day(3, 20));
 
@@ -131,13 +131,13 @@ public sealed class the_status_rules
 
         Opened(ceasefire.Id, closesAt: Day(3, 15), closedAt: Day(3, 12)).EndsAt.ShouldBe(Day(3, 12));
         Opened(ceasefire.Id, closesAt: Day(3, 15), closedAt: Day(3, 18)).EndsAt.ShouldBe(Day(3, 15));
-        CorridorReads.StatusAt(Opened(ceasefire.Id, closesAt: Day(3, 15)), ceasefire, Day(3, 15)).ShouldBe("closed");
-        CorridorReads.StatusAt(Opened(ceasefire.Id, closesAt: Day(3, 15)), ceasefire, Day(3, 14)).ShouldBe("open");
+        CorridorReads.StatusAt(Opened(ceasefire.Id, closesAt: Day(3, 15)), ceasefire, Day(3, 15)).ShouldBe(CorridorStatus.Closed);
+        CorridorReads.StatusAt(Opened(ceasefire.Id, closesAt: Day(3, 15)), ceasefire, Day(3, 14)).ShouldBe(CorridorStatus.Open);
     }
 
     [Fact]
     public void a_corridor_whose_ceasefire_is_unknown_is_unprotected()
     {
-        CorridorReads.StatusAt(Opened(Guid.NewGuid()), null, Day(3, 12)).ShouldBe("unprotected");
+        CorridorReads.StatusAt(Opened(Guid.NewGuid()), null, Day(3, 12)).ShouldBe(CorridorStatus.Unprotected);
     }
 }

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using System.Text;
 using Alba;
 using IdlibLedger.Common;
+using IdlibLedger.Infrastructure;
 using IdlibLedger.Attacks;
 using IdlibLedger.Ceasefires;
 using IdlibLedger.Spatial;
@@ -242,7 +243,7 @@ public sealed class time_travel_equals_a_naive_replay(LedgerFixture ledger) : Le
                 && (ends is null || r.Facts.Occurrence.Window().From < ends)
                 && r.Facts.Occurrence.Window().From <= at);
             var reported = ceasefire.ReportedViolations.Count(v => v.OccurredAt <= at);
-            expected = new JsonObject { ["violationCount"] = detected + reported, ["status"] = ceasefire.StatusAt(at, detected + reported) };
+            expected = new JsonObject { ["violationCount"] = detected + reported, ["status"] = Wire.Name(ceasefire.StatusAt(at, detected + reported)) };
         }
 
         var url = $"/api/ceasefires/{id}?at={Query(at)}&asOf={Query(asOf)}";
