@@ -132,12 +132,12 @@ public sealed record AttackReport(
     /// contested (disputed by a party), confirmed (the perpetrator itself claims it), fair (two or more outlets),
     /// weak (a single source).
     /// </summary>
-    public string Grading =>
-        Retracted ? "discounted"
-        : Disputes is { Count: > 0 } ? "contested"
-        : Facts.ClaimedBy is { } claimant && string.Equals(claimant, Facts.Perpetrator, StringComparison.OrdinalIgnoreCase) ? "confirmed"
-        : Facts.Sources.Select(s => s.Outlet?.Trim().ToLowerInvariant()).Distinct().Count() >= 2 ? "fair"
-        : "weak";
+    public AttackGrading Grading =>
+        Retracted ? AttackGrading.Discounted
+        : Disputes is { Count: > 0 } ? AttackGrading.Contested
+        : Facts.ClaimedBy is { } claimant && string.Equals(claimant, Facts.Perpetrator, StringComparison.OrdinalIgnoreCase) ? AttackGrading.Confirmed
+        : Facts.Sources.Select(s => s.Outlet?.Trim().ToLowerInvariant()).Distinct().Count() >= 2 ? AttackGrading.Fair
+        : AttackGrading.Weak;
 
     public static AttackReport Create(IEvent<AttackReported> e) => new(
         e.Data.AttackId,

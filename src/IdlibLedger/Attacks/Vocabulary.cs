@@ -57,3 +57,19 @@ public enum CasualtyCategory
     [JsonStringEnumMemberName("military")] Military,
     [JsonStringEnumMemberName("unknown")] Unknown,
 }
+
+/// <summary>How well sourced an attack report is (after Airwars), derived from its sources, claims and disputes.</summary>
+[JsonConverter(typeof(WireEnumConverter<AttackGrading>))]
+public enum AttackGrading
+{
+    /// <summary>Retracted.</summary>
+    [JsonStringEnumMemberName("discounted")] Discounted,
+    /// <summary>Disputed by a party.</summary>
+    [JsonStringEnumMemberName("contested")] Contested,
+    /// <summary>The perpetrator itself claims it.</summary>
+    [JsonStringEnumMemberName("confirmed")] Confirmed,
+    /// <summary>Two or more outlets report it.</summary>
+    [JsonStringEnumMemberName("fair")] Fair,
+    /// <summary>A single source.</summary>
+    [JsonStringEnumMemberName("weak")] Weak,
+}

@@ -98,7 +98,7 @@ public static class ExportEndpoints
             {
                 ["id"] = r.Id, ["version"] = r.Version, ["perpetrator"] = r.Facts.Perpetrator, ["eventType"] = Wire.Name(r.Facts.EventType),
                 ["occurredFrom"] = r.Facts.Occurrence.Window().From, ["occurredUntil"] = r.Facts.Occurrence.Window().Until,
-                ["killed"] = r.Facts.TotalKilled(), ["injured"] = r.Facts.TotalInjured(), ["grading"] = r.Grading, ["description"] = r.Facts.Description,
+                ["killed"] = r.Facts.TotalKilled(), ["injured"] = r.Facts.TotalInjured(), ["grading"] = Wire.Name(r.Grading), ["description"] = r.Facts.Description,
             }));
         return TypedResults.Text(IdlibLedger.Spatial.GeoJson.FeatureCollection(features), "application/geo+json");
     }

@@ -1,9 +1,21 @@
 using System.Reflection;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Controllers;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 
 namespace IdlibLedger.Infrastructure;
+
+/// <summary>
+/// Marks a query parameter that binds as text, so that a refusal can name it, though its values are an enum's wire
+/// names; the OpenAPI document lists them.
+/// </summary>
+[AttributeUsage(AttributeTargets.Parameter)]
+public sealed class WireValuesAttribute(Type enumType) : Attribute
+{
+    public Type EnumType { get; } = enumType;
+}
 
 /// <summary>
 /// Completes what the XML comments cannot reach: the descriptions of the query parameters an endpoint binds with
@@ -51,6 +63,16 @@ public static class OpenApiDescriptions
             {
                 var property = schema.Properties?.FirstOrDefault(p => string.Equals(p.Key, parameter.Name, StringComparison.OrdinalIgnoreCase)).Value;
                 parameter.Description = property?.Description;
+            }
+
+            foreach (var parameter in parameters.OfType<OpenApiParameter>())
+            {
+                var values = record.ParameterType.GetConstructors().SelectMany(c => c.GetParameters())
+                    .FirstOrDefault(p => p.GetCustomAttribute<FromQueryAttribute>()?.Name == parameter.Name)?.GetCustomAttribute<WireValuesAttribute>();
+                if (values is not null && parameter.Schema is OpenApiSchema text)
+                {
+                    text.Enum = [.. Wire.Names(values.EnumType).Select(name => (JsonNode)JsonValue.Create(name))];
+                }
             }
         }
     }

@@ -153,7 +153,7 @@ public static class OpenApiGeoJson
             ["occurredUntil"] = Instant("The end of the window (exclusive)."),
             ["killed"] = Ref("Estimate", "Killed, over every casualty category."),
             ["injured"] = Ref("Estimate", "Injured, over every casualty category."),
-            ["grading"] = Enum("How well sourced it is: discounted (retracted), contested (disputed), confirmed (claimed by the perpetrator), fair (two or more outlets) or weak (one).", "discounted", "contested", "confirmed", "fair", "weak"),
+            ["grading"] = Ref("AttackGrading", "How well sourced it is: discounted (retracted), contested (disputed), confirmed (claimed by the perpetrator), fair (two or more outlets) or weak (one)."),
             ["description"] = Text("What happened."),
         }, required: ["id", "version", "perpetrator", "eventType", "occurredFrom", "occurredUntil", "killed", "injured", "grading", "description"]);
     }

@@ -45,7 +45,7 @@ public sealed class the_proposal_decisions
     {
         var proposal = Tabling(Turkey);
 
-        proposal.Status.ShouldBe(Proposal.Tabled);
+        proposal.Status.ShouldBe(ProposalStatus.Tabled);
         ProposalDecisions.CheckAnswer(proposal, Turkey).ShouldBeNull();
     }
 
@@ -72,9 +72,9 @@ public sealed class the_proposal_decisions
     {
         var rejected = RejectedBy(Tabling(Turkey, Iran), Turkey);
 
-        rejected.Status.ShouldBe(Proposal.Rejected);
+        rejected.Status.ShouldBe(ProposalStatus.Rejected);
         rejected.Version.ShouldBe(2);
-        rejected.Answers.ShouldHaveSingleItem().Answer.ShouldBe("rejected");
+        rejected.Answers.ShouldHaveSingleItem().Answer.ShouldBe(ProposalAnswerKind.Rejected);
         ShouldBeConflict(ProposalDecisions.CheckAnswer(rejected, Iran), "is rejected");
         ShouldBeConflict(ProposalDecisions.CheckWithdrawal(rejected, Russia), "no longer be withdrawn");
     }
@@ -85,8 +85,8 @@ public sealed class the_proposal_decisions
         var once = AcceptedBy(Tabling(Turkey, Iran), Turkey);
         var twice = AcceptedBy(once, Iran);
 
-        once.Status.ShouldBe(Proposal.Tabled);
-        twice.Status.ShouldBe(Proposal.Accepted);
+        once.Status.ShouldBe(ProposalStatus.Tabled);
+        twice.Status.ShouldBe(ProposalStatus.Accepted);
         twice.Version.ShouldBe(3);
         ShouldBeConflict(ProposalDecisions.CheckAnswer(twice, Turkey), "is accepted");
     }
@@ -114,7 +114,7 @@ public sealed class the_proposal_decisions
     {
         var withdrawn = WithdrawnBy(Tabling(Turkey), Russia);
 
-        withdrawn.Status.ShouldBe(Proposal.Withdrawn);
+        withdrawn.Status.ShouldBe(ProposalStatus.Withdrawn);
         ShouldBeConflict(ProposalDecisions.CheckAnswer(withdrawn, Turkey), "is withdrawn");
         ShouldBeConflict(ProposalDecisions.CheckWithdrawal(withdrawn, Russia), "no longer be withdrawn");
     }

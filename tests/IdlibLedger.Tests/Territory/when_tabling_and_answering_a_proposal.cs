@@ -265,4 +265,14 @@ public sealed class when_tabling_and_answering_a_proposal(LedgerFixture ledger) 
 
         problem.ShouldNameField(parameter, null, url);
     }
+
+    [Fact]
+    public async Task an_unknown_status_is_refused_with_the_statuses_by_their_wire_names()
+    {
+        const string url = "/api/proposals?status=Tabled";
+
+        var problem = await Ledger.RefusedAsync(HttpMethod.Get, url, null, HttpStatusCode.BadRequest, url);
+
+        problem.ShouldNameField("status", "status is one of tabled, rejected, accepted, withdrawn", url);
+    }
 }

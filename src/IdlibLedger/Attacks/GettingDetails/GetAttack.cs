@@ -10,11 +10,11 @@ namespace IdlibLedger.Attacks.GettingDetails;
 
 /// <summary>The report as the ledger knew it at <c>asOf</c>, with its version and history.</summary>
 /// <param name="Report">The report.</param>
-/// <param name="Grading">How well sourced it is: see docs/api.md, Grading (e.g. confirmed, single-source, claim, contested).</param>
+/// <param name="Grading">How well sourced it is: see docs/api.md, Grading.</param>
 /// <param name="Claim">For a party's claim: the nearest recorded activity of the same period; null otherwise.</param>
 /// <param name="At">Valid time the answer describes (UTC).</param>
 /// <param name="AsOf">Transaction time the answer describes: what the ledger had recorded by then (UTC).</param>
-public sealed record AttackDetails(AttackReport Report, string Grading, ClaimCheck? Claim, DateTimeOffset At, DateTimeOffset AsOf);
+public sealed record AttackDetails(AttackReport Report, AttackGrading Grading, ClaimCheck? Claim, DateTimeOffset At, DateTimeOffset AsOf);
 
 public static class GetAttackEndpoint
 {

@@ -18,7 +18,7 @@ namespace IdlibLedger.Attacks.Listing;
 /// <param name="Retracted">Whether it was retracted.</param>
 /// <param name="Grading">How well sourced it is (see GetAttack).</param>
 public sealed record AttackSummary(
-    Guid Id, int Version, AttackFacts Facts, string ReportedBy, DateTimeOffset RecordedAt, DateTimeOffset LastRecordedAt, bool Retracted, string Grading);
+    Guid Id, int Version, AttackFacts Facts, string ReportedBy, DateTimeOffset RecordedAt, DateTimeOffset LastRecordedAt, bool Retracted, AttackGrading Grading);
 
 /// <summary>A page of attacks at (`at`, `asOf`).</summary>
 

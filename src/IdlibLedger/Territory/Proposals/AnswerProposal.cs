@@ -30,9 +30,9 @@ public static class ProposalDecisions
     public static ProblemDetails? CheckAnswer(Proposal proposal, string party)
     {
         ArgumentNullException.ThrowIfNull(proposal);
-        if (proposal.Status != Proposal.Tabled)
+        if (proposal.Status != ProposalStatus.Tabled)
         {
-            return LedgerProblems.Conflict($"proposal {proposal.Id} is {proposal.Status}; it takes no more answers");
+            return LedgerProblems.Conflict($"proposal {proposal.Id} is {Wire.Name(proposal.Status)}; it takes no more answers");
         }
 
         if (!proposal.Terms.AddressedTo.Contains(party, StringComparer.Ordinal))
@@ -48,9 +48,9 @@ public static class ProposalDecisions
     public static ProblemDetails? CheckWithdrawal(Proposal proposal, string party)
     {
         ArgumentNullException.ThrowIfNull(proposal);
-        if (proposal.Status != Proposal.Tabled)
+        if (proposal.Status != ProposalStatus.Tabled)
         {
-            return LedgerProblems.Conflict($"proposal {proposal.Id} is {proposal.Status}; it can no longer be withdrawn");
+            return LedgerProblems.Conflict($"proposal {proposal.Id} is {Wire.Name(proposal.Status)}; it can no longer be withdrawn");
         }
 
         return proposal.Terms.Proposer == party

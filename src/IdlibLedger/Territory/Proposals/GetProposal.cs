@@ -79,7 +79,7 @@ public sealed record ProposalDetails(
 
 /// <param name="Shares">The shares it would give.</param>
 
-public sealed record ProposalSummary(Guid Id, string Proposer, IReadOnlyList<string> AddressedTo, string Status, DateTimeOffset TabledAt, string? Region, IReadOnlyList<ActorShare> Shares);
+public sealed record ProposalSummary(Guid Id, string Proposer, IReadOnlyList<string> AddressedTo, ProposalStatus Status, DateTimeOffset TabledAt, string? Region, IReadOnlyList<ActorShare> Shares);
 
 /// <summary>A page of proposals, as recorded by `asOf`.</summary>
 
@@ -101,12 +101,12 @@ public sealed record ProposalList(IReadOnlyList<ProposalSummary> Items, int Page
 public sealed record ProposalQuery([FromQuery(Name = "asOf")] string? AsOf = null, [FromQuery(Name = "region")] string? Region = null);
 
 /// <summary>The query of the proposal list: those known at <c>asOf</c>, of one <c>status</c>, a page at a time.</summary>
-/// <param name="Status">Only proposals with this status (open, accepted, rejected, withdrawn); default any.</param>
+/// <param name="Status">Only proposals with this status (tabled, rejected, accepted, withdrawn); default any.</param>
 /// <param name="AsOf">Transaction time: what the ledger had recorded by this moment, ISO 8601 (a date alone means the end of that day, UTC); default now.</param>
 /// <param name="Page">The page number, from 1. Default 1.</param>
 /// <param name="PageSize">Items per page. Default 50.</param>
 public sealed record ProposalListQuery(
-    [FromQuery(Name = "status")] string? Status = null, [FromQuery(Name = "asOf")] string? AsOf = null,
+    [FromQuery(Name = "status"), WireValues(typeof(ProposalStatus))] string? Status = null, [FromQuery(Name = "asOf")] string? AsOf = null,
     [FromQuery(Name = "page")] int? Page = null, [FromQuery(Name = "pageSize")] int? PageSize = null);
 
 /// <summary>Works out a proposal's figures against the control map when it was tabled and against its baseline.</summary>
@@ -220,14 +220,13 @@ public static class GetProposalEndpoints
     public static async Task<Results<Ok<ProposalList>, ProblemHttpResult>> List(
         [AsParameters] ProposalListQuery query, IQuerySession session, ProposalFigures figures, LedgerClock clock, CancellationToken cancellation)
     {
-        var status = query.Status;
         var errors = new Dictionary<string, string[]>();
         var temporal = new TimeQuery(AsOf: query.AsOf).Parse(clock, errors);
         Paging.TryParse(query.Page, query.PageSize, errors, out var pageNumber, out var size);
-        string[] statuses = [Proposal.Tabled, Proposal.Rejected, Proposal.Accepted, Proposal.Withdrawn];
-        if (status is not null && !statuses.Contains(status))
+        var status = query.Status is null ? null : Status(query.Status);
+        if (query.Status is not null && status is null)
         {
-            errors["status"] = [$"status is one of {string.Join(", ", statuses)}"];
+            errors["status"] = [$"status is one of {string.Join(", ", Wire.Names(typeof(ProposalStatus)))}"];
         }
 
         if (errors.Count > 0)
@@ -257,4 +256,8 @@ public static class GetProposalEndpoints
 
         return TypedResults.Ok(new ProposalList(items, pageNumber, size, proposals.Count, temporal.AsOf));
     }
+
+    /// <summary>The status a <c>status</c> value names by its wire name, exactly; null if none does.</summary>
+    private static ProposalStatus? Status(string name) =>
+        Enum.GetValues<ProposalStatus>().Where(s => Wire.Name(s) == name).Select(s => (ProposalStatus?)s).FirstOrDefault();
 }

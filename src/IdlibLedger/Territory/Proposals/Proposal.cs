@@ -1,6 +1,7 @@
 using IdlibLedger.Spatial;
 using IdlibLedger.Infrastructure;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using JasperFx.Events;
 
 namespace IdlibLedger.Territory.Proposals;
@@ -51,6 +52,32 @@ public sealed record ProposalAccepted(Guid ProposalId, string Party, string Reas
 
 public sealed record ProposalWithdrawn(Guid ProposalId, string Party, string Reason);
 
+/// <summary>Where a proposal stands: tabled (open to answers), or decided: rejected, accepted or withdrawn.</summary>
+[JsonConverter(typeof(WireEnumConverter<ProposalStatus>))]
+public enum ProposalStatus
+{
+    /// <summary>Tabled and open to answers.</summary>
+    [JsonStringEnumMemberName("tabled")] Tabled,
+    /// <summary>Rejected by a party it was addressed to.</summary>
+    [JsonStringEnumMemberName("rejected")] Rejected,
+    /// <summary>Accepted by every party it was addressed to.</summary>
+    [JsonStringEnumMemberName("accepted")] Accepted,
+    /// <summary>Withdrawn by its proposer.</summary>
+    [JsonStringEnumMemberName("withdrawn")] Withdrawn,
+}
+
+/// <summary>What a party answered to a proposal: rejected, accepted or withdrawn (the proposer).</summary>
+[JsonConverter(typeof(WireEnumConverter<ProposalAnswerKind>))]
+public enum ProposalAnswerKind
+{
+    /// <summary>An addressee rejected it.</summary>
+    [JsonStringEnumMemberName("rejected")] Rejected,
+    /// <summary>An addressee accepted it.</summary>
+    [JsonStringEnumMemberName("accepted")] Accepted,
+    /// <summary>The proposer withdrew it.</summary>
+    [JsonStringEnumMemberName("withdrawn")] Withdrawn,
+}
+
 /// <summary>A party's answer to a proposal.</summary>
 
 /// <param name="Party">The party.</param>
@@ -61,7 +88,7 @@ public sealed record ProposalWithdrawn(Guid ProposalId, string Party, string Rea
 
 /// <param name="RecordedAt">When the ledger recorded it (transaction time, UTC).</param>
 
-public sealed record ProposalAnswer(string Party, string Answer, string Reason, DateTimeOffset RecordedAt);
+public sealed record ProposalAnswer(string Party, ProposalAnswerKind Answer, string Reason, DateTimeOffset RecordedAt);
 
 /// <summary>
 /// A map tabled by a proposer to some parties. Tabled until withdrawn by its proposer, rejected by any party it
@@ -70,31 +97,26 @@ public sealed record ProposalAnswer(string Party, string Answer, string Reason, 
 /// <param name="Id">The proposal's id.</param>
 /// <param name="Version">Its stream's version.</param>
 /// <param name="Terms">What it proposes.</param>
-/// <param name="Status">open, accepted, rejected or withdrawn.</param>
+/// <param name="Status">tabled, accepted, rejected or withdrawn.</param>
 /// <param name="Answers">The answers so far.</param>
 /// <param name="RecordedAt">When the ledger recorded it (transaction time, UTC).</param>
-public sealed record Proposal(Guid Id, int Version, MapProposed Terms, string Status, IReadOnlyList<ProposalAnswer> Answers, DateTimeOffset RecordedAt)
+public sealed record Proposal(Guid Id, int Version, MapProposed Terms, ProposalStatus Status, IReadOnlyList<ProposalAnswer> Answers, DateTimeOffset RecordedAt)
 {
-    public const string Tabled = "tabled";
-    public const string Rejected = "rejected";
-    public const string Accepted = "accepted";
-    public const string Withdrawn = "withdrawn";
-
-    public static Proposal Create(IEvent<MapProposed> e) => new(e.Data.ProposalId, 1, e.Data, Tabled, [], e.Timestamp);
+    public static Proposal Create(IEvent<MapProposed> e) => new(e.Data.ProposalId, 1, e.Data, ProposalStatus.Tabled, [], e.Timestamp);
 
     public Proposal Apply(IEvent<ProposalRejected> e) =>
-        Answered(new ProposalAnswer(e.Data.Party, Rejected, e.Data.Reason, e.Timestamp), Rejected);
+        Answered(new ProposalAnswer(e.Data.Party, ProposalAnswerKind.Rejected, e.Data.Reason, e.Timestamp), ProposalStatus.Rejected);
 
     public Proposal Apply(IEvent<ProposalAccepted> e)
     {
-        var answers = Answers.Append(new ProposalAnswer(e.Data.Party, Accepted, e.Data.Reason, e.Timestamp)).ToList();
-        var allAccepted = Terms.AddressedTo.All(party => answers.Any(a => a.Party == party && a.Answer == Accepted));
-        return this with { Version = Version + 1, Answers = answers, Status = allAccepted ? Accepted : Status };
+        var answers = Answers.Append(new ProposalAnswer(e.Data.Party, ProposalAnswerKind.Accepted, e.Data.Reason, e.Timestamp)).ToList();
+        var allAccepted = Terms.AddressedTo.All(party => answers.Any(a => a.Party == party && a.Answer == ProposalAnswerKind.Accepted));
+        return this with { Version = Version + 1, Answers = answers, Status = allAccepted ? ProposalStatus.Accepted : Status };
     }
 
     public Proposal Apply(IEvent<ProposalWithdrawn> e) =>
-        Answered(new ProposalAnswer(e.Data.Party, Withdrawn, e.Data.Reason, e.Timestamp), Withdrawn);
+        Answered(new ProposalAnswer(e.Data.Party, ProposalAnswerKind.Withdrawn, e.Data.Reason, e.Timestamp), ProposalStatus.Withdrawn);
 
-    private Proposal Answered(ProposalAnswer answer, string status) =>
+    private Proposal Answered(ProposalAnswer answer, ProposalStatus status) =>
         this with { Version = Version + 1, Answers = [.. Answers, answer], Status = status };
 }
