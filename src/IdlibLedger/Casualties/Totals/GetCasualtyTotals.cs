@@ -48,7 +48,7 @@ public sealed record CasualtyTotals(
 /// <param name="Region">A registered region's id, p-code or name; keeps what lies in its polygon. Unknown is 400.</param>
 /// <param name="At">Valid time: the moment in the world the answer describes, ISO 8601 (a date alone means the end of that day, UTC); default now.</param>
 /// <param name="AsOf">Transaction time: what the ledger had recorded by this moment, ISO 8601 (a date alone means the end of that day, UTC); default now.</param>
-/// <param name="GroupBy">Also sum per `perpetrator`, `category`, `party` or `month`; default none.</param>
+/// <param name="GroupBy">Also sum per `perpetrator`, `category`, `party`, `month` (of occurrence, UTC) or admin unit (`governorate`, `district`, `sub-district`: the registered region of that level whose polygon holds the attack); default none.</param>
 public sealed record CasualtyTotalsQuery(
     [FromQuery(Name = "from")] string? From = null,
     [FromQuery(Name = "to")] string? To = null,
@@ -57,7 +57,7 @@ public sealed record CasualtyTotalsQuery(
     [FromQuery(Name = "region")] string? Region = null,
     [FromQuery(Name = "at")] string? At = null,
     [FromQuery(Name = "asOf")] string? AsOf = null,
-    [FromQuery(Name = "groupBy")] string? GroupBy = null);
+    [FromQuery(Name = "groupBy"), WireValues(typeof(CasualtyGrouping))] string? GroupBy = null);
 
 public static class GetCasualtyTotalsEndpoint
 {
