@@ -63,7 +63,7 @@ internal static class ImportBenchmark
                     fields[name] = row[name].ToString();
                 }
 
-                var (report, _) = UcdpGedMapping.ToReport(name => fields[name], "bench");
+                var (report, _, _) = UcdpGedMapping.ToReport(name => fields[name], "bench");
                 var id = UcdpGedMapping.StreamId(fields["id"]);
                 var stream = StreamAction.Start(registry, id, [ReportAttackEndpoint.Decide(report!, id)]);
                 stream.AggregateType = typeof(AttackReport);
@@ -121,7 +121,7 @@ internal static class ImportBenchmark
         {
             using var reader = new StreamReader(file);
             using var ged = await UcdpGedFile.OpenAsync(reader, CancellationToken.None);
-            report = await importer.ImportAsync(ged, "bench", null, CancellationToken.None);
+            report = await importer.ImportAsync(ged, "bench", SourceAnomalies.Repair, null, CancellationToken.None);
         });
         return (report!, figures);
     }

@@ -12,6 +12,9 @@ public sealed class ImportInput : NetCoreInput
 
     [Description("Who the reports are recorded as coming from (default ucdp-ged-import)")]
     public string? ReportedByFlag { get; set; }
+
+    [Description("Rows whose own estimates disagree: repair (default: imported with the documented repair, listed as warnings) or reject (refused by line)")]
+    public string? AnomaliesFlag { get; set; }
 }
 
 /// <summary><c>import ucdp-ged FILE</c>: the same import as POST /api/imports/ucdp-ged, with a progress line and every rejection.</summary>
@@ -21,6 +24,12 @@ public sealed class ImportCommand : JasperFxAsyncCommand<ImportInput>
     public override async Task<bool> Execute(ImportInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        if (ImportEndpoints.AnomaliesOf(input.AnomaliesFlag) is not { } anomalies)
+        {
+            await Console.Error.WriteLineAsync($"--anomalies is {ImportEndpoints.AnomalyChoices}, not '{input.AnomaliesFlag}'");
+            return false;
+        }
+
         if (input.Kind != "ucdp-ged" || !System.IO.File.Exists(input.File))
         {
             await Console.Error.WriteLineAsync(input.Kind != "ucdp-ged" ? $"unknown kind '{input.Kind}': use ucdp-ged" : $"no such file: {input.File}");
@@ -44,9 +53,19 @@ public sealed class ImportCommand : JasperFxAsyncCommand<ImportInput>
         }
 
         var progress = new Progress<ImportProgress>(p => Console.Write($"\rrows read: {p.Rows:N0}, imported: {p.Imported:N0}, already present: {p.AlreadyPresent:N0}, rejected: {p.Rejected:N0}"));
-        var report = await importer.ImportAsync(file, input.ReportedByFlag ?? "ucdp-ged-import", progress, CancellationToken.None);
+        var report = await importer.ImportAsync(file, input.ReportedByFlag ?? "ucdp-ged-import", anomalies, progress, CancellationToken.None);
         Console.WriteLine();
-        Console.WriteLine($"{report.Rows:N0} rows: {report.Imported:N0} imported, {report.AlreadyPresent:N0} already present, {report.RejectedCount:N0} rejected");
+        Console.WriteLine($"{report.Rows:N0} rows: {report.Imported:N0} imported, {report.AlreadyPresent:N0} already present, {report.RejectedCount:N0} rejected, {report.WarningCount:N0} warnings");
+        foreach (var warning in report.Warnings)
+        {
+            Console.WriteLine($"  warning, line {warning.Line} (id {warning.UcdpId}): {warning.Reason}; {warning.Repair}");
+        }
+
+        if (report.WarningCount > report.Warnings.Count)
+        {
+            Console.WriteLine($"  … and {report.WarningCount - report.Warnings.Count:N0} more warnings");
+        }
+
         // Every rejection, read back from the import log a row at a time (the report keeps only the first in memory).
         await foreach (var rejected in scope.ServiceProvider.GetRequiredService<ImportLog>().RejectionsAsync(report.Id, CancellationToken.None))
         {

@@ -18,13 +18,14 @@ public static class ImportEndpoints
     /// <summary>Import a UCDP GED file</summary>
     /// <remarks>POST a UCDP GED CSV file (text/csv) as the body: every row becomes an attack report, a re-import adds nothing (a row's stream id comes from its UCDP id), and the answer counts imported, already present and rejected rows, shows the first rejections and links the download of all of them. A file without the GED columns is 400 naming them; another media type is 415.</remarks>
     /// <param name="reportedBy">Who reports the imported rows (recorded as each report's reportedBy); at most 200 characters.</param>
+    /// <param name="anomalies">Rows whose own estimates disagree (low above best, best above high, best not the deaths' sum): `repair` (default) imports them with the documented repair and lists each as a warning; `reject` refuses them by line.</param>
     [WolverinePost("/api/imports/ucdp-ged", OperationId = "ImportUcdpGed")]
     [ForAdmins]
     [Tags("Imports")]
     [ProducesResponseType<ImportReport>(StatusCodes.Status200OK)]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status415UnsupportedMediaType)]
-    public static async Task<IResult> Post(HttpRequest request, string? reportedBy, UcdpGedImporter importer, CancellationToken cancellation)
+    public static async Task<IResult> Post(HttpRequest request, string? reportedBy, string? anomalies, UcdpGedImporter importer, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(importer);
@@ -39,6 +40,11 @@ public static class ImportEndpoints
             return LedgerProblems.Invalid(nameof(reportedBy), $"reportedBy is at most {Limits.Name} characters").ToResult();
         }
 
+        if (AnomaliesOf(anomalies) is not { } handling)
+        {
+            return LedgerProblems.Invalid(nameof(anomalies), $"anomalies is {AnomalyChoices}, not '{anomalies}'").ToResult();
+        }
+
         // Read as it arrives (asynchronously: Kestrel allows no synchronous reads), a row at a time, never whole.
         using var body = new StreamReader(request.Body, Encoding.UTF8);
         using var file = await UcdpGedFile.OpenAsync(body, cancellation);
@@ -50,7 +56,7 @@ public static class ImportEndpoints
                 + "Nothing was recorded.").ToResult();
         }
 
-        var report = await importer.ImportAsync(file, string.IsNullOrWhiteSpace(reportedBy) ? "ucdp-ged-import" : reportedBy.Trim(), null, cancellation);
+        var report = await importer.ImportAsync(file, string.IsNullOrWhiteSpace(reportedBy) ? "ucdp-ged-import" : reportedBy.Trim(), handling, null, cancellation);
         return Results.Ok(report);
     }
 
@@ -84,6 +90,17 @@ public static class ImportEndpoints
             }
         }, "application/x-ndjson");
     }
+
+    /// <summary>The values <c>anomalies</c> takes.</summary>
+    public const string AnomalyChoices = "reject or repair";
+
+    /// <summary>The <c>anomalies</c> option as given (query parameter or command-line flag): repair when absent, null when neither value.</summary>
+    public static SourceAnomalies? AnomaliesOf(string? text) => text?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "repair" => SourceAnomalies.Repair,
+        "reject" => SourceAnomalies.Reject,
+        _ => null,
+    };
 
     /// <summary>Imports get their own body limit, larger than a command's (RequestLimits lets them through).</summary>
     public static bool IsImport(PathString path) => path.StartsWithSegments("/api/imports");

@@ -15,6 +15,14 @@ namespace IdlibLedger.Importing;
 /// <param name="Reasons">Why it was rejected.</param>
 public sealed record RejectedRow(long Line, string? UcdpId, IReadOnlyList<string> Columns, IReadOnlyList<string> Reasons);
 
+/// <summary>One row imported although its own estimates disagree: its line, UCDP id, the columns, what the source says and the repair applied.</summary>
+/// <param name="Line">The row's line in the file.</param>
+/// <param name="UcdpId">Its UCDP id.</param>
+/// <param name="Columns">The columns that disagree.</param>
+/// <param name="Reason">What the source says, starting with the columns.</param>
+/// <param name="Repair">The estimate counted in totals and the rule that gave it.</param>
+public sealed record ImportWarning(long Line, string UcdpId, IReadOnlyList<string> Columns, string Reason, string Repair);
+
 /// <summary>How far an import is: rows read, imported, already present, refused.</summary>
 public sealed record ImportProgress(long Rows, long Imported, long AlreadyPresent, long Rejected);
 
@@ -30,9 +38,11 @@ public sealed record ImportProgress(long Rows, long Imported, long AlreadyPresen
 /// <param name="Rejected">The first rejected rows.</param>
 /// <param name="RejectionReport">Where to download all of them (NDJSON).</param>
 /// <param name="RejectionReportKeptUntil">Until when it can be downloaded (UTC).</param>
+/// <param name="WarningCount">Rows taken although their own estimates disagree (one warning per disagreement).</param>
+/// <param name="Warnings">The first of those warnings, by line.</param>
 public sealed record ImportReport(
     Guid Id, long Rows, long Imported, long AlreadyPresent, long RejectedCount, IReadOnlyList<RejectedRow> Rejected,
-    string RejectionReport, DateTimeOffset RejectionReportKeptUntil);
+    string RejectionReport, DateTimeOffset RejectionReportKeptUntil, long WarningCount, IReadOnlyList<ImportWarning> Warnings);
 
 /// <summary>
 /// Imports a UCDP GED CSV (RFC 4180) as attack reports. Each row becomes one ReportAttack, validated like one
@@ -54,9 +64,13 @@ public sealed partial class UcdpGedImporter(
     /// <summary>Rejected rows an import's answer holds (the first, by line); the rejection report has them all.</summary>
     public const int RejectionsAnswered = 100;
 
+    /// <summary>Warnings an import's answer holds (the first, by line).</summary>
+    public const int WarningsAnswered = 100;
+
     public static string RejectionReportOf(Guid import) => $"/api/imports/{import}/rejections";
 
-    public async Task<ImportReport> ImportAsync(UcdpGedFile file, string reportedBy, IProgress<ImportProgress>? progress, CancellationToken cancellation)
+    public async Task<ImportReport> ImportAsync(
+        UcdpGedFile file, string reportedBy, SourceAnomalies anomalies, IProgress<ImportProgress>? progress, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(file);
         if (file.Problems.Count > 0)
@@ -76,7 +90,7 @@ public sealed partial class UcdpGedImporter(
         var batches = Channel.CreateBounded<ImportAppender.Batch>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
         var read = new ReadState();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        var reading = Task.Run(() => ReadAsync(file, entry.Id, reportedBy, recording, batches.Writer, read, stop.Token), stop.Token);
+        var reading = Task.Run(() => ReadAsync(file, entry.Id, reportedBy, anomalies, recording, batches.Writer, read, stop.Token), stop.Token);
         long imported = 0, present = 0;
         try
         {
@@ -99,7 +113,8 @@ public sealed partial class UcdpGedImporter(
         var (total, refused) = read.Counts;
         progress?.Report(new ImportProgress(total, imported, present, refused));
         await log.FinishAsync(entry.Id, clock.GetUtcNow(), total, imported, present, refused, cancellation);
-        return new ImportReport(entry.Id, total, imported, present, refused, read.FirstRejected, RejectionReportOf(entry.Id), entry.KeptUntil);
+        return new ImportReport(
+            entry.Id, total, imported, present, refused, read.FirstRejected, RejectionReportOf(entry.Id), entry.KeptUntil, read.WarningCount, read.FirstWarnings);
     }
 
     /// <summary>
@@ -115,10 +130,15 @@ public sealed partial class UcdpGedImporter(
     private sealed class ReadState
     {
         private readonly List<RejectedRow> _first = [];
+        private readonly List<ImportWarning> _firstWarnings = [];
         private long _rows;
         private long _rejected;
 
         public IReadOnlyList<RejectedRow> FirstRejected => _first;
+
+        public IReadOnlyList<ImportWarning> FirstWarnings => _firstWarnings;
+
+        public long WarningCount { get; private set; }
 
         public (long Rows, long Rejected) Counts => (Interlocked.Read(ref _rows), Interlocked.Read(ref _rejected));
 
@@ -129,6 +149,12 @@ public sealed partial class UcdpGedImporter(
             _first.AddRange(rows.Take(RejectionsAnswered - _first.Count));
             Interlocked.Add(ref _rejected, rows.Count);
         }
+
+        public void Warn(List<ImportWarning> warnings)
+        {
+            _firstWarnings.AddRange(warnings.Take(WarningsAnswered - _firstWarnings.Count));
+            WarningCount += warnings.Count;
+        }
     }
 
     /// <summary>
@@ -137,7 +163,7 @@ public sealed partial class UcdpGedImporter(
     /// is ordered). Memory holds one window, not the file.
     /// </summary>
     private async Task ReadAsync(
-        UcdpGedFile file, Guid import, string reportedBy, ImportAppender.Recording recording, ChannelWriter<ImportAppender.Batch> batches, ReadState read, CancellationToken cancellation)
+        UcdpGedFile file, Guid import, string reportedBy, SourceAnomalies anomalies, ImportAppender.Recording recording, ChannelWriter<ImportAppender.Batch> batches, ReadState read, CancellationToken cancellation)
     {
         try
         {
@@ -145,7 +171,7 @@ public sealed partial class UcdpGedImporter(
             while (await file.NextAsync(cancellation) is { } cells)
             {
                 read.Row();
-                window.Add(ToRow(cells, file.HeaderCells, reportedBy));
+                window.Add(ToRow(cells, file.HeaderCells, reportedBy, anomalies));
                 if (window.Count >= WindowSize)
                 {
                     await FlushWindowAsync(window);
@@ -169,6 +195,8 @@ public sealed partial class UcdpGedImporter(
                 .ToList();
             await log.AddRejectionsAsync(import, rejected, cancellation);
             read.Reject(rejected);
+            read.Warn([.. window.Where(r => r.Problems.Count == 0 && r.Report is not null)
+                .SelectMany(r => r.Anomalies.Select(a => new ImportWarning(r.Line, r.UcdpId, a.Columns, a.Reason, a.Repair)))]);
             var good = window.Where(r => r.Problems.Count == 0 && r.Report is not null)
                 .OrderBy(r => r.Report!.OccurredAt ?? r.Report.OccurredFrom)
                 .Select(r => (UcdpGedMapping.StreamId(r.UcdpId), r.Report!))
@@ -182,13 +210,13 @@ public sealed partial class UcdpGedImporter(
     }
 
     /// <summary>A row as read: its line, UCDP id, the report it states, and what is wrong with it.</summary>
-    private sealed record Row(long Line, string UcdpId, ReportAttack? Report, List<RowProblem> Problems);
+    private sealed record Row(long Line, string UcdpId, ReportAttack? Report, List<RowProblem> Problems, List<RowAnomaly> Anomalies);
 
-    private static Row ToRow(GedRow cells, int headerCells, string reportedBy)
+    private static Row ToRow(GedRow cells, int headerCells, string reportedBy, SourceAnomalies anomalies)
     {
         if (cells.Unreadable is not null)
         {
-            return new Row(cells.Line, string.Empty, null, [new RowProblem([], cells.Unreadable)]);
+            return new Row(cells.Line, string.Empty, null, [new RowProblem([], cells.Unreadable)], []);
         }
 
         var ucdpId = cells["id"].Trim();
@@ -197,11 +225,11 @@ public sealed partial class UcdpGedImporter(
         if (cells.CellCount != headerCells)
         {
             return new Row(cells.Line, ucdpId, null,
-                [new RowProblem([], string.Create(CultureInfo.InvariantCulture, $"the row has {cells.CellCount} cells where the header has {headerCells} columns"))]);
+                [new RowProblem([], string.Create(CultureInfo.InvariantCulture, $"the row has {cells.CellCount} cells where the header has {headerCells} columns"))], []);
         }
 
-        var (report, problems) = UcdpGedMapping.ToReport(column => cells[column], reportedBy);
-        return new Row(cells.Line, ucdpId, report, problems);
+        var (report, problems, found) = UcdpGedMapping.ToReport(column => cells[column], reportedBy, anomalies);
+        return new Row(cells.Line, ucdpId, report, problems, found);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "UCDP GED import: {Rows} rows processed, {Imported} imported, {Present} already present, {Rejected} rejected")]

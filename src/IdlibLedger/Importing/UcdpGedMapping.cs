@@ -9,6 +9,19 @@ namespace IdlibLedger.Importing;
 /// <summary>What is wrong with a row: the columns it concerns and why (the reason starts with the column names).</summary>
 public sealed record RowProblem(IReadOnlyList<string> Columns, string Reason);
 
+/// <summary>What an import does with a row whose own estimates disagree (low &gt; best, best &gt; high, best ≠ the deaths' sum).</summary>
+public enum SourceAnomalies
+{
+    /// <summary>Import the row with its estimate repaired by <see cref="UcdpGedMapping.Repair"/>, and warn.</summary>
+    Repair,
+
+    /// <summary>Refuse the row as before anomalies were repaired (a best above the deaths' sum still imports).</summary>
+    Reject,
+}
+
+/// <summary>A row imported although its estimates disagree: the columns, what the source says, and the repair applied.</summary>
+public sealed record RowAnomaly(IReadOnlyList<string> Columns, string Reason, string Repair);
+
 /// <summary>
 /// A UCDP GED row as a ReportAttack, with no database and no I/O: the importer (<see cref="UcdpGedImporter"/>) feeds
 /// it rows and appends what it returns.
@@ -29,10 +42,18 @@ public static class UcdpGedMapping
     /// (a count that is not a whole number of 0 or more, a code outside its list, a date not yyyy-MM-dd, a
     /// coordinate that is not a finite number) or cells that contradict each other. Nothing is guessed or dropped.
     /// </summary>
-    public static (ReportAttack? Report, List<RowProblem> Problems) ToReport(Func<string, string> cell, string reportedBy)
+    /// <remarks>
+    /// Estimates that disagree are refused with <see cref="SourceAnomalies.Reject"/>; with
+    /// <see cref="SourceAnomalies.Repair"/> the row imports with the estimate <see cref="Repair"/> gives, the source's
+    /// figures as given are noted in the description, and each disagreement is returned as an anomaly. A best above
+    /// the deaths' sum imports either way (the unknown category takes the difference) and is an anomaly either way.
+    /// </remarks>
+    public static (ReportAttack? Report, List<RowProblem> Problems, List<RowAnomaly> Anomalies) ToReport(
+        Func<string, string> cell, string reportedBy, SourceAnomalies anomalies = SourceAnomalies.Repair)
     {
         ArgumentNullException.ThrowIfNull(cell);
         var problems = new List<RowProblem>();
+        var found = new List<RowAnomaly>();
         string Text(string name) => cell(name)?.Trim() ?? string.Empty;
         void Problem(string reason, params string[] columns) => problems.Add(new RowProblem(columns, $"{string.Join('/', columns)}: {reason}"));
 
@@ -114,19 +135,50 @@ public static class UcdpGedMapping
             Problem($"{Text("date_end")} is before {Text("date_start")}", "date_start", "date_end");
         }
 
-        if (low > best || best > high)
+        var given = (Low: low, Best: best, High: high);
+        if (deaths.All(d => d.Count is not null) && low is not null && best is not null && high is not null)
         {
-            Problem(string.Create(CultureInfo.InvariantCulture, $"{low} ≤ {best} ≤ {high} does not hold"), "low", "best", "high");
-        }
+            var sum = deaths.Sum(d => d.Count!.Value);
+            var repaired = Repair(low.Value, best.Value, high.Value, sum);
+            string[] estimates = ["low", "best", "high"];
+            string[] counts = [.. Deaths, "best"];
+            var said = string.Create(CultureInfo.InvariantCulture, $"{low} ≤ {best} ≤ {high} does not hold");
+            var added = string.Create(CultureInfo.InvariantCulture, $"the deaths add up to {sum}, {(sum > best ? "more" : "less")} than best ({best})");
+            var repair = string.Create(CultureInfo.InvariantCulture,
+                $"counted as low {repaired.Low}, best {repaired.Best}, high {repaired.High} (best = max(best, deaths' sum), low = min(low, best), high = max(high, best))");
+            void Anomaly(string reason, string[] columns)
+            {
+                if (anomalies == SourceAnomalies.Reject)
+                {
+                    Problem(reason, columns);
+                }
+                else
+                {
+                    found.Add(new RowAnomaly(columns, $"{string.Join('/', columns)}: {reason}", repair));
+                }
+            }
 
-        if (deaths.All(d => d.Count is not null) && deaths.Sum(d => d.Count!.Value) is var sum && sum > best)
-        {
-            Problem(string.Create(CultureInfo.InvariantCulture, $"the deaths add up to {sum}, more than best ({best})"), [.. Deaths, "best"]);
+            if (low > best || best > high)
+            {
+                Anomaly(said, estimates);
+            }
+
+            if (sum > best)
+            {
+                Anomaly(added, counts);
+            }
+            else if (sum < best)
+            {
+                // Imported before anomalies were repaired too, so flagged but never refused.
+                found.Add(new RowAnomaly(counts, $"{string.Join('/', counts)}: {added}", $"{repair}; the unknown category takes the difference"));
+            }
+
+            (low, best, high) = (repaired.Low, repaired.Best, repaired.High);
         }
 
         if (problems.Count > 0)
         {
-            return (null, problems);
+            return (null, problems, []);
         }
 
         var sideA = Text("side_a");
@@ -151,7 +203,8 @@ public static class UcdpGedMapping
             Location: GeoJsonPoint.At(longitude!.Value, latitude!.Value),
             LocationPrecision: (LocationPrecision)wherePrecision!.Value,
             DatePrecision: precision,
-            Description: string.IsNullOrEmpty(headline) ? $"UCDP GED event {ucdpId}: {Text("dyad_name")}" : headline,
+            Description: (string.IsNullOrEmpty(headline) ? $"UCDP GED event {ucdpId}: {Text("dyad_name")}" : headline)
+                + (given != (low, best, high) ? AsGiven(given, deaths) : string.Empty),
             Sources: [new Source(Text("source_office") is { Length: > 0 } office ? office : "UCDP GED", published!.Count > 0 ? published[0] : null, headline.Length > 0 ? headline : null, null)],
             Casualties: casualties,
             ReportedBy: reportedBy,
@@ -159,8 +212,24 @@ public static class UcdpGedMapping
             OccurredAt: sameDay ? start : null,
             OccurredFrom: sameDay ? null : start,
             OccurredUntil: sameDay ? null : end!.Value.AddDays(1));
-        return (report, problems);
+        return (report, problems, found);
     }
+
+    /// <summary>
+    /// The one repair rule for estimates that disagree: no death the source counts is dropped, so best is the larger
+    /// of best and the deaths' sum (the columns say who died; where best is larger the unknown category takes the
+    /// difference); then the interval is widened to contain best, never narrowed.
+    /// </summary>
+    public static (int Low, int Best, int High) Repair(int low, int best, int high, int deathsSum)
+    {
+        var repaired = Math.Max(best, deathsSum);
+        return (Math.Min(low, repaired), repaired, Math.Max(high, repaired));
+    }
+
+    /// <summary>The source's figures as given, kept in the description of a row whose estimate was repaired (events have no other place for them).</summary>
+    private static string AsGiven((int? Low, int? Best, int? High) given, (string Name, int? Count)[] deaths) =>
+        string.Create(CultureInfo.InvariantCulture,
+            $" [UCDP GED as given: low {given.Low}, best {given.Best}, high {given.High}, {string.Join(", ", deaths.Select(d => $"{d.Name} {d.Count}"))}]");
 
     /// <summary>The GED columns a ReportAttack field is read from, for a validator's refusal (by its JSON path).</summary>
     public static IReadOnlyList<string> ColumnsOf(string path)

@@ -27,10 +27,10 @@ internal static class GedFile
     ];
 
     /// <summary>Imports <paramref name="csv"/> as an admin would and returns the answer; fails the test unless it is 200.</summary>
-    public static async Task<JsonObject> ImportedAsync(this IAlbaHost host, string csv)
+    public static async Task<JsonObject> ImportedAsync(this IAlbaHost host, string csv, string query = "")
     {
         using var client = host.Client();
-        using var response = await client.PostAsync("/api/imports/ucdp-ged", Content(csv));
+        using var response = await client.PostAsync("/api/imports/ucdp-ged" + query, Content(csv));
         var json = await response.JsonAsync();
         response.StatusCode.ShouldBe(HttpStatusCode.OK, json.ToJsonString());
         return json;

@@ -191,7 +191,8 @@ public sealed class importing_ucdp_ged(LedgerFixture ledger) : LedgerTest(ledger
             Row(5, "latitude", ""),                    // line 7: missing coordinates
             lines[6]);                                 // line 8: good
 
-        var report = await ImportAsync(csv);
+        // Strictly, so that low > best is refused too (by default it is repaired: importing_source_anomalies).
+        var report = await Host.ImportedAsync(csv, "?anomalies=reject");
 
         report["imported"]!.GetValue<long>().ShouldBe(2, report.ToJsonString());
         var rejected = report["rejected"]!.AsArray().ToDictionary(r => r!["line"]!.GetValue<long>(), r => string.Join("; ", r!["reasons"]!.AsArray().Select(x => x!.GetValue<string>())));

@@ -12,8 +12,14 @@ public sealed class reading_ged_rows
 {
     private static (ReportAttack? Report, List<RowProblem> Problems) Read(params (string Column, string Cell)[] changes)
     {
+        var (report, problems, _) = Reading(SourceAnomalies.Reject, changes);
+        return (report, problems);
+    }
+
+    private static (ReportAttack? Report, List<RowProblem> Problems, List<RowAnomaly> Anomalies) Reading(SourceAnomalies anomalies, params (string Column, string Cell)[] changes)
+    {
         var cells = GedFile.Cells(changes);
-        return UcdpGedMapping.ToReport(column => cells[column], "ged-desk");
+        return UcdpGedMapping.ToReport(column => cells[column], "ged-desk", anomalies);
     }
 
     [Theory]
@@ -47,6 +53,48 @@ public sealed class reading_ged_rows
         Read(("low", "3")).Problems.Single().Columns.ShouldBe(["low", "best", "high"]);
         Read(("deaths_civilians", "5")).Problems.Single().Columns.ShouldBe(["deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown", "best"]);
         Read(("date_start", "2019-09-03")).Problems.Single().Columns.ShouldBe(["date_start", "date_end"]);
+    }
+
+    // The valid row: deaths_b 2, low 2, best 2, high 2.
+    [Theory]
+    [InlineData("high below best", "low=2 best=2 high=1", "low/best/high: 2 ≤ 2 ≤ 1 does not hold", 2, 2, 2)]
+    [InlineData("low above best", "low=3 best=2 high=4", "low/best/high: 3 ≤ 2 ≤ 4 does not hold", 2, 2, 4)]
+    [InlineData("deaths above best", "deaths_civilians=5 low=1 best=2 high=3", "deaths_a/deaths_b/deaths_civilians/deaths_unknown/best: the deaths add up to 7, more than best (2)", 1, 7, 7)]
+    [InlineData("deaths below best", "low=1 best=4 high=6", "deaths_a/deaths_b/deaths_civilians/deaths_unknown/best: the deaths add up to 2, less than best (4)", 1, 4, 6)]
+    public void an_anomaly_is_repaired_by_the_one_rule_and_flagged_with_its_columns(string kind, string cells, string reason, int low, int best, int high)
+    {
+        var changes = cells.Split(' ').Select(c => c.Split('=')).Select(c => (c[0], c[1])).ToArray();
+
+        var (report, problems, anomalies) = Reading(SourceAnomalies.Repair, changes);
+
+        problems.ShouldBeEmpty(kind);
+        anomalies.Single().Reason.ShouldBe(reason, kind);
+        anomalies.Single().Repair.ShouldStartWith($"counted as low {low}, best {best}, high {high}", Case.Sensitive, kind);
+        var killed = report!.Casualties!.Select(c => c.KilledOrNone).ToList();
+        (killed.Sum(k => k.Low), killed.Sum(k => k.Best), killed.Sum(k => k.High)).ShouldBe((low, best, high), kind);
+        killed.ShouldAllBe(k => k.Low <= k.Best && k.Best <= k.High, kind);
+    }
+
+    [Fact]
+    public void a_repaired_row_keeps_the_source_figures_as_given_in_its_description_and_a_consistent_one_does_not()
+    {
+        var (repaired, _, _) = Reading(SourceAnomalies.Repair, ("low", "7"), ("best", "7"), ("high", "6"), ("deaths_b", "7"));
+        repaired!.Description.ShouldBe("Clashes near Tah [UCDP GED as given: low 7, best 7, high 6, deaths_a 0, deaths_b 7, deaths_civilians 0, deaths_unknown 0]");
+
+        Reading(SourceAnomalies.Repair).Report!.Description.ShouldBe("Clashes near Tah");
+        // Best above the deaths' sum changes no estimate: the unknown category takes the difference, as it always did.
+        Reading(SourceAnomalies.Repair, ("best", "3"), ("high", "3")).Report!.Description.ShouldBe("Clashes near Tah");
+    }
+
+    [Fact]
+    public void with_reject_the_anomalies_refuse_the_row_as_before_but_best_above_the_deaths_sum_still_imports_flagged()
+    {
+        Reading(SourceAnomalies.Reject, ("high", "1")).Report.ShouldBeNull();
+        Reading(SourceAnomalies.Reject, ("deaths_civilians", "5")).Problems.Single().Columns.ShouldContain("best");
+        var (report, problems, anomalies) = Reading(SourceAnomalies.Reject, ("best", "3"), ("high", "3"));
+        report.ShouldNotBeNull();
+        problems.ShouldBeEmpty();
+        anomalies.Single().Columns.ShouldBe(["deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown", "best"]);
     }
 
     [Fact]

@@ -99,7 +99,7 @@ public sealed class the_rejection_report(LedgerFixture ledger) : LedgerTest(ledg
         using var file = await UcdpGedFile.OpenAsync(csv, CancellationToken.None);
         file.Problems.ShouldBeEmpty();
 
-        var report = await importer.ImportAsync(file, "ucdp-ged-import", null, CancellationToken.None);
+        var report = await importer.ImportAsync(file, "ucdp-ged-import", SourceAnomalies.Repair, null, CancellationToken.None);
 
         report.Imported.ShouldBe(1);
         var (response, lines) = await DownloadAsync(report.RejectionReport);
