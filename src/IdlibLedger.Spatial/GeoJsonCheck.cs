@@ -254,10 +254,9 @@ internal sealed class GeoJsonCheck
             return null;
         }
 
-        if (values[0] < _rules.MinLongitude || values[0] > _rules.MaxLongitude || values[1] < _rules.MinLatitude || values[1] > _rules.MaxLatitude)
+        if (PositionRules.CheckInArea(values, _rules) is { } outside)
         {
-            Add(path, Invariant(
-                $"position {Format(values)} is outside the area of interest: longitude {_rules.MinLongitude} to {_rules.MaxLongitude}, latitude {_rules.MinLatitude} to {_rules.MaxLatitude}"));
+            Add(path, outside.Message);
             return null;
         }
 

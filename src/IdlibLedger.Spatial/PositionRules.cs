@@ -37,4 +37,22 @@ public static class PositionRules
 
         return null;
     }
+
+    /// <summary>
+    /// Checks that a valid position lies in the area of interest of <paramref name="rules"/>; returns the defect
+    /// (axis -1: the position as a whole, since a swapped lon/lat is the usual cause) or null.
+    /// </summary>
+    public static PositionDefect? CheckInArea(IReadOnlyList<double> position, GeometryRules rules)
+    {
+        ArgumentNullException.ThrowIfNull(position);
+        ArgumentNullException.ThrowIfNull(rules);
+        if (position[0] >= rules.MinLongitude && position[0] <= rules.MaxLongitude && position[1] >= rules.MinLatitude && position[1] <= rules.MaxLatitude)
+        {
+            return null;
+        }
+
+        return new PositionDefect(-1, string.Create(
+            CultureInfo.InvariantCulture,
+            $"position ({string.Join(' ', position.Select(v => v.ToString(CultureInfo.InvariantCulture)))}) is outside the area of interest: longitude {rules.MinLongitude} to {rules.MaxLongitude}, latitude {rules.MinLatitude} to {rules.MaxLatitude}"));
+    }
 }

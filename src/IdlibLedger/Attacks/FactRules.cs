@@ -1,13 +1,15 @@
 using FluentValidation;
 using IdlibLedger.Common;
 using IdlibLedger.Spatial;
+using IdlibLedger.Territory;
 
 namespace IdlibLedger.Attacks;
 
 /// <summary>Validation rules shared by reports and corrections, so both refuse the same things.</summary>
 public static class FactRules
 {
-    public static IRuleBuilderOptionsConditions<T, GeoJsonPoint?> MustBeValidPoint<T>(this IRuleBuilder<T, GeoJsonPoint?> rule) =>
+    /// <summary>A GeoJSON Point with valid coordinates inside the area of interest (Ledger:AreaOfInterest, as for geometries).</summary>
+    public static IRuleBuilderOptionsConditions<T, GeoJsonPoint?> MustBeValidPoint<T>(this IRuleBuilder<T, GeoJsonPoint?> rule, GeometryLimits limits) =>
         rule.Custom((point, context) =>
         {
             if (point is null)
@@ -30,6 +32,12 @@ public static class FactRules
             {
                 var path = defect.Axis >= 0 ? $"{context.PropertyPath}.coordinates[{defect.Axis}]" : $"{context.PropertyPath}.coordinates";
                 context.AddFailure(path, defect.Message);
+                return;
+            }
+
+            if (PositionRules.CheckInArea(point.Coordinates, limits.Rules) is { } outside)
+            {
+                context.AddFailure($"{context.PropertyPath}.coordinates", outside.Message + "; GeoJSON puts longitude first: [lon, lat]");
             }
         });
 

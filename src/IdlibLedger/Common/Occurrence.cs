@@ -57,6 +57,12 @@ public enum DatePrecision
 /// <summary>Rules on the time something occurred, shared by every command that states an occurrence.</summary>
 public static class OccurrenceRules
 {
+    /// <summary>The shortest window of <see cref="DatePrecision.Days"/> (UCDP <c>date_prec</c> 2: 2 to 6 days); one day is <c>day</c>.</summary>
+    public static readonly TimeSpan MinDaysWindow = TimeSpan.FromDays(2);
+
+    /// <summary>The longest window of <see cref="DatePrecision.Days"/>; a longer one is <c>week</c> or coarser.</summary>
+    public static readonly TimeSpan MaxDaysWindow = TimeSpan.FromDays(6);
+
     /// <summary>Rules on the time an attack occurred: a valid instant or range, never in the future.</summary>
     public static void AddOccurrenceRules<T>(
         AbstractValidator<T> validator,
@@ -90,5 +96,10 @@ public static class OccurrenceRules
             .Must((c, p) => p != DatePrecision.Days || (from(c) is not null && until(c) is not null))
             .OverridePropertyName("datePrecision")
             .WithMessage("datePrecision 'days' needs occurredFrom and occurredUntil");
+        validator.RuleFor(c => c)
+            .Must(c => precision(c) != DatePrecision.Days || from(c) is not { } f || until(c) is not { } u
+                || (u - f >= MinDaysWindow && u - f <= MaxDaysWindow))
+            .OverridePropertyName("occurredUntil")
+            .WithMessage("datePrecision 'days' is a range of 2 to 6 days: occurredUntil must be 2 to 6 days after occurredFrom");
     }
 }

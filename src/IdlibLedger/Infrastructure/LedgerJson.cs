@@ -43,14 +43,16 @@ public static partial class LedgerJson
     }
 
     /// <summary>
-    /// Parses an ISO 8601 date ("2020-02-10", midnight UTC) or date-time; a time without an offset is UTC,
-    /// never the server's local zone.
+    /// Parses an ISO 8601 date ("2020-02-10", midnight UTC) or date-time ("2020-02-10T08:30:00Z"); a time without
+    /// an offset is UTC, never the server's local zone. Nothing else: "2020-02-28 10:00 PM" is refused. The instant
+    /// is truncated to the microsecond, the precision PostgreSQL keeps, so that a value read back from a table and
+    /// one replayed from the events compare alike.
     /// </summary>
     public static bool TryParseInstant(string? text, out DateTimeOffset value, out bool dateOnly)
     {
         value = default;
         dateOnly = false;
-        if (string.IsNullOrWhiteSpace(text) || !IsoStart().IsMatch(text))
+        if (string.IsNullOrWhiteSpace(text) || !IsoInstant().IsMatch(text))
         {
             return false;
         }
@@ -64,14 +66,20 @@ public static partial class LedgerJson
 
         if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out value))
         {
+            value = ToMicroseconds(value);
             return true;
         }
 
         return false;
     }
 
-    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}")]
-    private static partial Regex IsoStart();
+    /// <summary>The instant without its sub-microsecond ticks (the 7th fractional digit), as PostgreSQL keeps it.</summary>
+    public static DateTimeOffset ToMicroseconds(DateTimeOffset value) =>
+        value.AddTicks(-(value.UtcTicks % TimeSpan.TicksPerMicrosecond));
+
+    // A date, or a date 'T' time (seconds and fraction optional) with an optional 'Z' or numeric offset.
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?)?$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex IsoInstant();
 
     private sealed class UtcDateTimeOffsetConverter : JsonConverter<DateTimeOffset>
     {

@@ -90,6 +90,24 @@ public sealed class at_and_as_of(LedgerFixture ledger) : LedgerTest(ledger)
     }
 
     [Fact]
+    public async Task a_seventh_fractional_digit_is_cut_at_the_door_so_every_read_agrees_on_the_occurrence()
+    {
+        Ledger.Clock.Set(Utc(3, 5));
+        var id = await Host.ReportedAttackAsync(Given.Report(b =>
+        {
+            b["occurredAt"] = "2020-02-27T10:00:00.0000005Z";
+            b["datePrecision"] = "exact";
+        }));
+        var at = "at=2020-02-27T10:00:00Z";
+
+        var detail = await Host.GetJsonAsync($"/api/attacks/{id}?{at}");
+        (await Host.GetJsonAsync($"/api/attacks?{at}"))["totalItems"]!.GetValue<long>().ShouldBe(1);
+        (await Host.GetJsonAsync($"/api/casualties/totals?{at}"))["attacks"]!.GetValue<long>().ShouldBe(1);
+        detail["report"]!["facts"]!["occurrence"]!["occurredAt"]!.GetValue<DateTimeOffset>().ShouldBe(new DateTimeOffset(2020, 2, 27, 10, 0, 0, TimeSpan.Zero));
+        await Host.GetJsonAsync($"/api/attacks/{id}?at=2020-02-27T09:59:59.9999999Z", expectedStatus: 404);
+    }
+
+    [Fact]
     public async Task the_answer_echoes_the_at_and_as_of_it_was_computed_for()
     {
         var totals = await Host.GetJsonAsync("/api/casualties/totals?at=2020-02-28&asOf=2020-03-01T10:00:00Z");

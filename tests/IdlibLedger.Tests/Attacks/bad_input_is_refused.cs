@@ -54,6 +54,7 @@ public sealed class bad_input_is_refused(LedgerFixture ledger) : LedgerTest(ledg
         Add("latitude -91", b => b["location"] = Point(36.78, -91), "location.coordinates[1]", "latitude");
         Add("one coordinate", b => b["location"]!["coordinates"] = new JsonArray(36.78), "location.coordinates");
         Add("a polygon", b => b["location"]!["type"] = "Polygon", "location.type", "Point");
+        Add("a point in Istanbul, outside the area of interest", b => b["location"] = Point(28.97, 41.01), "location.coordinates", "area of interest");
         rows.Add(
             "infinite longitude",
             Given.TaftanazReport.Replace("[36.78, 35.93]", "[1e999, 35.93]", StringComparison.Ordinal),
@@ -75,6 +76,18 @@ public sealed class bad_input_is_refused(LedgerFixture ledger) : LedgerTest(ledg
             b["datePrecision"] = "days";
         }, "occurredUntil");
         Add("datePrecision days without a range", b => b["datePrecision"] = "days", "datePrecision");
+        foreach (var (@case, until) in new[] { ("a 1-day range", "2020-02-09"), ("a 7-day range", "2020-02-15"), ("a 20-day range", "2020-02-28") })
+        {
+            Add($"datePrecision days over {@case}", b =>
+            {
+                b.Remove("occurredAt");
+                b["occurredFrom"] = "2020-02-08";
+                b["occurredUntil"] = until;
+                b["datePrecision"] = "days";
+            }, "occurredUntil", "2 to 6 days");
+        }
+
+        Add("occurredAt not ISO 8601", b => b["occurredAt"] = "2020-02-28 10:00 PM", "occurredAt");
 
         // Sources and casualties.
         Add("no sources", b => b["sources"] = new JsonArray(), "sources");
@@ -164,6 +177,7 @@ public sealed class bad_input_is_refused(LedgerFixture ledger) : LedgerTest(ledg
         { "unknown eventType", """{"expectedVersion": 1, "reason": "second source", "eventType": "nonsense"}""", "eventType" },
         { "unknown locationPrecision", """{"expectedVersion": 1, "reason": "second source", "locationPrecision": "1km"}""", "locationPrecision" },
         { "latitude -91", """{"expectedVersion": 1, "reason": "second source", "location": {"type": "Point", "coordinates": [36.78, -91]}}""", "location.coordinates[1]" },
+        { "outside the area of interest", """{"expectedVersion": 1, "reason": "second source", "location": {"type": "Point", "coordinates": [28.97, 41.01]}}""", "location.coordinates" },
         { "occurredAt in the future", """{"expectedVersion": 1, "reason": "second source", "occurredAt": "2020-03-07T00:00:00Z"}""", "occurredAt" },
         { "no sources left", """{"expectedVersion": 1, "reason": "second source", "sources": []}""", "sources" },
         { "a null casualty", """{"expectedVersion": 1, "reason": "second source", "casualties": [null]}""", "casualties[0]" },
@@ -215,6 +229,12 @@ public sealed class bad_input_is_refused(LedgerFixture ledger) : LedgerTest(ledg
     [InlineData("/api/attacks?at=garbage", "at")]
     [InlineData("/api/attacks?asOf=2020-13-45", "asOf")]
     [InlineData("/api/attacks?from=yesterday", "from")]
+    [InlineData("/api/attacks?at=2020-02-28%2010:00%20PM", "at")]
+    [InlineData("/api/attacks?asOf=2020-02-28%2022:00", "asOf")]
+    [InlineData("/api/attacks?from=02/28/2020", "from")]
+    [InlineData("/api/attacks?to=2020-02-28T10:00:00Z%20trailing", "to")]
+    [InlineData("/api/casualties/totals?at=2020-02-28%2010:00%20PM", "at")]
+    [InlineData($"/api/attacks/{SomeAttack}?asOf=2020-02-28%2010:00%20PM", "asOf")]
     [InlineData("/api/attacks?from=2020-03-01&to=2020-02-01", "to")]
     [InlineData("/api/attacks?bbox=36.0,35.5,37.0", "bbox")]
     [InlineData("/api/attacks?bbox=37.0,35.5,36.0,36.3", "bbox")]

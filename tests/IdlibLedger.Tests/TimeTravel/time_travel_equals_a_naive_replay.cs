@@ -497,7 +497,7 @@ public sealed class time_travel_equals_a_naive_replay(LedgerFixture ledger) : Le
             if (range)
             {
                 body["occurredFrom"] = Iso(occurred);
-                body["occurredUntil"] = Iso(occurred.AddHours(Random.Next(24, 6 * 24)));
+                body["occurredUntil"] = Iso(occurred.AddHours(Random.Next(2 * 24, (6 * 24) + 1))); // datePrecision days: 2 to 6 days
             }
             else
             {

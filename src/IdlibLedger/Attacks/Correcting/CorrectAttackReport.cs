@@ -3,6 +3,7 @@ using FluentValidation;
 using IdlibLedger.Access;
 using IdlibLedger.Infrastructure;
 using IdlibLedger.Common;
+using IdlibLedger.Territory;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 using Wolverine.Marten;
@@ -50,7 +51,7 @@ public sealed record CorrectAttackReport(
 {
     public sealed class Validator : AbstractValidator<CorrectAttackReport>
     {
-        public Validator(LedgerClock clock)
+        public Validator(LedgerClock clock, GeometryLimits limits)
         {
             RuleFor(c => c.ExpectedVersion).GreaterThan(0);
             RuleFor(c => c.Reason).NotEmpty().MaximumLength(Limits.Text);
@@ -59,7 +60,7 @@ public sealed record CorrectAttackReport(
             RuleForEach(c => c.Targets).NotEmpty().MaximumLength(Limits.Name);
             RuleForEach(c => c.Sources).NotNull().WithMessage("a source cannot be null");
             RuleForEach(c => c.Casualties).NotNull().WithMessage("a casualty entry cannot be null");
-            RuleFor(c => c.Location).MustBeValidPoint();
+            RuleFor(c => c.Location).MustBeValidPoint(limits);
             OccurrenceRules.AddOccurrenceRules(this, c => c.OccurredAt, c => c.OccurredFrom, c => c.OccurredUntil, c => c.DatePrecision, clock);
             RuleFor(c => c.Description).NotEmpty().MaximumLength(Limits.Text).When(c => c.Description is not null);
             RuleFor(c => c.Sources).NotEmpty().When(c => c.Sources is not null).WithMessage("a report keeps at least one source");

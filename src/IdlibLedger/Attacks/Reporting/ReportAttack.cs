@@ -2,6 +2,7 @@ using FluentValidation;
 using IdlibLedger.Access;
 using IdlibLedger.Common;
 using IdlibLedger.Infrastructure;
+using IdlibLedger.Territory;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
@@ -49,7 +50,7 @@ public sealed record ReportAttack(
 {
     public sealed class Validator : AbstractValidator<ReportAttack>
     {
-        public Validator(LedgerClock clock)
+        public Validator(LedgerClock clock, GeometryLimits limits)
         {
             RuleFor(c => c.Perpetrator)
                 .NotEmpty().WithMessage("perpetrator is required (an actor, or 'unknown')")
@@ -59,7 +60,7 @@ public sealed record ReportAttack(
             RuleForEach(c => c.Sources).NotNull().WithMessage("a source cannot be null");
             RuleForEach(c => c.Casualties).NotNull().WithMessage("a casualty entry cannot be null");
             RuleFor(c => c.EventType).NotNull();
-            RuleFor(c => c.Location).NotNull().MustBeValidPoint();
+            RuleFor(c => c.Location).NotNull().MustBeValidPoint(limits);
             RuleFor(c => c.LocationPrecision).NotNull();
             RuleFor(c => c)
                 .Must(c => c.OccurredAt is not null || c.OccurredFrom is not null)

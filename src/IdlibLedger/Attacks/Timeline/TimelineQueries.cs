@@ -152,7 +152,11 @@ public sealed partial class TimelineQueries
             : string.Empty) +
         $"where {AttackFilter.Where(schema)} group by 1 order by 3 desc, 1";
 
-    /// <summary>Reads rows of (key, killed low/best/high, injured low/best/high, attacks); a null key is "none".</summary>
+    /// <summary>
+    /// Reads rows of (key, killed low/best/high, injured low/best/high, attacks); a null key is "none". The order is
+    /// the documented one, killed.best (highest first) then key (ordinal), set here rather than in SQL, where a null
+    /// key sorts last and text follows the database's collation.
+    /// </summary>
     private static async Task<List<CasualtyGroup>> ReadGroupsAsync(NpgsqlCommand command, CancellationToken cancellation)
     {
         var groups = new List<CasualtyGroup>();
@@ -166,6 +170,7 @@ public sealed partial class TimelineQueries
                 reader.GetInt64(7)));
         }
 
+        groups.Sort(static (a, b) => b.Killed.Best != a.Killed.Best ? b.Killed.Best.CompareTo(a.Killed.Best) : string.CompareOrdinal(a.Key, b.Key));
         return groups;
     }
 
