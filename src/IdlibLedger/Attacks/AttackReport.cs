@@ -77,15 +77,6 @@ public sealed record AttackFactsChange(
     ];
 }
 
-/// <summary>One entry of a report's history: what happened to it, when the ledger recorded it, and why.</summary>
-/// <param name="Version">The version this change produced.</param>
-/// <param name="Change">reported, corrected, disputed or retracted.</param>
-/// <param name="RecordedAt">When the ledger recorded it (transaction time, UTC).</param>
-/// <param name="By">Who made the change (reporter, corrector or disputing party).</param>
-/// <param name="Reason">Why, for corrections, disputes and retractions; null otherwise.</param>
-/// <param name="Fields">The fields a correction changed; empty otherwise.</param>
-public sealed record Revision(int Version, string Change, DateTimeOffset RecordedAt, string By, string? Reason, IReadOnlyList<string> Fields);
-
 /// <summary>
 /// An attack report as the ledger knows it: the write model of the decider and the answer of
 /// <c>GET /api/attacks/{id}</c> (aggregated live from the stream up to <c>asOf</c>).
