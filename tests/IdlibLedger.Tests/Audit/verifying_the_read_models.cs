@@ -23,7 +23,7 @@ public sealed class verifying_the_read_models(LedgerFixture ledger, ITestOutputH
     private const string Schema = LedgerFixture.Schema;
 
     private static readonly string[] Tables =
-        ["attack_timeline", "attack_timeline_casualties", "casualty_cells", "regions", "control_changes", "observation_posts", "ceasefires"];
+        ["attack_timeline", "attack_timeline_casualties", "casualty_cells", "regions", "region_versions", "control_changes", "observation_posts", "ceasefires"];
 
     private static string GedFile => Path.Combine(
         LedgerFixture.SharedData ?? throw new InvalidOperationException("the UCDP GED slice of ../shared/data is needed (set LEDGER_SHARED_DATA)"),

@@ -74,7 +74,8 @@ public sealed class LedgerFixture : IAsyncLifetime
         await ExecuteAsync(
             $"do $$ begin if to_regclass('{Schema}.mt_events') is not null then delete from {Schema}.mt_events; delete from {Schema}.mt_streams; end if; " +
             $"if to_regclass('{Schema}.{AuditChainProjection.Name}') is not null then delete from {Schema}.{AuditChainProjection.Name}; end if; " +
-            $"if to_regclass('{Schema}.{RegionTable.Name}') is not null then delete from {Schema}.{RegionTable.Name}; end if; end $$");
+            $"if to_regclass('{Schema}.{RegionTable.Name}') is not null then delete from {Schema}.{RegionTable.Name}; end if; " +
+            $"if to_regclass('{Schema}.{RegionTable.VersionsName}') is not null then delete from {Schema}.{RegionTable.VersionsName}; end if; end $$");
         Host = await StartHostAsync(Schema, settings: null);
     }
 
@@ -131,16 +132,18 @@ public sealed class LedgerFixture : IAsyncLifetime
 
     /// <summary>
     /// Empties the ledger (events and read models) so a test starts from nothing, but for the regions: reference
-    /// data registered at start-up from ../shared/data, which any test may measure against.
+    /// data registered at start-up from ../shared/data, which any test may measure against (their corrections and
+    /// retractions stay with them, so that the region tables still equal a rebuild).
     /// </summary>
     public async Task ResetAsync()
     {
         Clock.UseSystemTime();
         await ExecuteAsync(
-            $"delete from {Schema}.mt_events where type <> 'region_registered'; " +
+            $"delete from {Schema}.mt_events where type not in ('region_registered', 'region_corrected', 'region_retracted'); " +
             $"delete from {Schema}.mt_streams s where not exists (select 1 from {Schema}.mt_events e where e.stream_id = s.id); " +
             $"truncate {Schema}.{AttackTimeline.TableName}, {Schema}.{AttackTimeline.CasualtiesTableName}, {Schema}.{CasualtyCells.TableName}, {Schema}.{ControlChangeTable.Name}, {Schema}.{ObservationPostTable.Name}; " +
             $"delete from {Schema}.{RegionTable.Name} r where not exists (select 1 from {Schema}.mt_events e where e.type = 'region_registered' and e.data ->> 'regionId' = r.id); " +
+            $"delete from {Schema}.{RegionTable.VersionsName} r where not exists (select 1 from {Schema}.mt_events e where e.type = 'region_registered' and e.data ->> 'regionId' = r.id); " +
             $"truncate {Schema}.{CheckpointStore.Name}, {Schema}.{CeasefireTable.Name}, {Schema}.mt_doc_idempotencyrecord");
     }
 
@@ -157,7 +160,7 @@ public sealed class LedgerFixture : IAsyncLifetime
 
     /// <summary>Events other than the reference regions: what the test's commands appended.</summary>
     public async Task<long> EventCountAsync() =>
-        (long)(await ScalarAsync($"select count(*) from {Schema}.mt_events where type <> 'region_registered'"))!;
+        (long)(await ScalarAsync($"select count(*) from {Schema}.mt_events where type not in ('region_registered', 'region_corrected', 'region_retracted')"))!;
 
     public async Task<object?> ScalarAsync(string sql)
     {

@@ -197,9 +197,10 @@ public static class GivenTerritory
     {
         const string schema = LedgerFixture.Schema;
         return ledger.ExecuteAsync(
-            $"delete from {schema}.mt_events where type = 'region_registered' and data ->> 'regionId' like 'test-%'; " +
+            $"delete from {schema}.mt_events where type in ('region_registered', 'region_corrected', 'region_retracted') and data ->> 'regionId' like 'test-%'; " +
             $"delete from {schema}.mt_streams s where not exists (select 1 from {schema}.mt_events e where e.stream_id = s.id); " +
-            $"delete from {schema}.{IdlibLedger.Territory.Regions.RegionTable.Name} where id like 'test-%'");
+            $"delete from {schema}.{IdlibLedger.Territory.Regions.RegionTable.Name} where id like 'test-%'; " +
+            $"delete from {schema}.{IdlibLedger.Territory.Regions.RegionTable.VersionsName} where id like 'test-%'");
     }
 
     // ---- given states, through the API ----------------------------------------------------------------------------

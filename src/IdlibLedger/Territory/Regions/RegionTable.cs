@@ -49,9 +49,14 @@ public sealed class RegionTable(string schema) : IProjection
         table.AddColumn<double>("area_km2").NotNull();
     }
 
-    /// <summary>The versions the ledger held at <paramref name="asOf"/> (an SQL parameter or expression), over the alias <paramref name="alias"/>.</summary>
+    /// <summary>
+    /// The version a read at <paramref name="asOf"/> (an SQL parameter or expression) measures with, over the alias
+    /// <paramref name="alias"/>: the one the ledger held then. A region is a frame to measure by, not a fact about the
+    /// conflict, so before its registration a read measures with its first version (the OCHA units, loaded when the
+    /// service first starts, serve reads of any earlier asOf); corrections and retractions count from their recording.
+    /// </summary>
     public static string ValidAt(string alias, string asOf) =>
-        $"{alias}.recorded_at <= {asOf} and ({alias}.superseded_at is null or {alias}.superseded_at > {asOf})";
+        $"({alias}.version = 1 or {alias}.recorded_at <= {asOf}) and ({alias}.superseded_at is null or {alias}.superseded_at > {asOf})";
 
     /// <summary>
     /// SQL for the area of the region <paramref name="id"/> as known at <paramref name="asOf"/> (both SQL parameters),

@@ -93,7 +93,7 @@ public static class RegionEndpoints
 
     /// <summary>Read one region</summary>
 
-    /// <remarks>The region as known at `asOf` (transaction time; default now), as a GeoJSON FeatureCollection of one Feature with its geometry, its version (send it as `expectedVersion` to correct or retract), whether it was retracted, and its history. `id` may be the region's id, p-code or name; a retracted region is found by its id only. 404 when unknown, or not yet registered then.</remarks>
+    /// <remarks>The region as known at `asOf` (transaction time; default now; before its registration, as first registered, the version reads measure with then), as a GeoJSON FeatureCollection of one Feature with its geometry, its version (send it as `expectedVersion` to correct or retract), whether it was retracted, and its history. `id` may be the region's id, p-code or name; a retracted region is found by its id only. 404 when unknown, or not yet registered then.</remarks>
 
     /// <param name="id">The region's id, p-code or name.</param>
 
@@ -115,10 +115,13 @@ public static class RegionEndpoints
             return problem;
         }
 
-        // By id, p-code or name among the regions in force then; else by id, which finds a retracted one too.
-        var regionId = (await regions.FindAsync(id, temporal.AsOf, cancellation))?.Id ?? id.Trim();
+        // By id, p-code or name among the regions reads measured with then; else by id, which finds a retracted one too.
+        // Before its registration a region is read as first registered, as the other reads measure with it (RegionTable.ValidAt).
+        var found = await regions.FindAsync(id, temporal.AsOf, cancellation);
+        var regionId = found?.Id ?? id.Trim();
         var region = string.IsNullOrEmpty(regionId) ? null
-            : await session.Events.AggregateStreamAsync<Region>(StreamId(regionId), timestamp: temporal.AsOf, token: cancellation);
+            : await session.Events.AggregateStreamAsync<Region>(StreamId(regionId), timestamp: temporal.AsOf, token: cancellation)
+              ?? (found is null ? null : await session.Events.AggregateStreamAsync<Region>(StreamId(regionId), version: 1, token: cancellation));
         if (region is null)
         {
             return TypedResults.Problem(LedgerProblems.NotFound($"no region '{id}' as of {temporal.AsOf:O}; GET /api/regions lists them"));
