@@ -144,7 +144,7 @@ public sealed class credentials_and_keys(LedgerFixture ledger) : LedgerTest(ledg
         await using (var connection = new Npgsql.NpgsqlConnection(Ledger.ConnectionString))
         {
             await connection.OpenAsync();
-            await using var command = new Npgsql.NpgsqlCommand($"select user_name from {LedgerFixture.Schema}.mt_events where type not in ('region_registered', 'region_corrected', 'region_retracted') order by seq_id", connection);
+            await using var command = new Npgsql.NpgsqlCommand($"select user_name from {LedgerFixture.Schema}.mt_events where type <> 'region_registered' order by seq_id", connection);
             await using var reader = await command.ExecuteReaderAsync();
             while (await reader.ReadAsync())
             {
