@@ -142,7 +142,16 @@ public static class OpenApiGeoJson
             ["level"] = Text("governorate, district, subdistrict or custom."),
             ["pcode"] = new OpenApiSchema { Type = JsonSchemaType.String | JsonSchemaType.Null, Description = "The OCHA place code, or null." },
             ["areaKm2"] = Number("Its area in km²."),
-        }, required: ["id", "name", "level", "pcode", "areaKm2"]);
+            ["source"] = Text("Where the boundary comes from."),
+            ["version"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Description = "The region's version: send it as expectedVersion to correct or retract it." },
+            ["retracted"] = new OpenApiSchema { Type = JsonSchemaType.Boolean, Description = "Whether it was retracted by asOf." },
+            ["retractionReason"] = new OpenApiSchema { Type = JsonSchemaType.String | JsonSchemaType.Null, Description = "Why it was retracted, or null." },
+            ["recordedAt"] = Instant("When it was registered (transaction time)."),
+            ["history"] = new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchemaReference("Revision"), Description = "Its revisions (recorded, corrected, retracted), oldest first." },
+        }, required: ["id", "name", "level", "pcode", "areaKm2"], extra: new()
+        {
+            ["asOf"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "date-time", Description = "The transaction time the region is as of." },
+        });
         Map(schemas, "Attack", "The attacks the list would show at (at, asOf), one point each, with the report's facts.", Ref("GeoJsonPoint", "Where it happened."), new()
         {
             ["id"] = Id("The report's id."),

@@ -21,13 +21,14 @@ public static class TerritoryConfiguration
             typeof(MapProposed), typeof(ProposalRejected), typeof(ProposalAccepted), typeof(ProposalWithdrawn),
             typeof(ObservationPostEstablished), typeof(ObservationPostRelocated), typeof(ObservationPostStatusChanged),
             typeof(NegotiationRoundOpened), typeof(NegotiationOutcomeRecorded),
+            typeof(ControlChangeCorrected), typeof(ControlChangeRetracted), typeof(RegionCorrected), typeof(RegionRetracted),
         ]);
 
         var schema = store.DatabaseSchemaName;
         var regions = new RegionTable(schema);
         var changes = new ControlChangeTable(schema);
         var posts = new ObservationPostTable(schema);
-        store.AddTableProjection(regions, nameof(RegionTable), regions.SchemaObject());
+        store.AddTableProjection(regions, nameof(RegionTable), regions.SchemaObject(), regions.VersionsSchemaObject());
         store.AddTableProjection(changes, nameof(ControlChangeTable), changes.SchemaObject());
         store.AddTableProjection(posts, nameof(ObservationPostTable), posts.SchemaObject());
     }

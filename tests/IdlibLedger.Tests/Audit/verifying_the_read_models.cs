@@ -23,7 +23,7 @@ public sealed class verifying_the_read_models(LedgerFixture ledger, ITestOutputH
     private const string Schema = LedgerFixture.Schema;
 
     private static readonly string[] Tables =
-        ["attack_timeline", "attack_timeline_casualties", "casualty_cells", "regions", "control_changes", "observation_posts", "ceasefires"];
+        ["attack_timeline", "attack_timeline_casualties", "casualty_cells", "regions", "region_versions", "control_changes", "observation_posts", "ceasefires"];
 
     private static string GedFile => Path.Combine(
         LedgerFixture.SharedData ?? throw new InvalidOperationException("the UCDP GED slice of ../shared/data is needed (set LEDGER_SHARED_DATA)"),
@@ -32,7 +32,7 @@ public sealed class verifying_the_read_models(LedgerFixture ledger, ITestOutputH
     /// <summary>
     /// A ledger with something in every read model, written by every path: attacks reported, corrected, disputed and
     /// retracted (one on the day it was reported, which leaves cells of zero), a UCDP import (bulk append and COPY),
-    /// control changes, an observation post relocated and withdrawn, a ceasefire declared, extended and collapsed,
+    /// control changes (one corrected, one retracted), a region registered, corrected and retracted, an observation post relocated and withdrawn, a ceasefire declared, extended and collapsed,
     /// and the OCHA regions registered at start-up. Over three recording days of 2020, then on the system clock.
     /// </summary>
     private async Task<(Guid Corrected, Guid Retracted)> ALedgerWithEveryReadModelAsync()
@@ -51,8 +51,10 @@ public sealed class verifying_the_read_models(LedgerFixture ledger, ITestOutputH
             import.StatusCode.ShouldBe(HttpStatusCode.OK, await import.Content.ReadAsStringAsync());
         }
 
-        await Host.RecordedControlChangeAsync("Syrian opposition", GivenTerritory.Box(36.3, 35.5, 37.0, 36.2), "2020-01-01");
-        await Host.RecordedControlChangeAsync(GivenTerritory.Regime, GivenTerritory.Box(36.6, 35.5, 37.0, 35.9), "2020-02-01");
+        var opposition = await Host.RecordedControlChangeAsync("Syrian opposition", GivenTerritory.Box(36.3, 35.5, 37.0, 36.2), "2020-01-01");
+        var regime = await Host.RecordedControlChangeAsync(GivenTerritory.Regime, GivenTerritory.Box(36.6, 35.5, 37.0, 35.9), "2020-02-01");
+        var region = GivenTerritory.FreshRegionId();
+        await Host.CreatedRegionAsync(region);
         var post = await Host.EstablishedPostAsync();
         var ceasefire = await Host.DeclaredCeasefireAsync();
 
@@ -61,10 +63,14 @@ public sealed class verifying_the_read_models(LedgerFixture ledger, ITestOutputH
         await Host.OkAsync($"/api/attacks/{corrected}/disputes", GivenClaims.Dispute());
         await Host.OkAsync($"/api/observation-posts/{post}/relocation", new JsonObject { ["location"] = GivenTerritory.Point(36.63, 35.43), ["reason"] = "moved north" });
         await Host.OkAsync($"/api/ceasefires/{ceasefire}/extension", GivenCeasefires.Extension("2020-05-06T00:00:00Z"));
+        await Host.OkAsync($"/api/control-changes/{opposition}/corrections", new JsonObject { ["expectedVersion"] = 1, ["reason"] = "smaller", ["area"] = GivenTerritory.Box(36.3, 35.5, 36.9, 36.2) });
+        await Host.OkAsync($"/api/regions/{region}/corrections", new JsonObject { ["expectedVersion"] = 1, ["reason"] = "renamed", ["name"] = "Renamed" });
 
         Ledger.Clock.Set(GivenCeasefires.On(3, 21, 9));
         await Host.OkAsync($"/api/observation-posts/{post}/status", new JsonObject { ["status"] = "withdrawn", ["reason"] = "regime advance around Morek" });
         await Host.OkAsync($"/api/ceasefires/{ceasefire}/collapse", GivenCeasefires.Collapse("2020-03-20T00:00:00Z"));
+        await Host.OkAsync($"/api/control-changes/{regime}/retraction", new JsonObject { ["expectedVersion"] = 1, ["reason"] = "duplicate" });
+        await Host.OkAsync($"/api/regions/{region}/retraction", new JsonObject { ["expectedVersion"] = 2, ["reason"] = "duplicate" });
 
         // And on the system clock, whose instants are finer than the microseconds PostgreSQL keeps.
         Ledger.Clock.UseSystemTime();
@@ -270,7 +276,7 @@ public sealed class verifying_the_read_models(LedgerFixture ledger, ITestOutputH
         var clean = await AuditCommandAsync("audit", "verify-read-models");
         output.WriteLine(clean.Output);
         clean.ExitCode.ShouldBe(0, clean.Output);
-        clean.Output.ShouldContain("OK: 7 read-model tables equal a rebuild of");
+        clean.Output.ShouldContain("OK: 8 read-model tables equal a rebuild of");
 
         await Ledger.ExecuteAsync($"update {Schema}.attack_timeline set occurred_from = occurred_from - interval '1 day' where attack_id = '{corrected}' and version = 2");
         var tampered = await AuditCommandAsync("audit", "verify-read-models");

@@ -74,7 +74,8 @@ public sealed class LedgerFixture : IAsyncLifetime
         await ExecuteAsync(
             $"do $$ begin if to_regclass('{Schema}.mt_events') is not null then delete from {Schema}.mt_events; delete from {Schema}.mt_streams; end if; " +
             $"if to_regclass('{Schema}.{AuditChainProjection.Name}') is not null then delete from {Schema}.{AuditChainProjection.Name}; end if; " +
-            $"if to_regclass('{Schema}.{RegionTable.Name}') is not null then delete from {Schema}.{RegionTable.Name}; end if; end $$");
+            $"if to_regclass('{Schema}.{RegionTable.Name}') is not null then delete from {Schema}.{RegionTable.Name}; end if; " +
+            $"if to_regclass('{Schema}.{RegionTable.VersionsName}') is not null then delete from {Schema}.{RegionTable.VersionsName}; end if; end $$");
         Host = await StartHostAsync(Schema, settings: null);
     }
 
@@ -131,16 +132,18 @@ public sealed class LedgerFixture : IAsyncLifetime
 
     /// <summary>
     /// Empties the ledger (events and read models) so a test starts from nothing, but for the regions: reference
-    /// data registered at start-up from ../shared/data, which any test may measure against.
+    /// data registered at start-up from ../shared/data, which any test may measure against. Regions a test posted
+    /// (<c>test-…</c>) go with their corrections and retractions, so that the region tables still equal a rebuild.
     /// </summary>
     public async Task ResetAsync()
     {
         Clock.UseSystemTime();
         await ExecuteAsync(
-            $"delete from {Schema}.mt_events where type <> 'region_registered'; " +
+            $"delete from {Schema}.mt_events where type <> 'region_registered' or data ->> 'regionId' like 'test-%'; " +
             $"delete from {Schema}.mt_streams s where not exists (select 1 from {Schema}.mt_events e where e.stream_id = s.id); " +
             $"truncate {Schema}.{AttackTimeline.TableName}, {Schema}.{AttackTimeline.CasualtiesTableName}, {Schema}.{CasualtyCells.TableName}, {Schema}.{ControlChangeTable.Name}, {Schema}.{ObservationPostTable.Name}; " +
             $"delete from {Schema}.{RegionTable.Name} r where not exists (select 1 from {Schema}.mt_events e where e.type = 'region_registered' and e.data ->> 'regionId' = r.id); " +
+            $"delete from {Schema}.{RegionTable.VersionsName} r where not exists (select 1 from {Schema}.mt_events e where e.type = 'region_registered' and e.data ->> 'regionId' = r.id); " +
             $"truncate {Schema}.{CheckpointStore.Name}, {Schema}.{CeasefireTable.Name}, {Schema}.mt_doc_idempotencyrecord");
     }
 

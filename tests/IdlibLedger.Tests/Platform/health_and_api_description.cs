@@ -27,7 +27,9 @@ public sealed class health_and_api_description(LedgerFixture ledger) : LedgerTes
         paths.Select(p => p.Key).ShouldBe(
             [
                 "/api/attacks", "/api/attacks/{id}", "/api/attacks/{id}/corrections", "/api/attacks/{id}/retraction", "/api/casualties/totals",
-                "/api/regions", "/api/regions/{id}", "/api/agreements", "/api/agreements/{id}", "/api/control-changes",
+                "/api/regions", "/api/regions/{id}", "/api/regions/{id}/corrections", "/api/regions/{id}/retraction",
+                "/api/agreements", "/api/agreements/{id}", "/api/control-changes",
+                "/api/control-changes/{id}/corrections", "/api/control-changes/{id}/retraction",
                 "/api/control-map", "/api/control-map/share", "/api/control-map/holder",
                 "/api/proposals", "/api/proposals/{id}", "/api/proposals/{id}/rejections", "/api/proposals/{id}/acceptances", "/api/proposals/{id}/withdrawal",
                 "/api/observation-posts", "/api/observation-posts/{id}/relocation", "/api/observation-posts/{id}/status",

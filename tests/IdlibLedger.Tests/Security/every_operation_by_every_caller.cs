@@ -30,14 +30,14 @@ public sealed class every_operation_by_every_caller(LedgerFixture ledger) : Ledg
         ["ListAttacks"] = Read, ["GetAttack"] = Read, ["GetCasualtyTotals"] = Read, ["GetCasualtyFigure"] = Read,
         ["ExportAttacksCsv"] = Read, ["ExportAttacksGeoJson"] = Read,
         // territory
-        ["RecordControlChange"] = Analyse, ["GetControlChange"] = Read, ["RegisterAgreement"] = Analyse, ["GetAgreement"] = Read,
+        ["RecordControlChange"] = Analyse, ["CorrectControlChange"] = Analyse, ["RetractControlChange"] = Analyse, ["GetControlChange"] = Read, ["RegisterAgreement"] = Analyse, ["GetAgreement"] = Read,
         ["ProposeMap"] = Analyse, ["RejectProposal"] = Analyse, ["AcceptProposal"] = Analyse, ["WithdrawProposal"] = Analyse,
         ["GetProposal"] = Read, ["ListProposals"] = Read,
         ["EstablishObservationPost"] = Analyse, ["ChangeObservationPostStatus"] = Analyse, ["RelocateObservationPost"] = Analyse,
         ["GetObservationPost"] = Read, ["ListObservationPosts"] = Read,
         ["OpenNegotiationRound"] = Analyse, ["RecordNegotiationOutcome"] = Analyse, ["GetNegotiationRound"] = Read,
         ["GetControlMap"] = Read, ["GetControlShares"] = Read, ["GetPointHolder"] = Read,
-        ["RegisterRegion"] = Admin, ["ListRegions"] = Read, ["GetRegion"] = Read,
+        ["RegisterRegion"] = Admin, ["CorrectRegion"] = Admin, ["RetractRegion"] = Admin, ["ListRegions"] = Read, ["GetRegion"] = Read,
         // ceasefires
         ["DeclareCeasefire"] = Analyse, ["ExtendCeasefire"] = Analyse, ["EndCeasefire"] = Analyse, ["ReportCeasefireViolation"] = Analyse,
         ["OpenCorridor"] = Analyse, ["CloseCorridor"] = Analyse, ["GetCeasefire"] = Read, ["ListCeasefires"] = Read, ["ListCorridors"] = Read,

@@ -197,9 +197,10 @@ public static class GivenTerritory
     {
         const string schema = LedgerFixture.Schema;
         return ledger.ExecuteAsync(
-            $"delete from {schema}.mt_events where type = 'region_registered' and data ->> 'regionId' like 'test-%'; " +
+            $"delete from {schema}.mt_events where type in ('region_registered', 'region_corrected', 'region_retracted') and data ->> 'regionId' like 'test-%'; " +
             $"delete from {schema}.mt_streams s where not exists (select 1 from {schema}.mt_events e where e.stream_id = s.id); " +
-            $"delete from {schema}.{IdlibLedger.Territory.Regions.RegionTable.Name} where id like 'test-%'");
+            $"delete from {schema}.{IdlibLedger.Territory.Regions.RegionTable.Name} where id like 'test-%'; " +
+            $"delete from {schema}.{IdlibLedger.Territory.Regions.RegionTable.VersionsName} where id like 'test-%'");
     }
 
     // ---- given states, through the API ----------------------------------------------------------------------------
@@ -227,6 +228,13 @@ public static class GivenTerritory
 
     public static Task<Guid> RecordedControlChangeAsync(this IAlbaHost host, string actor, JsonNode area, string occurredAt) =>
         host.CreatedAsync("/api/control-changes", ControlChange(actor, area, occurredAt));
+
+    /// <summary>Registers a box of southern Idlib as the region <paramref name="id"/> (a <see cref="FreshRegionId"/>); fails the test unless the answer is 201.</summary>
+    public static async Task CreatedRegionAsync(this IAlbaHost host, string id)
+    {
+        using var response = await host.PostJsonAsync("/api/regions", Region(id, Box(36.5, 35.6, 36.7, 35.8)));
+        response.StatusCode.ShouldBe(HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+    }
 
     public static Task<Guid> EstablishedPostAsync(this IAlbaHost host, JsonObject? body = null) =>
         host.CreatedAsync("/api/observation-posts", body ?? ObservationPost());

@@ -78,7 +78,7 @@ public static class ListAttacksEndpoint
         var errors = new Dictionary<string, string[]>();
         var valid = AttackFilter.TryParse(query.At, query.AsOf, query.From, query.To, query.Bbox, query.Perpetrator, clock, out var filter, errors);
         valid &= Paging.TryParse(query.Page, query.PageSize, errors, out var pageNumber, out var size);
-        var regionId = await RegionFilter.ResolveAsync(query.Region, regions, errors, cancellation);
+        var regionId = await RegionFilter.ResolveAsync(query.Region, filter.Temporal.AsOf, regions, errors, cancellation);
         valid &= errors.Count == 0;
         if (!valid)
         {

@@ -398,7 +398,7 @@ public sealed record AttackFilter(
         "and (@from::timestamptz is null or t.occurred_from >= @from) " +
         "and (@to::timestamptz is null or t.occurred_from <= @to) " +
         "and (@min_lon::float8 is null or (t.longitude between @min_lon and @max_lon and t.latitude between @min_lat and @max_lat)) " +
-        $"and (@region::text is null or ST_Intersects(t.location, (select r.area from {schema}.regions r where r.id = @region))) " +
+        $"and (@region::text is null or ST_Intersects(t.location, {Territory.Regions.RegionTable.AreaAt(schema, "@region", "@as_of")})) " +
         "and (@perpetrator::text is null or t.perpetrator = @perpetrator)";
 
     /// <summary>Binds the parameters of <see cref="Where"/>.</summary>

@@ -75,7 +75,7 @@ public static class GetCasualtyTotalsEndpoint
         ArgumentNullException.ThrowIfNull(timeline);
         var errors = new Dictionary<string, string[]>();
         AttackFilter.TryParse(query.At, query.AsOf, query.From, query.To, query.Bbox, query.Perpetrator, clock, out var filter, errors);
-        filter = filter with { RegionId = await RegionFilter.ResolveAsync(query.Region, regions, errors, cancellation) };
+        filter = filter with { RegionId = await RegionFilter.ResolveAsync(query.Region, filter.Temporal.AsOf, regions, errors, cancellation) };
         var groupBy = query.GroupBy is null ? null : Grouping(query.GroupBy);
         if (query.GroupBy is not null && groupBy is null)
         {

@@ -82,7 +82,7 @@ public static class RecordControlChangeEndpoint
 
     /// <summary>Read one control change</summary>
 
-    /// <remarks>The change as recorded by `asOf` (transaction time; default now). 404 when unknown or not yet recorded then.</remarks>
+    /// <remarks>The change as known at `asOf` (transaction time; default now): its fact as last corrected by then, its version (send it as `expectedVersion` to correct or retract), whether it was retracted, and its history. A retracted change stays readable here. 404 when unknown or not yet recorded then.</remarks>
 
     /// <param name="id">The control change's id (UUID), as returned in the receipt and the Location header.</param>
 
@@ -91,8 +91,20 @@ public static class RecordControlChangeEndpoint
     [WolverineGet("/api/control-changes/{id}", OperationId = "GetControlChange")]
     [ForViewers]
     [Tags("Territory")]
+    [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
-    public static Task<Results<Ok<RecordedFact<ControlChanged>>, ProblemHttpResult>> Get(
-        Guid id, string? asOf, IQuerySession session, LedgerClock clock, CancellationToken cancellation) =>
-        RecordedFacts.GetAsync<ControlChanged>(session, id, asOf, clock, "control change", cancellation);
+    public static async Task<Results<Ok<ControlChange>, ProblemHttpResult>> Get(
+        Guid id, string? asOf, IQuerySession session, LedgerClock clock, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        if (!new TimeQuery(AsOf: asOf).TryParse(clock, out var temporal, out var problem))
+        {
+            return problem;
+        }
+
+        var change = await session.Events.AggregateStreamAsync<ControlChange>(id, timestamp: temporal.AsOf, token: cancellation);
+        return change is null
+            ? TypedResults.Problem(LedgerProblems.NotFound($"no control change {id} was recorded as of {temporal.AsOf:O}"))
+            : TypedResults.Ok(change with { AsOf = temporal.AsOf });
+    }
 }

@@ -1,3 +1,4 @@
+using IdlibLedger.Common;
 using IdlibLedger.Spatial;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.Operation.Linemerge;
@@ -9,11 +10,12 @@ namespace IdlibLedger.Territory.ControlMap;
 /// <summary>
 /// Who holds what: one area per actor, never overlapping. Built by applying gains in order — an actor gaining an
 /// area adds it to its own and takes it from every other actor. Pure and deterministic: the same changes in the
-/// same order give the same map.
+/// same order give the same map. Actors are compared as parties are (<see cref="Parties"/>: "Syrian government" and
+/// "syrian government" are one actor), under the spelling the map met first unless <see cref="Named"/> says otherwise.
 /// </summary>
 public sealed class ControlMap
 {
-    private readonly SortedDictionary<string, Geometry> _held = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<string, Geometry> _held = new(Parties.Comparer);
 
     public IReadOnlyDictionary<string, Geometry> Held => _held;
 
@@ -42,7 +44,9 @@ public sealed class ControlMap
 
     public void Gain(string actor, Geometry area)
     {
-        foreach (var other in _held.Keys.Where(a => a != actor).ToList())
+        ArgumentNullException.ThrowIfNull(actor);
+        actor = actor.Trim();
+        foreach (var other in _held.Keys.Where(a => !Parties.Comparer.Equals(a, actor)).ToList())
         {
             var left = OverlayNGRobust.Overlay(_held[other], area, SpatialFunction.Difference);
             if (left.IsEmpty || left.Area <= 0)
@@ -55,7 +59,28 @@ public sealed class ControlMap
             }
         }
 
-        _held[actor] = _held.TryGetValue(actor, out var had) ? Polygonal(OverlayNGRobust.Overlay(had, area, SpatialFunction.Union)) : Polygonal(area);
+        if (_held.TryGetValue(actor, out var had))
+        {
+            // Keep the spelling already held: the dictionary's key stays the one added first.
+            _held[_held.Keys.First(a => Parties.Comparer.Equals(a, actor))] = Polygonal(OverlayNGRobust.Overlay(had, area, SpatialFunction.Union));
+        }
+        else
+        {
+            _held[actor] = Polygonal(area);
+        }
+    }
+
+    /// <summary>The same map with each actor under the spelling <paramref name="spelling"/> gives for it (by <see cref="Parties.Key"/>), if any.</summary>
+    public ControlMap Named(IReadOnlyDictionary<string, string> spelling)
+    {
+        ArgumentNullException.ThrowIfNull(spelling);
+        var named = new ControlMap();
+        foreach (var (actor, area) in _held)
+        {
+            named._held[spelling.TryGetValue(Parties.Key(actor), out var name) ? name : actor] = area;
+        }
+
+        return named;
     }
 
     /// <summary>Each actor's area inside the region (no region: everything).</summary>

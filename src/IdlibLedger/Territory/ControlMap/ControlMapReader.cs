@@ -23,8 +23,15 @@ public sealed class ControlMapReader(NpgsqlDataSource database, IDocumentStore s
         return await command.ExecuteScalarAsync(cancellation) as string;
     }
 
+    /// <summary>
+    /// The holder among the change versions valid at asOf (GiST on the area), under the actor's first spelling recorded:
+    /// that of the earliest change held at asOf naming the same actor (case-insensitive, as <see cref="Common.Parties"/>).
+    /// </summary>
     public static string HolderSql(string schema) =>
-        $"select actor from {schema}.{ControlChangeTable.Name} " +
-        "where ST_Intersects(area, ST_SetSRID(ST_MakePoint(@lon, @lat), 4326)) and occurred_from <= @at and recorded_at <= @as_of " +
-        "order by occurred_from desc, seq desc, change_id desc limit 1";
+        $"select (select f.actor from {schema}.{ControlChangeTable.Name} f " +
+        $"where lower(trim(f.actor)) = lower(trim(h.actor)) and {ControlChangeTable.ValidAt("f", "@as_of")} order by f.seq, f.change_id limit 1) " +
+        $"from (select c.actor from {schema}.{ControlChangeTable.Name} c " +
+        "where ST_Intersects(c.area, ST_SetSRID(ST_MakePoint(@lon, @lat), 4326)) and c.occurred_from <= @at " +
+        $"and {ControlChangeTable.ValidAt("c", "@as_of")} " +
+        "order by c.occurred_from desc, c.seq desc, c.change_id desc limit 1) h";
 }

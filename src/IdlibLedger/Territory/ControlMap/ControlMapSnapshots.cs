@@ -1,4 +1,5 @@
 using System.Text.Json;
+using IdlibLedger.Common;
 using IdlibLedger.Spatial;
 using IdlibLedger.Territory.ControlChanges;
 using NetTopologySuite.Geometries;
@@ -7,11 +8,13 @@ using Npgsql;
 namespace IdlibLedger.Territory.ControlMap;
 
 /// <summary>
-/// The control map after each control change, in order of occurrence, for the changes recorded so far: a read at
-/// (at, asOf) takes the map after the last change that occurred by <c>at</c>, unless a change before it was recorded
-/// after <c>asOf</c>; then it takes the map before the first such change and applies the changes after it that were
-/// recorded by <c>asOf</c>. Changes are mostly recorded soon after they occur, so a read folds few changes, not all of
-/// them. The maps are built in memory (per process) and built again when the control-change table changes.
+/// The control map after each current version of a control change (the versions no correction or retraction has
+/// closed), in order of occurrence. A read at (at, asOf) folds exactly the versions the ledger held at asOf that had
+/// occurred by at. Those agree with the current versions up to the first place where they differ: a current version
+/// recorded after asOf, or an older version valid at asOf that a correction or retraction closed after it. The read
+/// takes the map before that place and folds the rest, so a read at asOf = now, or before a few late changes and
+/// corrections, folds few changes, not all of them. The maps are built in memory (per process) and built again when
+/// the control-change table changes.
 /// </summary>
 public sealed class ControlMapSnapshots : IDisposable
 {
@@ -20,22 +23,97 @@ public sealed class ControlMapSnapshots : IDisposable
 
     public void Dispose() => _building.Dispose();
 
-    private sealed record Change(string Actor, Geometry Area, DateTimeOffset OccurredFrom, DateTimeOffset RecordedAt);
+    /// <summary>One version of a change, valid in transaction time over [RecordedAt, SupersededAt).</summary>
+    private sealed record Version(
+        Guid ChangeId, int Number, long Seq, string Actor, Geometry Area, DateTimeOffset OccurredFrom, DateTimeOffset RecordedAt, DateTimeOffset? SupersededAt)
+    {
+        public bool ValidAt(DateTimeOffset asOf) => RecordedAt <= asOf && (SupersededAt is null || SupersededAt > asOf);
+    }
 
-    /// <summary>The changes in order of occurrence, and the map after each of them; <c>Key</c> names the table state.</summary>
-    private sealed record State(string Key, IReadOnlyList<Change> Changes, IReadOnlyList<ControlMap> After);
+    /// <summary>The order changes are applied in: valid time, then recording order (as the holder query orders them).</summary>
+    private sealed class FoldOrder : IComparer<Version>
+    {
+        public static readonly FoldOrder Instance = new();
+
+        public int Compare(Version? x, Version? y) =>
+            x is null || y is null ? Comparer<Version?>.Default.Compare(x, y)
+            : x.OccurredFrom != y.OccurredFrom ? x.OccurredFrom.CompareTo(y.OccurredFrom)
+            : x.Seq != y.Seq ? x.Seq.CompareTo(y.Seq)
+            : x.ChangeId != y.ChangeId ? x.ChangeId.CompareTo(y.ChangeId)
+            : x.Number.CompareTo(y.Number);
+    }
+
+    /// <summary>
+    /// <c>Current</c> in fold order with the map after each; <c>Closed</c>, the versions closed by a correction or a
+    /// retraction; <c>BySeq</c>, every version in recording order (for the spelling of actors); <c>Key</c> names the table state.
+    /// </summary>
+    private sealed record State(string Key, IReadOnlyList<Version> Current, IReadOnlyList<ControlMap> After, IReadOnlyList<Version> Closed, IReadOnlyList<Version> BySeq);
 
     public async Task<ControlMap> AtAsync(NpgsqlDataSource database, string schema, DateTimeOffset at, DateTimeOffset asOf, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(database);
         var state = await CurrentAsync(database, schema, cancellation);
-        var changes = state.Changes;
+        var current = state.Current;
+        var last = LastOccurredBy(current, at);
+
+        // Where the versions held at asOf first part from the current ones.
+        var split = last + 1;
+        for (var i = 0; i <= last; i++)
+        {
+            if (current[i].RecordedAt > asOf)
+            {
+                split = i;
+                break;
+            }
+        }
+
+        var older = state.Closed.Where(v => v.OccurredFrom <= at && v.ValidAt(asOf)).ToList();
+        foreach (var version in older)
+        {
+            split = Math.Min(split, FirstNotBefore(current, version));
+        }
+
+        var map = split == 0 ? new ControlMap() : state.After[split - 1].Copy();
+        var rest = current.Skip(split).Take(last + 1 - split).Where(v => v.RecordedAt <= asOf).Concat(older).Order(FoldOrder.Instance);
+        foreach (var version in rest)
+        {
+            map.Gain(version.Actor, version.Area);
+        }
+
+        return map.Named(Spellings(state.BySeq, map, asOf));
+    }
+
+    /// <summary>Each actor of the map under its first spelling recorded: that of the earliest change held at asOf naming it.</summary>
+    private static Dictionary<string, string> Spellings(IReadOnlyList<Version> bySeq, ControlMap map, DateTimeOffset asOf)
+    {
+        var wanted = map.Held.Keys.Select(Parties.Key).ToHashSet(StringComparer.Ordinal);
+        var spelling = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var version in bySeq)
+        {
+            if (spelling.Count == wanted.Count)
+            {
+                break;
+            }
+
+            var key = Parties.Key(version.Actor);
+            if (wanted.Contains(key) && !spelling.ContainsKey(key) && version.ValidAt(asOf))
+            {
+                spelling[key] = version.Actor;
+            }
+        }
+
+        return spelling;
+    }
+
+    /// <summary>The index of the last version that occurred by <paramref name="at"/>, or -1.</summary>
+    private static int LastOccurredBy(IReadOnlyList<Version> versions, DateTimeOffset at)
+    {
         var last = -1;
-        var (low, high) = (0, changes.Count - 1);
+        var (low, high) = (0, versions.Count - 1);
         while (low <= high)
         {
             var middle = (low + high) / 2;
-            if (changes[middle].OccurredFrom <= at)
+            if (versions[middle].OccurredFrom <= at)
             {
                 last = middle;
                 low = middle + 1;
@@ -46,31 +124,27 @@ public sealed class ControlMapSnapshots : IDisposable
             }
         }
 
-        var firstUnknown = -1;
-        for (var i = 0; i <= last; i++)
+        return last;
+    }
+
+    /// <summary>The index of the first version that does not come before <paramref name="version"/> in fold order.</summary>
+    private static int FirstNotBefore(IReadOnlyList<Version> versions, Version version)
+    {
+        var (low, high) = (0, versions.Count);
+        while (low < high)
         {
-            if (changes[i].RecordedAt > asOf)
+            var middle = (low + high) / 2;
+            if (FoldOrder.Instance.Compare(versions[middle], version) < 0)
             {
-                firstUnknown = i;
-                break;
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle;
             }
         }
 
-        if (firstUnknown < 0)
-        {
-            return last < 0 ? new ControlMap() : state.After[last].Copy();
-        }
-
-        var map = firstUnknown == 0 ? new ControlMap() : state.After[firstUnknown - 1].Copy();
-        for (var i = firstUnknown + 1; i <= last; i++)
-        {
-            if (changes[i].RecordedAt <= asOf)
-            {
-                map.Gain(changes[i].Actor, changes[i].Area);
-            }
-        }
-
-        return map;
+        return low;
     }
 
     private async Task<State> CurrentAsync(NpgsqlDataSource database, string schema, CancellationToken cancellation)
@@ -90,28 +164,34 @@ public sealed class ControlMapSnapshots : IDisposable
                 return built;
             }
 
-            var changes = new List<Change>();
+            var versions = new List<Version>();
             await using (var command = database.CreateCommand(
-                $"select actor, ST_AsGeoJSON(area), occurred_from, recorded_at from {schema}.{ControlChangeTable.Name} order by occurred_from, seq, change_id"))
+                $"select change_id, version, seq, actor, ST_AsGeoJSON(area), occurred_from, recorded_at, superseded_at from {schema}.{ControlChangeTable.Name}"))
             await using (var reader = await command.ExecuteReaderAsync(cancellation))
             {
                 while (await reader.ReadAsync(cancellation))
                 {
-                    using var json = JsonDocument.Parse(reader.GetString(1));
-                    changes.Add(new Change(reader.GetString(0), GeoJson.FromJson(json.RootElement), reader.GetFieldValue<DateTimeOffset>(2), reader.GetFieldValue<DateTimeOffset>(3)));
+                    using var json = JsonDocument.Parse(reader.GetString(4));
+                    versions.Add(new Version(
+                        reader.GetGuid(0), reader.GetInt32(1), reader.GetInt64(2), reader.GetString(3), GeoJson.FromJson(json.RootElement),
+                        reader.GetFieldValue<DateTimeOffset>(5), reader.GetFieldValue<DateTimeOffset>(6),
+                        reader.IsDBNull(7) ? null : reader.GetFieldValue<DateTimeOffset>(7)));
                 }
             }
 
-            var after = new List<ControlMap>(changes.Count);
+            var current = versions.Where(v => v.SupersededAt is null).Order(FoldOrder.Instance).ToList();
+            var after = new List<ControlMap>(current.Count);
             var map = new ControlMap();
-            foreach (var change in changes)
+            foreach (var version in current)
             {
                 map = map.Copy();
-                map.Gain(change.Actor, change.Area);
+                map.Gain(version.Actor, version.Area);
                 after.Add(map);
             }
 
-            _state = new State(key, changes, after);
+            var closed = versions.Where(v => v.SupersededAt is not null).ToList();
+            var bySeq = versions.OrderBy(v => v.Seq).ThenBy(v => v.ChangeId).ThenBy(v => v.Number).ToList();
+            _state = new State(key, current, after, closed, bySeq);
             return _state;
         }
         finally
@@ -120,11 +200,14 @@ public sealed class ControlMapSnapshots : IDisposable
         }
     }
 
-    /// <summary>What identifies the table's content: the number of changes and their recording sequence numbers.</summary>
+    /// <summary>What identifies the table's content: its versions, the changes they belong to, and which are closed when.</summary>
     private static async Task<string> KeyAsync(NpgsqlDataSource database, string schema, CancellationToken cancellation)
     {
         await using var command = database.CreateCommand(
-            $"select count(*)::text || ':' || coalesce(max(seq), 0)::text || ':' || coalesce(sum(seq), 0)::text || ':' || coalesce(sum(hashtext(change_id::text)::bigint), 0)::text from {schema}.{ControlChangeTable.Name}");
+            "select count(*)::text || ':' || count(superseded_at)::text || ':' || coalesce(sum(seq), 0)::text" +
+            " || ':' || coalesce(sum(hashtext(change_id::text || '/' || version::text)::bigint), 0)::text" +
+            " || ':' || coalesce(sum(extract(epoch from superseded_at)), 0)::text" +
+            $" from {schema}.{ControlChangeTable.Name}");
         return (string)(await command.ExecuteScalarAsync(cancellation))!;
     }
 }

@@ -32,7 +32,7 @@ public sealed record PointHolder(double Longitude, double Latitude, string? Acto
 /// <summary>The query of the control map and of a region's shares: the map at (at, asOf), within a region from <c>GET /api/regions</c>.</summary>
 /// <param name="At">Valid time: the moment in the world the answer describes, ISO 8601 (a date alone means the end of that day, UTC); default now.</param>
 /// <param name="AsOf">Transaction time: what the ledger had recorded by this moment, ISO 8601 (a date alone means the end of that day, UTC); default now.</param>
-/// <param name="Region">A registered region's id, p-code or name; keeps what lies in its polygon. Unknown is 400. Default: the whole map.</param>
+/// <param name="Region">A registered region's id, p-code or name, as known at asOf; keeps what lies in its polygon. Unknown then is 404. Default: the whole map.</param>
 public sealed record ControlMapQuery(
     [FromQuery(Name = "at")] string? At = null, [FromQuery(Name = "asOf")] string? AsOf = null, [FromQuery(Name = "region")] string? Region = null)
 {
@@ -70,7 +70,7 @@ public static class ControlMapEndpoints
         }
 
         RegionShape? shape = null;
-        if (query.Region is { } region && (shape = await regions.FindAsync(region, cancellation)) is null)
+        if (query.Region is { } region && (shape = await regions.FindAsync(region, temporal.AsOf, cancellation)) is null)
         {
             return UnknownRegion(region);
         }
@@ -129,7 +129,7 @@ public static class ControlMapEndpoints
             return problem;
         }
 
-        if (await regions.FindAsync(query.Region, cancellation) is not { } shape)
+        if (await regions.FindAsync(query.Region, temporal.AsOf, cancellation) is not { } shape)
         {
             return UnknownRegion(query.Region);
         }

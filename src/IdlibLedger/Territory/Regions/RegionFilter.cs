@@ -1,9 +1,14 @@
 namespace IdlibLedger.Territory.Regions;
 
-/// <summary>The <c>region</c> query parameter of attack reads: resolved to a region id, or an error naming it.</summary>
+/// <summary>
+/// The <c>region</c> query parameter of attack reads: resolved to a region id among the regions the ledger held at the
+/// read's asOf, or an error naming it. The reads then measure against the region's area as known at that asOf
+/// (<see cref="RegionTable.AreaAt"/>).
+/// </summary>
 public static class RegionFilter
 {
-    public static async Task<string?> ResolveAsync(string? region, RegionLookup regions, IDictionary<string, string[]> errors, CancellationToken cancellation)
+    public static async Task<string?> ResolveAsync(
+        string? region, DateTimeOffset asOf, RegionLookup regions, IDictionary<string, string[]> errors, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(regions);
         ArgumentNullException.ThrowIfNull(errors);
@@ -12,10 +17,10 @@ public static class RegionFilter
             return null;
         }
 
-        var found = await regions.FindAsync(region, cancellation);
+        var found = await regions.FindAsync(region, asOf, cancellation);
         if (found is null)
         {
-            errors["region"] = [$"no region '{region}'; GET /api/regions lists them"];
+            errors["region"] = [$"no region '{region}' as of {asOf:O}; GET /api/regions lists them"];
         }
 
         return found?.Id;

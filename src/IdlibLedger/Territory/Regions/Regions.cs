@@ -32,6 +32,7 @@ public sealed record RegisterRegion(string? Id, string? Name, [property: GeoJson
             RuleFor(c => c.Name).NotEmpty().MaximumLength(Limits.Name);
             RuleFor(c => c.Level).NotEmpty().MaximumLength(Limits.RegionLevel);
             RuleFor(c => c.Area).NotNull().MustBeGeometry(GeometryKinds.Areas, limits);
+            RuleFor(c => c.Source).MaximumLength(Limits.Text);
         }
     }
 }
@@ -92,23 +93,50 @@ public static class RegionEndpoints
 
     /// <summary>Read one region</summary>
 
-    /// <remarks>The region as a GeoJSON Feature with its geometry. 404 when unknown.</remarks>
+    /// <remarks>The region as known at `asOf` (transaction time; default now; before its registration, as first registered, the version reads measure with then), as a GeoJSON FeatureCollection of one Feature with its geometry, its version (send it as `expectedVersion` to correct or retract), whether it was retracted, and its history. `id` may be the region's id, p-code or name; a retracted region is found by its id only. 404 when unknown, or not yet registered then.</remarks>
 
     /// <param name="id">The region's id, p-code or name.</param>
+
+    /// <param name="asOf">Transaction time: what the ledger had recorded by this moment, ISO 8601 (a date alone means the end of that day, UTC); default now.</param>
 
     [WolverineGet("/api/regions/{id}", OperationId = "GetRegion")]
     [ForViewers]
     [Tags("Territory")]
     [Produces("application/geo+json")]
+    [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
-    public static async Task<Results<ContentHttpResult, ProblemHttpResult>> Get(string id, RegionLookup regions, CancellationToken cancellation)
+    public static async Task<Results<ContentHttpResult, ProblemHttpResult>> Get(
+        string id, string? asOf, RegionLookup regions, IQuerySession session, LedgerClock clock, CancellationToken cancellation)
     {
-        var region = await regions.FindAsync(id, cancellation);
-        return region is null
-            ? TypedResults.Problem(LedgerProblems.NotFound($"no region '{id}'; GET /api/regions lists them"))
-            : TypedResults.Text(GeoJson.FeatureCollection([(region.Area, new Dictionary<string, object?>
-            {
-                ["id"] = region.Id, ["name"] = region.Name, ["level"] = region.Level, ["pcode"] = region.Pcode, ["areaKm2"] = region.AreaKm2,
-            })]), "application/geo+json");
+        ArgumentNullException.ThrowIfNull(regions);
+        ArgumentNullException.ThrowIfNull(session);
+        if (!new TimeQuery(AsOf: asOf).TryParse(clock, out var temporal, out var problem))
+        {
+            return problem;
+        }
+
+        // By id, p-code or name among the regions reads measured with then; else by id, which finds a retracted one too.
+        // Before its registration a region is read as first registered, as the other reads measure with it (RegionTable.ValidAt).
+        var found = await regions.FindAsync(id, temporal.AsOf, cancellation);
+        var regionId = found?.Id ?? id.Trim();
+        var region = string.IsNullOrEmpty(regionId) ? null
+            : await session.Events.AggregateStreamAsync<Region>(StreamId(regionId), timestamp: temporal.AsOf, token: cancellation)
+              ?? (found is null ? null : await session.Events.AggregateStreamAsync<Region>(StreamId(regionId), version: 1, token: cancellation));
+        if (region is null)
+        {
+            return TypedResults.Problem(LedgerProblems.NotFound($"no region '{id}' as of {temporal.AsOf:O}; GET /api/regions lists them"));
+        }
+
+        var area = GeoJson.FromJson(region.Fact.Area);
+        var collection = GeoJson.FeatureCollection([(area, new Dictionary<string, object?>
+        {
+            ["id"] = region.RegionId, ["name"] = region.Fact.Name, ["level"] = region.Fact.Level, ["pcode"] = region.Fact.Pcode,
+            ["areaKm2"] = Metric.AreaKm2(area), ["source"] = region.Fact.Source, ["version"] = region.Version, ["retracted"] = region.Retracted,
+            ["retractionReason"] = region.RetractionReason, ["recordedAt"] = JsonSerializer.SerializeToElement(region.RecordedAt, LedgerJson.Options),
+            ["history"] = JsonSerializer.SerializeToElement(region.History, LedgerJson.Options),
+        })]);
+        return TypedResults.Text(
+            collection.Insert(collection.LastIndexOf('}'), $",\"asOf\":{JsonSerializer.Serialize(temporal.AsOf)}"),
+            "application/geo+json");
     }
 }
