@@ -53,11 +53,17 @@ public sealed record Violation(ViolationKind Kind, Guid? AttackId, string By, Da
 /// <param name="Violations">The violations.</param>
 /// <param name="At">Valid time the answer describes (UTC).</param>
 /// <param name="AsOf">Transaction time the answer describes: what the ledger had recorded by then (UTC).</param>
+/// <param name="Version">The stream's version as of `asOf`: send it as expectedVersion to correct or retract.</param>
+/// <param name="Retracted">Whether it was retracted by `asOf` (a retracted ceasefire is readable by id only).</param>
+/// <param name="RetractionReason">Why it was retracted, or null.</param>
+/// <param name="RecordedBy">The client whose credentials declared it; only it or an admin may correct or retract it.</param>
+/// <param name="History">Its revisions by `asOf`: declared (`recorded`), `corrected` (with the fields), `retracted`, oldest first.</param>
 public sealed record CeasefireStatus(
     Guid Id, string DeclaredBy, IReadOnlyList<string> Parties, DateTimeOffset EffectiveFrom, DateTimeOffset? EffectiveUntil,
     DateTimeOffset? CollapsedAt, string? CollapseReason, string? Terms, Guid? ImplementsAgreementId, string AreaSource, double AreaKm2,
     CeasefireState Status, int ViolationCount, Estimate ViolationKilled, Estimate ViolationInjured, Violation? LastViolation,
-    IReadOnlyList<Violation> Violations, DateTimeOffset At, DateTimeOffset AsOf);
+    IReadOnlyList<Violation> Violations, DateTimeOffset At, DateTimeOffset AsOf,
+    int Version, bool Retracted, string? RetractionReason, string? RecordedBy, IReadOnlyList<Revision> History);
 
 /// <summary>Every ceasefire at (`at`, `asOf`).</summary>
 
@@ -70,10 +76,12 @@ public sealed record CeasefireStatus(
 public sealed record CeasefireList(IReadOnlyList<CeasefireStatus> Items, DateTimeOffset At, DateTimeOffset AsOf);
 
 /// <summary>
-/// Works out a ceasefire's status and violations. A violation is an attack by a party to the ceasefire, inside
-/// its area, that began inside its period (from effectiveFrom until collapse or expiry) and by <c>at</c> —
-/// read from the attack timeline as known at <c>asOf</c>, so a late report shows only once recorded — plus the
-/// violations reported explicitly. Everything comes from events; rebuilding gives the same answer.
+/// Works out a ceasefire's status and violations. A violation is an attack by a party to the ceasefire (names
+/// compared as <see cref="Common.Parties"/> says), inside its area, that began inside its period (from effectiveFrom
+/// until collapse or expiry) and by <c>at</c> — read from the attack timeline as known at <c>asOf</c>, so a late
+/// report shows only once recorded — plus the violations reported explicitly. The ceasefire itself (parties, area,
+/// period) is its stream replayed up to <c>asOf</c>, so a read before a correction uses the original. Everything
+/// comes from events; rebuilding gives the same answer.
 /// </summary>
 public sealed class CeasefireReader(IQuerySession session, TimelineQueries timeline)
 {
@@ -93,7 +101,7 @@ public sealed class CeasefireReader(IQuerySession session, TimelineQueries timel
         var all = new List<CeasefireStatus>();
         foreach (var id in ids.Distinct())
         {
-            if (await StatusAsync(id, temporal, cancellation) is { } status)
+            if (await StatusAsync(id, temporal, cancellation) is { Retracted: false } status)
             {
                 all.Add(status);
             }
@@ -106,7 +114,7 @@ public sealed class CeasefireReader(IQuerySession session, TimelineQueries timel
     {
         var detected = await DetectedAsync(ceasefire, temporal, cancellation);
         var reported = ceasefire.ReportedViolations
-            .Where(v => v.OccurredAt <= temporal.At)
+            .Where(v => v.OccurredAt <= temporal.At && v.OccurredAt >= ceasefire.Declaration.EffectiveFrom && (ceasefire.EffectiveUntil is null || v.OccurredAt < ceasefire.EffectiveUntil))
             .Select(v => new Violation(ViolationKind.Reported, null, v.By, v.OccurredAt, v.Description, Estimate.None, Estimate.None));
         var violations = detected.Concat(reported).OrderBy(v => v.OccurredAt).ToList();
         var area = GeoJson.FromJson(ceasefire.Declaration.Area);
@@ -116,7 +124,8 @@ public sealed class CeasefireReader(IQuerySession session, TimelineQueries timel
             ceasefire.Declaration.AreaSource, Math.Round(Metric.AreaKm2(area), 3),
             ceasefire.StatusAt(temporal.At, violations.Count), violations.Count,
             violations.Aggregate(Estimate.None, (sum, v) => sum.Plus(v.Killed)), violations.Aggregate(Estimate.None, (sum, v) => sum.Plus(v.Injured)),
-            violations.LastOrDefault(), violations, temporal.At, temporal.AsOf);
+            violations.LastOrDefault(), violations, temporal.At, temporal.AsOf,
+            ceasefire.Version, ceasefire.Retracted, ceasefire.RetractionReason, ceasefire.RecordedBy, ceasefire.History);
     }
 
     private async Task<IEnumerable<Violation>> DetectedAsync(Ceasefire ceasefire, Temporal temporal, CancellationToken cancellation)
@@ -130,7 +139,7 @@ public sealed class CeasefireReader(IQuerySession session, TimelineQueries timel
 public static class CeasefireReads
 {
     /// <summary>Read one ceasefire</summary>
-    /// <remarks>The ceasefire at (`at`, `asOf`): its terms, status and violations — the reported ones and the recorded attacks inside its area and period. 404 when unknown then. Valid time is `at`, transaction time `asOf` (ISO 8601; default now).</remarks>
+    /// <remarks>The ceasefire at (`at`, `asOf`): its terms, status and violations — the reported ones and the recorded attacks inside its area and period — as corrected by `asOf`, with its version and history. A retracted ceasefire stays readable here (`retracted: true`). 404 when unknown then. Valid time is `at`, transaction time `asOf` (ISO 8601; default now).</remarks>
     /// <param name="id">The ceasefire's id (UUID), as returned in the receipt and the Location header.</param>
     [WolverineGet("/api/ceasefires/{id}", OperationId = "GetCeasefire")]
     [ForViewers]
@@ -152,7 +161,7 @@ public static class CeasefireReads
 
     /// <summary>List ceasefires</summary>
 
-    /// <remarks>Every ceasefire at (`at`, `asOf`) with its status. Valid time is `at`, transaction time `asOf` (ISO 8601; default now).</remarks>
+    /// <remarks>Every ceasefire at (`at`, `asOf`) with its status, as corrected by `asOf`; retracted ones are left out. Valid time is `at`, transaction time `asOf` (ISO 8601; default now).</remarks>
 
     [WolverineGet("/api/ceasefires", OperationId = "ListCeasefires")]
     [ForViewers]

@@ -6,7 +6,11 @@ using Weasel.Postgresql.Tables;
 
 namespace IdlibLedger.Ceasefires;
 
-/// <summary>Each ceasefire's area (GiST-indexed) and current period, for "which ceasefire covers this route" checks.</summary>
+/// <summary>
+/// Each ceasefire's area (GiST-indexed) and current period, as last corrected, for "which ceasefire covers this
+/// route" checks when a corridor opens or is corrected (always against what the ledger holds now; no read takes an
+/// asOf here). A retracted ceasefire covers nothing: its row goes.
+/// </summary>
 public sealed class CeasefireTable(string schema) : IProjection
 {
     public const string Name = "ceasefires";
@@ -38,6 +42,14 @@ public sealed class CeasefireTable(string schema) : IProjection
                     break;
                 case CeasefireExtended e:
                     operations.QueueSqlCommand($"update {schema}.{Name} set effective_until = ?::timestamptz where ceasefire_id = ?", (object?)e.EffectiveUntil ?? DBNull.Value, e.CeasefireId);
+                    break;
+                case CeasefireCorrected e:
+                    operations.QueueSqlCommand(
+                        $"update {schema}.{Name} set parties = ?, area = ST_Multi(ST_GeomFromGeoJSON(?)), effective_from = ?, effective_until = ?::timestamptz where ceasefire_id = ?",
+                        e.Ceasefire.Parties.ToArray(), e.Ceasefire.Area.GetRawText(), e.Ceasefire.EffectiveFrom, (object?)e.Ceasefire.EffectiveUntil ?? DBNull.Value, e.CeasefireId);
+                    break;
+                case CeasefireRetracted e:
+                    operations.QueueSqlCommand($"delete from {schema}.{Name} where ceasefire_id = ?", e.CeasefireId);
                     break;
                 case CeasefireCollapsed e:
                     operations.QueueSqlCommand($"update {schema}.{Name} set collapsed_at = ? where ceasefire_id = ?", e.EndedAt, e.CeasefireId);

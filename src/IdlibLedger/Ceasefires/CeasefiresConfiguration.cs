@@ -12,7 +12,8 @@ public static class CeasefiresConfiguration
         ArgumentNullException.ThrowIfNull(store);
         store.Events.AddEventTypes([
             typeof(CeasefireDeclared), typeof(CeasefireExtended), typeof(CeasefireCollapsed), typeof(CeasefireViolationReported),
-            typeof(CorridorOpened), typeof(CorridorClosed), typeof(CasualtyFigureReported),
+            typeof(CeasefireCorrected), typeof(CeasefireRetracted),
+            typeof(CorridorOpened), typeof(CorridorClosed), typeof(CorridorCorrected), typeof(CorridorRetracted), typeof(CasualtyFigureReported),
         ]);
         var ceasefires = new CeasefireTable(store.DatabaseSchemaName);
         store.AddTableProjection(ceasefires, nameof(CeasefireTable), ceasefires.SchemaObject());

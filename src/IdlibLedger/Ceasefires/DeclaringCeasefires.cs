@@ -4,7 +4,6 @@ using IdlibLedger.Access;
 using IdlibLedger.Infrastructure;
 using IdlibLedger.Common;
 using IdlibLedger.Spatial;
-using IdlibLedger.Territory.Agreements;
 using IdlibLedger.Territory.Regions;
 using IdlibLedger.Territory;
 using Marten;
@@ -42,6 +41,7 @@ public sealed record DeclareCeasefire(
             RuleFor(c => c.DeclaredBy).NotEmpty().MaximumLength(Limits.Name);
             RuleFor(c => c.Parties).NotEmpty().WithMessage("a ceasefire binds at least one party");
             RuleForEach(c => c.Parties).NotEmpty().MaximumLength(Limits.Name);
+            RuleFor(c => c.Parties).Custom(CeasefireRules.NoPartyTwice);
             RuleFor(c => c.EffectiveFrom).NotNull();
             RuleFor(c => c.EffectiveUntil).Must((c, until) => until is null || c.EffectiveFrom is null || until > c.EffectiveFrom)
                 .WithMessage("effectiveUntil comes after effectiveFrom");
@@ -54,14 +54,17 @@ public sealed record DeclareCeasefire(
 }
 
 /// <param name="EffectiveUntil">The new end, later than the current. Required. ISO 8601; a date alone is midnight UTC, a date-time without offset is UTC.</param>
-
 /// <param name="Reason">Why; Free text, at most 4000 characters.</param>
-
-public sealed record ExtendCeasefire(DateTimeOffset? EffectiveUntil, string? Reason)
+/// <param name="ExtendedAt">When the extension was agreed; default now, not in the future. It must come before the current end: an expired ceasefire cannot be extended. ISO 8601; a date alone is midnight UTC, a date-time without offset is UTC.</param>
+public sealed record ExtendCeasefire(DateTimeOffset? EffectiveUntil, string? Reason, DateTimeOffset? ExtendedAt = null)
 {
     public sealed class Validator : AbstractValidator<ExtendCeasefire>
     {
-        public Validator() => RuleFor(c => c.Reason).NotEmpty().MaximumLength(Limits.Text);
+        public Validator(LedgerClock clock)
+        {
+            RuleFor(c => c.Reason).NotEmpty().MaximumLength(Limits.Text);
+            RuleFor(c => c.ExtendedAt).Must(t => t is null || t <= clock.GetUtcNow()).WithMessage("extendedAt cannot be in the future");
+        }
     }
 }
 
@@ -138,16 +141,16 @@ public static class DeclareCeasefireEndpoint
     private static async Task<(Geometry? Area, string Source, HttpValidationProblemDetails? Problem)> AreaAsync(
         DeclareCeasefire command, IDocumentSession session, RegionLookup regions, GeometryLimits limits, CancellationToken cancellation)
     {
+        // The agreement must exist whatever the area is, since the ceasefire names it.
+        var (agreement, unknown) = await CeasefireRules.AgreementAsync(command.ImplementsAgreementId, session, cancellation);
+        if (unknown is not null)
+        {
+            return (null, "", unknown);
+        }
+
         if (command.Area is not null)
         {
             return (GeometryFields.AsMultiPolygon(GeometryFields.Checked(command.Area, GeometryKinds.Areas, limits)), "posted", null);
-        }
-
-        Agreement? agreement = null;
-        if (command.ImplementsAgreementId is { } agreementId
-            && (agreement = await session.Events.AggregateStreamAsync<Agreement>(agreementId, token: cancellation)) is null)
-        {
-            return (null, "", LedgerProblems.Invalid("implementsAgreementId", $"no agreement {agreementId} is registered"));
         }
 
         if (command.Region is null && agreement?.Zones.FirstOrDefault(z => z.Kind == "de-escalation-zone") is { } zone)
@@ -164,30 +167,44 @@ public static class DeclareCeasefireEndpoint
 
 public static class ExtendCeasefireEndpoint
 {
-    public static ProblemDetails Before(ExtendCeasefire command, Ceasefire ceasefire) =>
-        ceasefire.CollapsedAt is not null
-            ? LedgerProblems.Conflict($"ceasefire {ceasefire.Id} collapsed at {ceasefire.CollapsedAt:O}; it cannot be extended")
+    /// <summary>
+    /// A collapsed ceasefire, or one whose end had passed when the extension was agreed (<c>extendedAt</c>, by
+    /// default the ledger's clock), cannot be extended (409); the new end must be later than the current one (400).
+    /// </summary>
+    public static ProblemDetails Before(ExtendCeasefire command, Ceasefire ceasefire, LedgerClock clock)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(ceasefire);
+        ArgumentNullException.ThrowIfNull(clock);
+        var extendedAt = command.ExtendedAt ?? clock.GetUtcNow();
+        return ceasefire.Retracted ? LedgerProblems.Conflict($"ceasefire {ceasefire.Id} was retracted; it cannot be extended")
+            : ceasefire.CollapsedAt is not null ? LedgerProblems.Conflict($"ceasefire {ceasefire.Id} collapsed at {ceasefire.CollapsedAt:O}; it cannot be extended")
+            : ceasefire.EffectiveUntil is { } expired && expired <= extendedAt
+                ? LedgerProblems.Conflict($"ceasefire {ceasefire.Id} expired at {expired:O}, before the extension at {extendedAt:O}; an expired ceasefire cannot be extended")
             : command.EffectiveUntil is { } until && (until <= ceasefire.Declaration.EffectiveFrom || ceasefire.EffectiveUntil is not { } was || until <= was)
                 ? LedgerProblems.Invalid("effectiveUntil", "an extension moves effectiveUntil later (or removes it with null)")
                 : WolverineContinue.NoProblems;
+    }
 
     /// <summary>Extend a ceasefire</summary>
 
-    /// <remarks>Moves the ceasefire's end later. 404 for an unknown ceasefire; 409 when it has collapsed or the new end is not later. Refused with 400 naming each wrong field; nothing is recorded then.</remarks>
+    /// <remarks>Moves the ceasefire's end later, as agreed at `extendedAt` (default now). 404 for an unknown ceasefire; 409 when it has collapsed, expired before `extendedAt`, or was retracted; 400 naming `effectiveUntil` when the new end is not later. Refused with 400 naming each wrong field; nothing is recorded then.</remarks>
 
     [WolverinePost("/api/ceasefires/{id}/extension", OperationId = "ExtendCeasefire")]
     [ForAnalysts]
     [Tags("Ceasefires")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
-    public static (Receipt, Events) Post(ExtendCeasefire command, [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Ceasefire ceasefire) =>
-        (new Receipt(ceasefire.Id, ceasefire.Version + 1, false), [new CeasefireExtended(ceasefire.Id, command.EffectiveUntil, command.Reason!.Trim())]);
+    public static (Receipt, Events) Post(ExtendCeasefire command, [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Ceasefire ceasefire, LedgerClock clock) =>
+        (new Receipt(ceasefire.Id, ceasefire.Version + 1, false),
+            [new CeasefireExtended(ceasefire.Id, command.EffectiveUntil, command.Reason!.Trim(), command.ExtendedAt ?? clock.GetUtcNow())]);
 }
 
 public static class EndCeasefireEndpoint
 {
     public static ProblemDetails Before(EndCeasefire command, Ceasefire ceasefire, LedgerClock clock) =>
-        ceasefire.CollapsedAt is not null
+        ceasefire.Retracted ? LedgerProblems.Conflict($"ceasefire {ceasefire.Id} was retracted; it cannot collapse")
+        : ceasefire.CollapsedAt is not null
             ? LedgerProblems.Conflict($"ceasefire {ceasefire.Id} already collapsed at {ceasefire.CollapsedAt:O}")
             : (command.EndedAt ?? clock.GetUtcNow()) < ceasefire.Declaration.EffectiveFrom
                 ? LedgerProblems.Invalid("endedAt", "a ceasefire cannot end before it took effect")
@@ -209,9 +226,10 @@ public static class EndCeasefireEndpoint
 public static class ReportCeasefireViolationEndpoint
 {
     public static ProblemDetails Before(ReportCeasefireViolation command, Ceasefire ceasefire) =>
-        !ceasefire.InEffectAt(command.OccurredAt!.Value)
+        ceasefire.Retracted ? LedgerProblems.Conflict($"ceasefire {ceasefire.Id} was retracted; it takes no violations")
+        : !ceasefire.InEffectAt(command.OccurredAt!.Value)
             ? LedgerProblems.Conflict($"ceasefire {ceasefire.Id} was not in effect at {command.OccurredAt:O}")
-            : !ceasefire.Declaration.Parties.Contains(command.By!.Trim())
+            : ceasefire.PartyNamed(command.By!) is null
                 ? LedgerProblems.Conflict($"{command.By} is not a party to ceasefire {ceasefire.Id} ({string.Join(", ", ceasefire.Declaration.Parties)})")
                 : WolverineContinue.NoProblems;
 
@@ -226,5 +244,5 @@ public static class ReportCeasefireViolationEndpoint
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
     public static (Receipt, Events) Post(ReportCeasefireViolation command, [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Ceasefire ceasefire) =>
         (new Receipt(ceasefire.Id, ceasefire.Version + 1, false),
-            [new CeasefireViolationReported(ceasefire.Id, command.By!.Trim(), command.OccurredAt!.Value, command.Description!.Trim(), command.Sources!)]);
+            [new CeasefireViolationReported(ceasefire.Id, ceasefire.PartyNamed(command.By!)!, command.OccurredAt!.Value, command.Description!.Trim(), command.Sources!)]);
 }

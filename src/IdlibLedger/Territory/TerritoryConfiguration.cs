@@ -20,6 +20,7 @@ public static class TerritoryConfiguration
             typeof(RegionRegistered), typeof(AgreementRegistered), typeof(ControlChanged),
             typeof(MapProposed), typeof(ProposalRejected), typeof(ProposalAccepted), typeof(ProposalWithdrawn),
             typeof(ObservationPostEstablished), typeof(ObservationPostRelocated), typeof(ObservationPostStatusChanged),
+            typeof(ObservationPostCorrected), typeof(ObservationPostRetracted),
             typeof(NegotiationRoundOpened), typeof(NegotiationOutcomeRecorded),
             typeof(ControlChangeCorrected), typeof(ControlChangeRetracted), typeof(RegionCorrected), typeof(RegionRetracted),
         ]);

@@ -76,11 +76,16 @@ public static class GivenCeasefires
         ["sources"] = new JsonArray(new JsonObject { ["outlet"] = "Anadolu Agency", ["title"] = "Ceasefire violated in Idlib" }),
     };
 
-    public static JsonObject Extension(string? effectiveUntil, string reason = "extended at the follow-up talks") => new()
+    public static JsonObject Extension(string? effectiveUntil, string reason = "extended at the follow-up talks", string? extendedAt = null)
     {
-        ["effectiveUntil"] = effectiveUntil,
-        ["reason"] = reason,
-    };
+        var body = new JsonObject { ["effectiveUntil"] = effectiveUntil, ["reason"] = reason };
+        if (extendedAt is not null)
+        {
+            body["extendedAt"] = extendedAt;
+        }
+
+        return body;
+    }
 
     public static JsonObject Collapse(string? endedAt = null, string reason = "regime offensive on Kafr Nabl") => new()
     {

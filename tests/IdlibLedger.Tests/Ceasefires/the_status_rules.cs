@@ -29,7 +29,8 @@ public sealed class the_status_rules
     private static Corridor Opened(Guid ceasefire, DateTimeOffset? closesAt = null, DateTimeOffset? closedAt = null)
     {
         using var route = JsonDocument.Parse("""{"type": "LineString", "coordinates": [[36.6, 35.7], [36.7, 35.8]]}""");
-        var corridor = Corridor.Create(new CorridorOpened(Guid.NewGuid(), "M4", route.RootElement.Clone(), "Ariha", "Saraqib", Day(3, 10), closesAt, ceasefire));
+        var opened = new CorridorOpened(Guid.NewGuid(), "M4", route.RootElement.Clone(), "Ariha", "Saraqib", Day(3, 10), closesAt, ceasefire);
+        var corridor = new Corridor(opened.CorridorId, 1, opened, null, null);
         return closedAt is { } closed ? corridor.Apply(new CorridorClosed(corridor.Id, closed, "shelling")) : corridor;
     }
 

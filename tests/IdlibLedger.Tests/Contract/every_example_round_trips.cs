@@ -25,6 +25,9 @@ public sealed partial class every_example_round_trips(LedgerFixture ledger) : Le
     private const string Schema = "ledger_examples";
     private const string Attack = "0194a3f0-2020-7a26-8000-000000000013";
     private const string SecondProposal = "0194a3f0-2020-7226-8000-0000000000b2";
+    private const string SecondPost = "0194a3f0-2018-7f00-8000-000000000005";
+    private const string SecondCeasefire = "0194a3f0-2020-7305-8000-000000000002";
+    private const string SecondCorridor = "0194a3f0-2020-7315-8000-000000000002";
 
     /// <summary>
     /// The run, in order. A step with a <c>Change</c>, <c>Path</c> or <c>Body</c> of its own is not the documented example
@@ -63,6 +66,9 @@ public sealed partial class every_example_round_trips(LedgerFixture ledger) : Le
         new("WithdrawProposal", 200),
         new("ListProposals", 200),
         new("RelocateObservationPost", 200),
+        new("CorrectObservationPost", 200),
+        new("EstablishObservationPost", 201, Change: body => body["id"] = SecondPost),
+        new("RetractObservationPost", 200),
         new("ReportAttack", 201),
         new("ReportAttack", 200),
         new("ReportAttacksInBatch", 200),
@@ -88,6 +94,13 @@ public sealed partial class every_example_round_trips(LedgerFixture ledger) : Le
         new("GetCeasefire", 200),
         new("ListCeasefires", 200),
         new("EndCeasefire", 200),
+        new("CorrectCeasefire", 200),
+        new("GetCorridor", 200),
+        new("CorrectCorridor", 200),
+        new("OpenCorridor", 201, Change: body => body["id"] = SecondCorridor),
+        new("RetractCorridor", 200),
+        new("DeclareCeasefire", 201, Change: body => body["id"] = SecondCeasefire),
+        new("RetractCeasefire", 200),
         new("CreateApiKey", 201),
         new("ListApiKeys", 200),
         new("GetApiKey", 200),

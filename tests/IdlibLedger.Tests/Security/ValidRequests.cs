@@ -47,7 +47,7 @@ public static class ValidRequests
             ["DeclareCeasefire"] = (_, _) => Ready(Post("/api/ceasefires", GivenCeasefires.Ceasefire())),
             ["GetCeasefire"] = async (setup, _) => Get($"/api/ceasefires/{await CeasefireAsync(setup)}"),
             ["ListCeasefires"] = (_, _) => Ready(Get("/api/ceasefires")),
-            ["ExtendCeasefire"] = async (setup, _) => Post($"/api/ceasefires/{await CeasefireAsync(setup)}/extension", GivenCeasefires.Extension("2020-05-06T00:00:00Z")),
+            ["ExtendCeasefire"] = async (setup, _) => Post($"/api/ceasefires/{await CeasefireAsync(setup)}/extension", GivenCeasefires.Extension("2020-05-06T00:00:00Z", extendedAt: "2020-04-01T00:00:00Z")),
             ["EndCeasefire"] = async (setup, _) => Post($"/api/ceasefires/{await CeasefireAsync(setup)}/collapse", GivenCeasefires.Collapse("2020-03-20T00:00:00Z")),
             ["ReportCeasefireViolation"] = async (setup, _) =>
                 Post($"/api/ceasefires/{await CeasefireAsync(setup)}/violations", GivenCeasefires.Violation(GivenCeasefires.Regime, "2020-03-10T08:00:00Z")),
@@ -58,6 +58,22 @@ public static class ValidRequests
             },
             ["CloseCorridor"] = async (setup, _) => Post($"/api/corridors/{await CorridorAsync(setup)}/closure", new JsonObject { ["reason"] = "shelling on the route" }),
             ["ListCorridors"] = (_, _) => Ready(Get("/api/corridors")),
+            ["GetCorridor"] = async (setup, _) => Get($"/api/corridors/{await CorridorAsync(setup)}"),
+            ["CorrectCeasefire"] = async (_, caller) => Revision(await ReceiptAsync(caller, "/api/ceasefires", GivenCeasefires.Ceasefire()), "/api/ceasefires", "corrections",
+                new JsonObject { ["reason"] = "the protocol's published text", ["terms"] = "Cessation of all military actions along the line of contact" }),
+            ["RetractCeasefire"] = async (_, caller) => Revision(await ReceiptAsync(caller, "/api/ceasefires", GivenCeasefires.Ceasefire()), "/api/ceasefires", "retraction",
+                new JsonObject { ["reason"] = "declared twice" }),
+            ["CorrectCorridor"] = async (setup, caller) =>
+            {
+                await CeasefireAsync(setup);
+                return Revision(await ReceiptAsync(caller, "/api/corridors", GivenCeasefires.Corridor()), "/api/corridors", "corrections",
+                    new JsonObject { ["reason"] = "the name the UN uses", ["name"] = "M4 humanitarian passage" });
+            },
+            ["RetractCorridor"] = async (setup, caller) =>
+            {
+                await CeasefireAsync(setup);
+                return Revision(await ReceiptAsync(caller, "/api/corridors", GivenCeasefires.Corridor()), "/api/corridors", "retraction", new JsonObject { ["reason"] = "opened twice" });
+            },
 
             // ---- Territory: regions, agreements, control -----------------------------------------------------------
             ["RegisterRegion"] = (_, _) => Ready(Post("/api/regions", GivenTerritory.Region(GivenTerritory.FreshRegionId(), RegionBox()))),
@@ -83,6 +99,10 @@ public static class ValidRequests
             ["EstablishObservationPost"] = (_, _) => Ready(Post("/api/observation-posts", GivenTerritory.ObservationPost())),
             ["GetObservationPost"] = async (setup, _) => Get($"/api/observation-posts/{await ObservationPostAsync(setup)}"),
             ["ListObservationPosts"] = (_, _) => Ready(Get("/api/observation-posts")),
+            ["CorrectObservationPost"] = async (_, caller) => Revision(await ReceiptAsync(caller, "/api/observation-posts", GivenTerritory.ObservationPost()), "/api/observation-posts", "corrections",
+                new JsonObject { ["reason"] = "the MoD's spelling", ["name"] = "Murak" }),
+            ["RetractObservationPost"] = async (_, caller) => Revision(await ReceiptAsync(caller, "/api/observation-posts", GivenTerritory.ObservationPost()), "/api/observation-posts", "retraction",
+                new JsonObject { ["reason"] = "established twice" }),
             ["ChangeObservationPostStatus"] = async (setup, _) =>
                 Post($"/api/observation-posts/{await ObservationPostAsync(setup)}/status", new JsonObject { ["status"] = "encircled", ["reason"] = "regime advance around Morek" }),
             ["RelocateObservationPost"] = async (setup, _) =>
@@ -161,6 +181,13 @@ public static class ValidRequests
     {
         var (id, version) = await AttackAsync(caller);
         return Post($"/api/attacks/{id}/retraction", new JsonObject { ["expectedVersion"] = version, ["reason"] = "duplicate of an earlier report" });
+    }
+
+    /// <summary>A correction or retraction (<paramref name="body"/> with expectedVersion) of the fact whose receipt is <paramref name="fact"/>.</summary>
+    private static HttpRequestMessage Revision((Guid Id, long Version) fact, string collection, string revision, JsonObject body)
+    {
+        body["expectedVersion"] = fact.Version;
+        return Post($"{collection}/{fact.Id}/{revision}", body);
     }
 
     // ---- prerequisites, created through the API -------------------------------------------------------------------

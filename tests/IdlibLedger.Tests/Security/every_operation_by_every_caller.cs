@@ -35,12 +35,14 @@ public sealed class every_operation_by_every_caller(LedgerFixture ledger) : Ledg
         ["GetProposal"] = Read, ["ListProposals"] = Read,
         ["EstablishObservationPost"] = Analyse, ["ChangeObservationPostStatus"] = Analyse, ["RelocateObservationPost"] = Analyse,
         ["GetObservationPost"] = Read, ["ListObservationPosts"] = Read,
+        ["CorrectObservationPost"] = Analyse, ["RetractObservationPost"] = Analyse,
         ["OpenNegotiationRound"] = Analyse, ["RecordNegotiationOutcome"] = Analyse, ["GetNegotiationRound"] = Read,
         ["GetControlMap"] = Read, ["GetControlShares"] = Read, ["GetPointHolder"] = Read,
         ["RegisterRegion"] = Admin, ["CorrectRegion"] = Admin, ["RetractRegion"] = Admin, ["ListRegions"] = Read, ["GetRegion"] = Read,
         // ceasefires
         ["DeclareCeasefire"] = Analyse, ["ExtendCeasefire"] = Analyse, ["EndCeasefire"] = Analyse, ["ReportCeasefireViolation"] = Analyse,
         ["OpenCorridor"] = Analyse, ["CloseCorridor"] = Analyse, ["GetCeasefire"] = Read, ["ListCeasefires"] = Read, ["ListCorridors"] = Read,
+        ["CorrectCeasefire"] = Analyse, ["RetractCeasefire"] = Analyse, ["CorrectCorridor"] = Analyse, ["RetractCorridor"] = Analyse, ["GetCorridor"] = Read,
         // audit: never public
         ["ReplayEvents"] = Audit, ["VerifyChain"] = Audit, ["GetAuditKeys"] = Audit, ["CreateCheckpoint"] = Audit,
         ["GetLatestCheckpoint"] = Audit, ["ListCheckpoints"] = Audit, ["CheckConsistency"] = Audit, ["ExportAuditBundle"] = Audit,

@@ -675,7 +675,7 @@ public sealed class time_travel_equals_a_naive_replay(LedgerFixture ledger) : Le
                 return;
             }
 
-            if (ceasefire.CollapsedAt is null && ceasefire.Until is { } was)
+            if (ceasefire.CollapsedAt is null && ceasefire.Until is { } was && was > Now.AddMinutes(1))
             {
                 // Later, or open-ended (an open-ended ceasefire is not given an end by an extension).
                 DateTimeOffset? until = Random.Next(100) < 20 ? null : was.AddHours(Random.Next(24, 15 * 24));

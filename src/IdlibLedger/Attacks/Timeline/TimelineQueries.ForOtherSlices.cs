@@ -49,7 +49,7 @@ public sealed partial class TimelineQueries
     }
 
     /// <summary>
-    /// The attacks by one of <paramref name="perpetrators"/> inside <paramref name="areaGeoJson"/> that began from
+    /// The attacks by one of <paramref name="perpetrators"/> (compared as <see cref="Parties"/> says) inside <paramref name="areaGeoJson"/> that began from
     /// <paramref name="from"/> (and before <paramref name="until"/>, if any) and by <c>at</c>, not retracted, as known at
     /// <c>asOf</c>, in occurrence order.
     /// </summary>
@@ -61,7 +61,7 @@ public sealed partial class TimelineQueries
         await using var command = _database.CreateCommand(_violations);
         Bind(command, "as_of", NpgsqlDbType.TimestampTz, temporal.AsOf.ToUniversalTime());
         Bind(command, "at", NpgsqlDbType.TimestampTz, temporal.At.ToUniversalTime());
-        Bind(command, "parties", NpgsqlDbType.Array | NpgsqlDbType.Text, perpetrators.ToArray());
+        Bind(command, "parties", NpgsqlDbType.Array | NpgsqlDbType.Text, perpetrators.Select(Parties.Key).ToArray());
         Bind(command, "area", NpgsqlDbType.Text, areaGeoJson);
         Bind(command, "from", NpgsqlDbType.TimestampTz, from.ToUniversalTime());
         Bind(command, "ends", NpgsqlDbType.TimestampTz, until?.ToUniversalTime());
@@ -141,7 +141,7 @@ public sealed partial class TimelineQueries
             "coalesce(sum(c.injured_low), 0), coalesce(sum(c.injured_best), 0), coalesce(sum(c.injured_high), 0) " +
             $"from {timeline} t left join {casualties} c on c.attack_id = t.attack_id and c.version = t.version " +
             "where t.recorded_from <= @as_of and (t.recorded_until is null or t.recorded_until > @as_of) and not t.retracted " +
-            "and t.perpetrator = any(@parties) and ST_Intersects(t.location, ST_GeomFromGeoJSON(@area)) " +
+            "and lower(btrim(t.perpetrator)) = any(@parties) and ST_Intersects(t.location, ST_GeomFromGeoJSON(@area)) " +
             "and t.occurred_from >= @from and (@ends::timestamptz is null or t.occurred_from < @ends) and t.occurred_from <= @at " +
             "group by t.attack_id, t.perpetrator, t.occurred_from, t.report order by t.occurred_from",
 
