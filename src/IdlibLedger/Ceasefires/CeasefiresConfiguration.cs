@@ -14,6 +14,7 @@ public static class CeasefiresConfiguration
             typeof(CeasefireDeclared), typeof(CeasefireExtended), typeof(CeasefireCollapsed), typeof(CeasefireViolationReported),
             typeof(CorridorOpened), typeof(CorridorClosed), typeof(CasualtyFigureReported),
         ]);
+        store.Events.AddEventTypes([typeof(CasualtyFigureCorrected), typeof(CasualtyFigureRetracted)]);
         var ceasefires = new CeasefireTable(store.DatabaseSchemaName);
         store.AddTableProjection(ceasefires, nameof(CeasefireTable), ceasefires.SchemaObject());
     }

@@ -21,6 +21,8 @@ public static class TerritoryConfiguration
             typeof(MapProposed), typeof(ProposalRejected), typeof(ProposalAccepted), typeof(ProposalWithdrawn),
             typeof(ObservationPostEstablished), typeof(ObservationPostRelocated), typeof(ObservationPostStatusChanged),
             typeof(NegotiationRoundOpened), typeof(NegotiationOutcomeRecorded),
+            typeof(AgreementCorrected), typeof(AgreementRetracted),
+            typeof(NegotiationRoundCorrected), typeof(NegotiationRoundRetracted),
         ]);
 
         var schema = store.DatabaseSchemaName;
