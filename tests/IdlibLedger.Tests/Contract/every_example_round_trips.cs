@@ -25,6 +25,9 @@ public sealed partial class every_example_round_trips(LedgerFixture ledger) : Le
     private const string Schema = "ledger_examples";
     private const string Attack = "0194a3f0-2020-7a26-8000-000000000013";
     private const string SecondProposal = "0194a3f0-2020-7226-8000-0000000000b2";
+    private const string SecondAgreement = "0194a3f0-2018-7917-8000-00000000500d";
+    private const string SecondRound = "0194a3f0-2020-7226-8000-0000000000a2";
+    private const string SecondFigure = "0194a3f0-2020-7226-8000-0000000000d2";
 
     /// <summary>
     /// The run, in order. A step with a <c>Change</c>, <c>Path</c> or <c>Body</c> of its own is not the documented example
@@ -37,6 +40,9 @@ public sealed partial class every_example_round_trips(LedgerFixture ledger) : Le
         new("GetRegion", 200),
         new("RegisterAgreement", 201),
         new("GetAgreement", 200),
+        new("CorrectAgreement", 200),
+        new("RegisterAgreement", 201, Change: body => body["id"] = SecondAgreement),
+        new("RetractAgreement", 200),
         new("RecordControlChange", 201),
         new("GetControlChange", 200),
         new("GetControlMap", 200),
@@ -49,6 +55,9 @@ public sealed partial class every_example_round_trips(LedgerFixture ledger) : Le
         new("OpenNegotiationRound", 201),
         new("RecordNegotiationOutcome", 200),
         new("GetNegotiationRound", 200),
+        new("CorrectNegotiationRound", 200),
+        new("OpenNegotiationRound", 201, Change: body => body["id"] = SecondRound),
+        new("RetractNegotiationRound", 200),
         new("ProposeMap", 201),
         new("AcceptProposal", 200),
         new("RejectProposal", 200),
@@ -68,6 +77,9 @@ public sealed partial class every_example_round_trips(LedgerFixture ledger) : Le
         new("ListAttacks", 200),
         new("ReportCasualtyFigure", 201),
         new("GetCasualtyFigure", 200),
+        new("CorrectCasualtyFigure", 200),
+        new("ReportCasualtyFigure", 201, Change: body => body["id"] = SecondFigure),
+        new("RetractCasualtyFigure", 200),
         new("ImportUcdpGed", 200, ContentType: "text/csv"),
         new("GetImportRejections", 200),
         new("GetCasualtyTotals", 200),

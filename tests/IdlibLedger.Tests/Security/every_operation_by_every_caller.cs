@@ -28,14 +28,17 @@ public sealed class every_operation_by_every_caller(LedgerFixture ledger) : Ledg
         ["ReportAttack"] = Report, ["CorrectAttackReport"] = Report, ["RetractAttackReport"] = Report, ["DisputeAttackReport"] = Report,
         ["ReportAttacksInBatch"] = Report, ["ReportCasualtyFigure"] = Report,
         ["ListAttacks"] = Read, ["GetAttack"] = Read, ["GetCasualtyTotals"] = Read, ["GetCasualtyFigure"] = Read,
+        ["CorrectCasualtyFigure"] = Report, ["RetractCasualtyFigure"] = Report,
         ["ExportAttacksCsv"] = Read, ["ExportAttacksGeoJson"] = Read,
         // territory
         ["RecordControlChange"] = Analyse, ["GetControlChange"] = Read, ["RegisterAgreement"] = Analyse, ["GetAgreement"] = Read,
+        ["CorrectAgreement"] = Analyse, ["RetractAgreement"] = Analyse,
         ["ProposeMap"] = Analyse, ["RejectProposal"] = Analyse, ["AcceptProposal"] = Analyse, ["WithdrawProposal"] = Analyse,
         ["GetProposal"] = Read, ["ListProposals"] = Read,
         ["EstablishObservationPost"] = Analyse, ["ChangeObservationPostStatus"] = Analyse, ["RelocateObservationPost"] = Analyse,
         ["GetObservationPost"] = Read, ["ListObservationPosts"] = Read,
         ["OpenNegotiationRound"] = Analyse, ["RecordNegotiationOutcome"] = Analyse, ["GetNegotiationRound"] = Read,
+        ["CorrectNegotiationRound"] = Analyse, ["RetractNegotiationRound"] = Analyse,
         ["GetControlMap"] = Read, ["GetControlShares"] = Read, ["GetPointHolder"] = Read,
         ["RegisterRegion"] = Admin, ["ListRegions"] = Read, ["GetRegion"] = Read,
         // ceasefires
