@@ -149,6 +149,21 @@ public sealed class correcting_and_retracting_a_figure(LedgerFixture ledger) : L
         await Ledger.RefusedAsync($"/api/casualty-figures/{Guid.NewGuid()}/retraction", Revising.Retraction(1), HttpStatusCode.NotFound);
     }
 
+    [Fact]
+    public async Task the_id_of_another_kind_of_fact_is_404_and_a_retraction_without_reason_400()
+    {
+        var id = await UnFigureAsync();
+        var agreement = await Host.RegisteredAgreementAsync();
+        var round = await Host.OpenedRoundAsync();
+
+        await Ledger.RefusedAsync($"/api/casualty-figures/{agreement}/corrections", Correction(1, b => b["value"] = 1), HttpStatusCode.NotFound);
+        await Ledger.RefusedAsync($"/api/agreements/{round}/retraction", Revising.Retraction(1), HttpStatusCode.NotFound);
+        await Ledger.RefusedAsync($"/api/negotiations/{id}/corrections", new JsonObject { ["expectedVersion"] = 1, ["reason"] = "x", ["place"] = "Moscow" }, HttpStatusCode.NotFound);
+        await Host.GetJsonAsync($"/api/casualty-figures/{agreement}", expectedStatus: 404);
+        (await Ledger.RefusedAsync($"/api/casualty-figures/{id}/retraction", new JsonObject { ["expectedVersion"] = 1 }, HttpStatusCode.BadRequest))
+            .ShouldNameField("reason");
+    }
+
     public static TheoryData<string, string, string, string?> BadCorrections()
     {
         var rows = new TheoryData<string, string, string, string?>();

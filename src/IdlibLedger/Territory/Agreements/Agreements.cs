@@ -135,7 +135,7 @@ public sealed record Agreement(
     int Version, bool Retracted, string? RetractionReason, IReadOnlyList<Revision> History, string? RecordedBy)
 {
     /// <summary>The agreement's fields as they now read, in the shape of the registration.</summary>
-    public AgreementRegistered Terms => new(Id, Name, SignedOn, Parties, Zones, Lines, Sources);
+    public AgreementRegistered Terms() => new(Id, Name, SignedOn, Parties, Zones, Lines, Sources);
 
     public static Agreement Create(IEvent<AgreementRegistered> e) => new(
         e.Data.AgreementId, e.Data.Name, e.Data.SignedOn, e.Data.Parties, e.Data.Zones, e.Data.Lines, e.Data.Sources, e.Timestamp,

@@ -80,7 +80,7 @@ public static class CorrectAgreementEndpoint
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(agreement);
         return Revisions.Allow(user, agreement.RecordedBy, command.ExpectedVersion, agreement.Version, agreement.Retracted, "agreement", agreement.Id, "correct")
-            ?? (command.Apply(agreement.Terms).Fields.Count == 0
+            ?? (command.Apply(agreement.Terms()).Fields.Count == 0
                 ? LedgerProblems.Invalid("reason", $"the correction changes nothing: every field it gives already has that value at version {agreement.Version}")
                 : WolverineContinue.NoProblems);
     }
@@ -89,7 +89,7 @@ public static class CorrectAgreementEndpoint
     {
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(agreement);
-        var (corrected, fields) = command.Apply(agreement.Terms);
+        var (corrected, fields) = command.Apply(agreement.Terms());
         return new AgreementCorrected(agreement.Id, corrected, fields, command.Reason!.Trim());
     }
 
