@@ -126,7 +126,7 @@ public sealed record AttackReport(
     public AttackGrading Grading =>
         Retracted ? AttackGrading.Discounted
         : Disputes is { Count: > 0 } ? AttackGrading.Contested
-        : Facts.ClaimedBy is { } claimant && string.Equals(claimant, Facts.Perpetrator, StringComparison.OrdinalIgnoreCase) ? AttackGrading.Confirmed
+        : Facts.ClaimedBy is { } claimant && Parties.Same(claimant, Facts.Perpetrator) ? AttackGrading.Confirmed
         : Facts.Sources.Select(s => s.Outlet?.Trim().ToLowerInvariant()).Distinct().Count() >= 2 ? AttackGrading.Fair
         : AttackGrading.Weak;
 

@@ -15,6 +15,7 @@ public static class CeasefiresConfiguration
             typeof(CeasefireCorrected), typeof(CeasefireRetracted),
             typeof(CorridorOpened), typeof(CorridorClosed), typeof(CorridorCorrected), typeof(CorridorRetracted), typeof(CasualtyFigureReported),
         ]);
+        store.Events.AddEventTypes([typeof(CasualtyFigureCorrected), typeof(CasualtyFigureRetracted)]);
         var ceasefires = new CeasefireTable(store.DatabaseSchemaName);
         store.AddTableProjection(ceasefires, nameof(CeasefireTable), ceasefires.SchemaObject());
     }

@@ -17,4 +17,8 @@ public static class Parties
         ArgumentNullException.ThrowIfNull(name);
         return name.Trim().ToLowerInvariant();
     }
+
+    /// <summary>No two of <paramref name="names"/> name the same party (blank names are left to the rules that refuse them).</summary>
+    public static bool NoneTwice(IEnumerable<string?>? names) =>
+        names is null || names.Where(n => !string.IsNullOrWhiteSpace(n)).GroupBy(n => Key(n!)).All(same => same.Count() == 1);
 }

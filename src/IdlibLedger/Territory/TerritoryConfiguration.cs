@@ -23,6 +23,8 @@ public static class TerritoryConfiguration
             typeof(ObservationPostCorrected), typeof(ObservationPostRetracted),
             typeof(NegotiationRoundOpened), typeof(NegotiationOutcomeRecorded),
             typeof(ControlChangeCorrected), typeof(ControlChangeRetracted), typeof(RegionCorrected), typeof(RegionRetracted),
+            typeof(AgreementCorrected), typeof(AgreementRetracted),
+            typeof(NegotiationRoundCorrected), typeof(NegotiationRoundRetracted),
         ]);
 
         var schema = store.DatabaseSchemaName;

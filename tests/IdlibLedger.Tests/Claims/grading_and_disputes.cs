@@ -57,6 +57,20 @@ public sealed class grading_and_disputes(LedgerFixture ledger) : LedgerTest(ledg
         (await GradingAsync(id)).ShouldBe("confirmed");
     }
 
+    [Theory]
+    [InlineData("syrian arab army")]
+    [InlineData(" SYRIAN ARAB ARMY ")]
+    public async Task a_claim_by_the_perpetrator_in_another_spelling_is_confirmed(string claimant)
+    {
+        var id = await Host.ReportedAttackAsync(Given.Report(b =>
+        {
+            b["claimedBy"] = claimant;
+            b["sources"] = new JsonArray(Source("SANA", claimedBy: claimant));
+        }));
+
+        (await GradingAsync(id)).ShouldBe("confirmed");
+    }
+
     [Fact]
     public async Task a_claim_by_another_party_with_one_source_is_weak_until_disputed()
     {

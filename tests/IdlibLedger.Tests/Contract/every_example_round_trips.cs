@@ -28,6 +28,9 @@ public sealed partial class every_example_round_trips(LedgerFixture ledger) : Le
     private const string SecondPost = "0194a3f0-2018-7f00-8000-000000000005";
     private const string SecondCeasefire = "0194a3f0-2020-7305-8000-000000000002";
     private const string SecondCorridor = "0194a3f0-2020-7315-8000-000000000002";
+    private const string SecondAgreement = "0194a3f0-2018-7917-8000-00000000500d";
+    private const string SecondRound = "0194a3f0-2020-7226-8000-0000000000a2";
+    private const string SecondFigure = "0194a3f0-2020-7226-8000-0000000000d2";
 
     /// <summary>
     /// The run, in order. A step with a <c>Change</c>, <c>Path</c> or <c>Body</c> of its own is not the documented example
@@ -43,6 +46,9 @@ public sealed partial class every_example_round_trips(LedgerFixture ledger) : Le
         new("RetractRegion", 200),
         new("RegisterAgreement", 201),
         new("GetAgreement", 200),
+        new("CorrectAgreement", 200),
+        new("RegisterAgreement", 201, Change: body => body["id"] = SecondAgreement),
+        new("RetractAgreement", 200),
         new("RecordControlChange", 201),
         new("GetControlChange", 200),
         new("CorrectControlChange", 200),
@@ -58,6 +64,9 @@ public sealed partial class every_example_round_trips(LedgerFixture ledger) : Le
         new("OpenNegotiationRound", 201),
         new("RecordNegotiationOutcome", 200),
         new("GetNegotiationRound", 200),
+        new("CorrectNegotiationRound", 200),
+        new("OpenNegotiationRound", 201, Change: body => body["id"] = SecondRound),
+        new("RetractNegotiationRound", 200),
         new("ProposeMap", 201),
         new("AcceptProposal", 200),
         new("RejectProposal", 200),
@@ -80,6 +89,9 @@ public sealed partial class every_example_round_trips(LedgerFixture ledger) : Le
         new("ListAttacks", 200),
         new("ReportCasualtyFigure", 201),
         new("GetCasualtyFigure", 200),
+        new("CorrectCasualtyFigure", 200),
+        new("ReportCasualtyFigure", 201, Change: body => body["id"] = SecondFigure),
+        new("RetractCasualtyFigure", 200),
         new("ImportUcdpGed", 200, ContentType: "text/csv"),
         new("GetImportRejections", 200),
         new("GetCasualtyTotals", 200),

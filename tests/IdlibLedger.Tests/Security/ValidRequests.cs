@@ -42,6 +42,10 @@ public static class ValidRequests
             ["GetCasualtyTotals"] = (_, _) => Ready(Get("/api/casualties/totals?groupBy=perpetrator")),
             ["ReportCasualtyFigure"] = (_, _) => Ready(Post("/api/casualty-figures", GivenClaims.UnFigure())),
             ["GetCasualtyFigure"] = async (setup, _) => Get($"/api/casualty-figures/{await CreatedAsync(setup, "/api/casualty-figures", GivenClaims.UnFigure())}"),
+            ["CorrectCasualtyFigure"] = async (_, caller) => Post(
+                $"/api/casualty-figures/{await CreatedAsync(caller, "/api/casualty-figures", GivenClaims.UnFigure())}/corrections",
+                new JsonObject { ["expectedVersion"] = 1, ["reason"] = "the UN statement covers the period from 29 April", ["periodFrom"] = "2019-04-29" }),
+            ["RetractCasualtyFigure"] = async (_, caller) => Retraction($"/api/casualty-figures/{await CreatedAsync(caller, "/api/casualty-figures", GivenClaims.UnFigure())}"),
 
             // ---- Ceasefires and corridors -------------------------------------------------------------------------
             ["DeclareCeasefire"] = (_, _) => Ready(Post("/api/ceasefires", GivenCeasefires.Ceasefire())),
@@ -85,6 +89,10 @@ public static class ValidRequests
                 new JsonObject { ["expectedVersion"] = 1, ["reason"] = "registered twice under two ids" }),
             ["RegisterAgreement"] = (_, _) => Ready(Post("/api/agreements", GivenTerritory.Agreement())),
             ["GetAgreement"] = async (setup, _) => Get($"/api/agreements/{await CreatedAsync(setup, "/api/agreements", GivenTerritory.Agreement())}"),
+            ["CorrectAgreement"] = async (_, caller) => Post(
+                $"/api/agreements/{await CreatedAsync(caller, "/api/agreements", GivenTerritory.Agreement())}/corrections",
+                new JsonObject { ["expectedVersion"] = 1, ["reason"] = "signed a day later", ["signedOn"] = "2018-09-18" }),
+            ["RetractAgreement"] = async (_, caller) => Retraction($"/api/agreements/{await CreatedAsync(caller, "/api/agreements", GivenTerritory.Agreement())}"),
             ["RecordControlChange"] = (_, _) => Ready(Post("/api/control-changes", ControlChange())),
             ["GetControlChange"] = async (setup, _) => Get($"/api/control-changes/{await CreatedAsync(setup, "/api/control-changes", ControlChange())}"),
             ["CorrectControlChange"] = async (_, caller) => Post($"/api/control-changes/{await CreatedAsync(caller, "/api/control-changes", ControlChange())}/corrections",
@@ -111,6 +119,10 @@ public static class ValidRequests
             // ---- Territory: negotiations and proposals -------------------------------------------------------------
             ["OpenNegotiationRound"] = (_, _) => Ready(Post("/api/negotiations", GivenTerritory.Negotiation())),
             ["GetNegotiationRound"] = async (setup, _) => Get($"/api/negotiations/{await NegotiationRoundAsync(setup)}"),
+            ["CorrectNegotiationRound"] = async (_, caller) => Post(
+                $"/api/negotiations/{await NegotiationRoundAsync(caller)}/corrections",
+                new JsonObject { ["expectedVersion"] = 1, ["reason"] = "held in Moscow", ["place"] = "Moscow" }),
+            ["RetractNegotiationRound"] = async (_, caller) => Retraction($"/api/negotiations/{await NegotiationRoundAsync(caller)}"),
             ["RecordNegotiationOutcome"] = async (setup, _) =>
                 Post($"/api/negotiations/{await NegotiationRoundAsync(setup)}/outcome", new JsonObject { ["outcome"] = "joint patrols on the M4", ["concludedOn"] = "2020-03-05" }),
             ["ProposeMap"] = (_, _) => Ready(Post("/api/proposals", GivenTerritory.Proposal())),
@@ -189,6 +201,9 @@ public static class ValidRequests
         body["expectedVersion"] = fact.Version;
         return Post($"{collection}/{fact.Id}/{revision}", body);
     }
+    /// <summary>The retraction of the fact at <paramref name="url"/>, at version 1 (its receipt's).</summary>
+    private static HttpRequestMessage Retraction(string url) =>
+        Post($"{url}/retraction", new JsonObject { ["expectedVersion"] = 1, ["reason"] = "recorded twice by mistake" });
 
     // ---- prerequisites, created through the API -------------------------------------------------------------------
 

@@ -28,15 +28,18 @@ public sealed class every_operation_by_every_caller(LedgerFixture ledger) : Ledg
         ["ReportAttack"] = Report, ["CorrectAttackReport"] = Report, ["RetractAttackReport"] = Report, ["DisputeAttackReport"] = Report,
         ["ReportAttacksInBatch"] = Report, ["ReportCasualtyFigure"] = Report,
         ["ListAttacks"] = Read, ["GetAttack"] = Read, ["GetCasualtyTotals"] = Read, ["GetCasualtyFigure"] = Read,
+        ["CorrectCasualtyFigure"] = Report, ["RetractCasualtyFigure"] = Report,
         ["ExportAttacksCsv"] = Read, ["ExportAttacksGeoJson"] = Read,
         // territory
         ["RecordControlChange"] = Analyse, ["CorrectControlChange"] = Analyse, ["RetractControlChange"] = Analyse, ["GetControlChange"] = Read, ["RegisterAgreement"] = Analyse, ["GetAgreement"] = Read,
+        ["CorrectAgreement"] = Analyse, ["RetractAgreement"] = Analyse,
         ["ProposeMap"] = Analyse, ["RejectProposal"] = Analyse, ["AcceptProposal"] = Analyse, ["WithdrawProposal"] = Analyse,
         ["GetProposal"] = Read, ["ListProposals"] = Read,
         ["EstablishObservationPost"] = Analyse, ["ChangeObservationPostStatus"] = Analyse, ["RelocateObservationPost"] = Analyse,
         ["GetObservationPost"] = Read, ["ListObservationPosts"] = Read,
         ["CorrectObservationPost"] = Analyse, ["RetractObservationPost"] = Analyse,
         ["OpenNegotiationRound"] = Analyse, ["RecordNegotiationOutcome"] = Analyse, ["GetNegotiationRound"] = Read,
+        ["CorrectNegotiationRound"] = Analyse, ["RetractNegotiationRound"] = Analyse,
         ["GetControlMap"] = Read, ["GetControlShares"] = Read, ["GetPointHolder"] = Read,
         ["RegisterRegion"] = Admin, ["CorrectRegion"] = Admin, ["RetractRegion"] = Admin, ["ListRegions"] = Read, ["GetRegion"] = Read,
         // ceasefires

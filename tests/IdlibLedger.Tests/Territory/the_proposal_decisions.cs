@@ -56,9 +56,23 @@ public sealed class the_proposal_decisions
     }
 
     [Fact]
-    public void party_names_are_compared_exactly()
+    public void party_names_are_compared_without_regard_to_case_or_surrounding_spaces()
     {
-        ShouldBeConflict(ProposalDecisions.CheckAnswer(Tabling(Turkey), Turkey.ToUpperInvariant()), "not to");
+        var proposal = Tabling(Turkey, Iran);
+        var shouted = $" {Turkey.ToUpperInvariant()} ";
+
+        ProposalDecisions.CheckAnswer(proposal, shouted).ShouldBeNull();
+        ProposalDecisions.Addressee(proposal, shouted).ShouldBe(Turkey);
+        ProposalDecisions.CheckWithdrawal(proposal, Russia.ToLowerInvariant()).ShouldBeNull();
+        ShouldBeConflict(ProposalDecisions.CheckAnswer(AcceptedBy(proposal, Turkey), shouted), "already answered");
+    }
+
+    [Fact]
+    public void acceptances_spelled_otherwise_still_make_it_accepted()
+    {
+        var accepted = AcceptedBy(AcceptedBy(Tabling(Turkey, Iran), Turkey.ToLowerInvariant()), Iran.ToUpperInvariant());
+
+        accepted.Status.ShouldBe(ProposalStatus.Accepted);
     }
 
     [Fact]

@@ -125,6 +125,75 @@ public sealed class when_tabling_and_answering_a_proposal(LedgerFixture ledger) 
     }
 
     [Fact]
+    public async Task an_addressee_answering_in_another_spelling_is_that_addressee_and_keeps_its_first_spelling()
+    {
+        var id = await Host.TabledProposalAsync(AddressedTo(Turkey, Iran));
+
+        await Host.OkAsync($"/api/proposals/{id}/acceptances", GivenTerritory.Answer(Turkey.ToUpperInvariant(), "agreed"));
+        var twice = await Ledger.RefusedAsync($"/api/proposals/{id}/rejections", GivenTerritory.Answer($" {Turkey.ToLowerInvariant()} "), HttpStatusCode.Conflict);
+        await Host.OkAsync($"/api/proposals/{id}/acceptances", GivenTerritory.Answer(Iran.ToLowerInvariant(), "agreed"));
+
+        twice["detail"]!.GetValue<string>().ShouldContain("already answered");
+        var details = await ProposalAsync(id);
+        Status(details).ShouldBe("accepted");
+        details["proposal"]!["answers"]!.AsArray().Select(a => a!["party"]!.GetValue<string>()).ShouldBe([Turkey, Iran]);
+    }
+
+    [Fact]
+    public async Task the_proposer_withdraws_it_in_another_spelling()
+    {
+        var id = await SeedProposalAsync();
+
+        await Host.OkAsync($"/api/proposals/{id}/withdrawal", GivenTerritory.Answer(Russia.ToUpperInvariant(), "superseded"));
+
+        var details = await ProposalAsync(id);
+        Status(details).ShouldBe("withdrawn");
+        details["proposal"]!["answers"]![0]!["party"]!.GetValue<string>().ShouldBe(Russia);
+    }
+
+    [Theory]
+    [InlineData("Republic of Turkey", "republic of turkey")]
+    [InlineData("Republic of Turkey", " REPUBLIC OF TURKEY ")]
+    public async Task a_party_addressed_twice_in_two_spellings_is_400(string first, string second)
+    {
+        var problem = await Ledger.RefusedAsync("/api/proposals", AddressedTo(first, second), HttpStatusCode.BadRequest);
+
+        problem.ShouldNameField("addressedTo", "once");
+    }
+
+    [Fact]
+    public async Task a_proposal_addressed_to_its_proposer_in_another_spelling_is_400()
+    {
+        var problem = await Ledger.RefusedAsync("/api/proposals", AddressedTo(Turkey, Russia.ToLowerInvariant()), HttpStatusCode.BadRequest);
+
+        problem.ShouldNameField("addressedTo", "itself");
+    }
+
+    [Fact]
+    public async Task a_relocation_starts_where_the_post_stood_when_the_map_was_tabled_not_where_it_stands_later()
+    {
+        Ledger.Clock.Set(GivenTerritory.On(2, 20));
+        var morek = await Host.EstablishedPostAsync();
+        Ledger.Clock.Set(GivenTerritory.On(2, 26));
+        var id = await Host.TabledProposalAsync(GivenTerritory.Proposal(b =>
+            b["relocations"] = new JsonArray(new JsonObject { ["postId"] = morek, ["to"] = GivenTerritory.Point(36.80, 35.86) })));
+        Ledger.Clock.Set(GivenTerritory.On(3, 2));
+        await Host.OkAsync($"/api/observation-posts/{morek}/relocation",
+            new JsonObject { ["location"] = GivenTerritory.Point(36.79, 35.85), ["reason"] = "moved north of the M5" });
+
+        foreach (var asOf in new[] { "?asOf=2020-02-27", "" })
+        {
+            var relocation = (await ProposalAsync(id, asOf))["relocations"]!.AsArray().ShouldHaveSingleItem()!;
+            relocation["from"]!.AsArray().Select(c => c!.GetValue<double>()).ShouldBe([36.68, 35.37], asOf);
+            relocation["distanceKm"]!.GetValue<double>().ShouldBeInRange(45, 65, asOf);
+        }
+
+        // The post itself has moved: the list of posts shows it where it now stands.
+        var posts = await Host.GetJsonAsync("/api/observation-posts");
+        posts["features"]![0]!["geometry"]!["coordinates"]!.AsArray().Select(c => c!.GetValue<double>()).ShouldBe([36.79, 35.85]);
+    }
+
+    [Fact]
     public async Task only_the_proposer_can_withdraw_it()
     {
         var id = await SeedProposalAsync();

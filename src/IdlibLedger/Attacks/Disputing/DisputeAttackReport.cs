@@ -39,12 +39,12 @@ public static class DisputeAttackReportEndpoint
             return LedgerProblems.Conflict($"attack {report.Id} is retracted; there is nothing left to dispute");
         }
 
-        if (string.Equals(report.Facts.ClaimedBy, party, StringComparison.OrdinalIgnoreCase))
+        if (Parties.Same(report.Facts.ClaimedBy, party))
         {
             return LedgerProblems.Conflict($"{party} made this claim; it cannot dispute it (retract or correct it instead)");
         }
 
-        return report.Disputes?.Any(d => string.Equals(d.Party, party, StringComparison.OrdinalIgnoreCase)) == true
+        return report.Disputes?.Any(d => Parties.Same(d.Party, party)) == true
             ? LedgerProblems.Conflict($"{party} already disputes attack {report.Id}")
             : WolverineContinue.NoProblems;
     }

@@ -3,12 +3,14 @@ using FluentValidation;
 using IdlibLedger.Access;
 using IdlibLedger.Infrastructure;
 using IdlibLedger.Common;
+using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 using Wolverine.Marten;
 using Wolverine.Persistence;
+using PartyNames = IdlibLedger.Common.Parties;
 
 namespace IdlibLedger.Territory.Negotiations;
 
@@ -16,7 +18,20 @@ namespace IdlibLedger.Territory.Negotiations;
 /// <param name="Party">The party it represents.</param>
 /// <param name="Composition">Who it is made of.</param>
 /// <param name="Lead">Who leads it.</param>
-public sealed record Delegation(string? Party, IReadOnlyList<DelegationRole>? Composition, string? Lead = null);
+public sealed record Delegation(string? Party, IReadOnlyList<DelegationRole>? Composition, string? Lead = null)
+{
+    /// <summary>The rules of one delegation, when a round is opened and in a correction.</summary>
+    public sealed class Validator : AbstractValidator<Delegation>
+    {
+        public Validator()
+        {
+            RuleFor(d => d.Party).NotEmpty().MaximumLength(Limits.Name);
+            // An unknown role never gets here: the JSON reader refuses it, listing the known ones.
+            RuleFor(d => d.Composition).NotEmpty();
+            RuleFor(d => d.Lead).MaximumLength(Limits.Name);
+        }
+    }
+}
 
 /// <summary>Which service a delegation's members came from.</summary>
 [JsonConverter(typeof(WireEnumConverter<DelegationRole>))]
@@ -45,17 +60,86 @@ public sealed record NegotiationRoundOpened(Guid RoundId, string? Name, IReadOnl
 
 public sealed record NegotiationOutcomeRecorded(Guid RoundId, string Outcome, DateOnly? ConcludedOn);
 
+/// <summary>A correction of a round: the round and its outcome as they now read, the fields that changed, and why.</summary>
+/// <param name="RoundId">The round's id.</param>
+/// <param name="Round">The round as opened, after the correction.</param>
+/// <param name="Outcome">Its outcome after the correction, or null when none is recorded.</param>
+/// <param name="ConcludedOn">The day it concluded after the correction, or null.</param>
+/// <param name="Fields">The fields the correction changed, named as in the command.</param>
+/// <param name="Reason">Why it was corrected.</param>
+public sealed record NegotiationRoundCorrected(
+    Guid RoundId, NegotiationRoundOpened Round, string? Outcome, DateOnly? ConcludedOn, IReadOnlyList<string> Fields, string Reason);
+
+/// <summary>A retraction of a round: it stays readable by id, and counts as not recorded for new commands.</summary>
+/// <param name="RoundId">The round's id.</param>
+/// <param name="Reason">Why it was retracted.</param>
+public sealed record NegotiationRoundRetracted(Guid RoundId, string Reason);
+
 /// <summary>A round of talks: who came with whom, what was on the agenda, what came out of it.</summary>
 /// <param name="Id">The round's id.</param>
-/// <param name="Version">Its stream's version.</param>
-/// <param name="Round">The round as opened.</param>
+/// <param name="Version">Its stream's version: send it as expectedVersion to correct or retract the round.</param>
+/// <param name="Round">The round as opened (and corrected).</param>
 /// <param name="Outcome">Its outcome, or null.</param>
 /// <param name="ConcludedOn">The day it concluded, or null.</param>
-public sealed record NegotiationRound(Guid Id, int Version, NegotiationRoundOpened Round, string? Outcome, DateOnly? ConcludedOn)
+/// <param name="Retracted">Whether it was retracted by `asOf`.</param>
+/// <param name="RetractionReason">Why it was retracted, or null.</param>
+/// <param name="History">Every revision: recorded, outcome-recorded, corrected, retracted, oldest first.</param>
+/// <param name="RecordedBy">The client whose credentials opened it; only it or an admin may correct or retract it.</param>
+public sealed record NegotiationRound(
+    Guid Id, int Version, NegotiationRoundOpened Round, string? Outcome, DateOnly? ConcludedOn,
+    bool Retracted, string? RetractionReason, IReadOnlyList<Revision> History, string? RecordedBy)
 {
-    public static NegotiationRound Create(NegotiationRoundOpened e) => new(e.RoundId, 1, e, null, null);
+    public static NegotiationRound Create(IEvent<NegotiationRoundOpened> e) =>
+        new(e.Data.RoundId, 1, e.Data, null, null, false, null, [new Revision(1, "recorded", e.Timestamp, e.UserName ?? "unknown", null, [])], e.UserName);
 
-    public NegotiationRound Apply(NegotiationOutcomeRecorded e) => this with { Version = Version + 1, Outcome = e.Outcome, ConcludedOn = e.ConcludedOn };
+    public NegotiationRound Apply(IEvent<NegotiationOutcomeRecorded> e) => this with
+    {
+        Version = Version + 1,
+        Outcome = e.Data.Outcome,
+        ConcludedOn = e.Data.ConcludedOn,
+        History = [.. History, new Revision(Version + 1, "outcome-recorded", e.Timestamp, e.UserName ?? "unknown", null, [])],
+    };
+
+    public NegotiationRound Apply(IEvent<NegotiationRoundCorrected> e) => this with
+    {
+        Version = Version + 1,
+        Round = e.Data.Round,
+        Outcome = e.Data.Outcome,
+        ConcludedOn = e.Data.ConcludedOn,
+        History = [.. History, new Revision(Version + 1, "corrected", e.Timestamp, e.UserName ?? "unknown", e.Data.Reason, e.Data.Fields)],
+    };
+
+    public NegotiationRound Apply(IEvent<NegotiationRoundRetracted> e) => this with
+    {
+        Version = Version + 1,
+        Retracted = true,
+        RetractionReason = e.Data.Reason,
+        History = [.. History, new Revision(Version + 1, "retracted", e.Timestamp, e.UserName ?? "unknown", e.Data.Reason, [])],
+    };
+
+    /// <summary>The round as known at <paramref name="asOf"/> (default: now); null when unknown then or retracted.</summary>
+    public static async Task<NegotiationRound?> StandingAsync(IQuerySession session, Guid id, DateTimeOffset? asOf, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        var round = asOf is { } moment
+            ? await session.Events.AggregateStreamAsync<NegotiationRound>(id, timestamp: moment, token: cancellation)
+            : await session.Events.AggregateStreamAsync<NegotiationRound>(id, token: cancellation);
+        return round is { Retracted: false } ? round : null;
+    }
+}
+
+/// <summary>The rules a round must keep as a whole, when opened and after a correction.</summary>
+public static class NegotiationRules
+{
+    public const string TwoParties = "talks have at least two parties";
+
+    public const string PartyTwice = "each party is named once (names are compared without regard to case)";
+
+    public const string DelegationOfAParty = "every delegation belongs to one of the parties";
+
+    /// <summary>Every delegation's party is one of <paramref name="parties"/> (compared as party names are).</summary>
+    public static bool DelegationsOfParties(IReadOnlyList<string>? parties, IReadOnlyList<Delegation?>? delegations) =>
+        delegations is null || parties is null || delegations.All(d => d?.Party is null || parties.Any(p => Parties.Same(p, d.Party)));
 }
 
 /// <param name="Parties">The parties; at least two.</param>
@@ -80,17 +164,13 @@ public sealed record OpenNegotiationRound(
     {
         public Validator()
         {
-            RuleFor(c => c.Parties).NotEmpty().Must(p => p is null || p.Count >= 2).WithMessage("talks have at least two parties");
+            RuleFor(c => c.Parties).NotEmpty().Must(p => p is null || p.Count >= 2).WithMessage(NegotiationRules.TwoParties)
+                .Must(PartyNames.NoneTwice).WithMessage(NegotiationRules.PartyTwice);
             RuleForEach(c => c.Parties).NotEmpty().MaximumLength(Limits.Name);
             RuleFor(c => c.Delegations).NotNull();
-            RuleForEach(c => c.Delegations).NotNull().ChildRules(delegation =>
-            {
-                delegation.RuleFor(d => d.Party).NotEmpty().MaximumLength(Limits.Name);
-                // An unknown role never gets here: the JSON reader refuses it, listing the known ones.
-                delegation.RuleFor(d => d.Composition).NotEmpty();
-            });
-            RuleFor(c => c).Must(c => c.Delegations is null || c.Parties is null || c.Delegations.All(d => d?.Party is null || c.Parties.Contains(d.Party)))
-                .OverridePropertyName("delegations").WithMessage("every delegation belongs to one of the parties");
+            RuleForEach(c => c.Delegations).NotNull().SetValidator(new Delegation.Validator());
+            RuleFor(c => c).Must(c => NegotiationRules.DelegationsOfParties(c.Parties, c.Delegations))
+                .OverridePropertyName("delegations").WithMessage(NegotiationRules.DelegationOfAParty);
             RuleFor(c => c.Agenda).NotNull();
             RuleForEach(c => c.Agenda).NotEmpty().MaximumLength(Limits.AgendaItem);
             RuleFor(c => c.HeldOn).NotNull();
@@ -134,7 +214,7 @@ public static class NegotiationEndpoints
 
     /// <summary>Read one negotiation round</summary>
 
-    /// <remarks>The round and its outcome as recorded by `asOf`. 404 when unknown then.</remarks>
+    /// <remarks>The round and its outcome as recorded and corrected by `asOf`, with its version and history. A retracted round stays readable, with `retracted: true`. 404 when unknown then.</remarks>
 
     /// <param name="id">The negotiation round's id (UUID), as returned in the receipt and the Location header.</param>
 
@@ -164,11 +244,13 @@ public static class NegotiationEndpoints
 public static class RecordNegotiationOutcomeEndpoint
 {
     public static ProblemDetails Before(RecordNegotiationOutcome command, NegotiationRound round) =>
-        round.Outcome is null ? WolverineContinue.NoProblems : LedgerProblems.Conflict($"the outcome of round {round.Id} is already recorded");
+        round.Retracted ? LedgerProblems.Conflict($"round {round.Id} was retracted; it takes no outcome")
+        : round.Outcome is null ? WolverineContinue.NoProblems
+        : LedgerProblems.Conflict($"the outcome of round {round.Id} is already recorded; correct it with POST /api/negotiations/{round.Id}/corrections");
 
     /// <summary>Record a round's outcome</summary>
 
-    /// <remarks>Records how a round ended. 404 for an unknown round; 409 when its outcome is already recorded. Refused with 400 naming each wrong field; nothing is recorded then.</remarks>
+    /// <remarks>Records how a round ended. 404 for an unknown round; 409 when its outcome is already recorded (correct it instead) or the round is retracted. Refused with 400 naming each wrong field; nothing is recorded then.</remarks>
 
     [WolverinePost("/api/negotiations/{id}/outcome", OperationId = "RecordNegotiationOutcome")]
     [ForAnalysts]

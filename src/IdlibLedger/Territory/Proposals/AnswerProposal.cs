@@ -35,14 +35,21 @@ public static class ProposalDecisions
             return LedgerProblems.Conflict($"proposal {proposal.Id} is {Wire.Name(proposal.Status)}; it takes no more answers");
         }
 
-        if (!proposal.Terms.AddressedTo.Contains(party, StringComparer.Ordinal))
+        if (Addressee(proposal, party) is not { } addressee)
         {
             return LedgerProblems.Conflict($"proposal {proposal.Id} was addressed to {string.Join(", ", proposal.Terms.AddressedTo)}, not to {party}");
         }
 
-        return proposal.Answers.Any(a => a.Party == party)
-            ? LedgerProblems.Conflict($"{party} has already answered proposal {proposal.Id}")
+        return proposal.Answers.Any(a => Parties.Same(a.Party, addressee))
+            ? LedgerProblems.Conflict($"{addressee} has already answered proposal {proposal.Id}")
             : null;
+    }
+
+    /// <summary>The addressee <paramref name="party"/> names, spelled as the proposal spells it; null if it names none.</summary>
+    public static string? Addressee(Proposal proposal, string party)
+    {
+        ArgumentNullException.ThrowIfNull(proposal);
+        return proposal.Terms.AddressedTo.FirstOrDefault(addressee => Parties.Same(addressee, party));
     }
 
     public static ProblemDetails? CheckWithdrawal(Proposal proposal, string party)
@@ -53,7 +60,7 @@ public static class ProposalDecisions
             return LedgerProblems.Conflict($"proposal {proposal.Id} is {Wire.Name(proposal.Status)}; it can no longer be withdrawn");
         }
 
-        return proposal.Terms.Proposer == party
+        return Parties.Same(proposal.Terms.Proposer, party)
             ? null
             : LedgerProblems.Conflict($"only the proposer, {proposal.Terms.Proposer}, can withdraw proposal {proposal.Id}");
     }
@@ -74,7 +81,7 @@ public static class RejectProposalEndpoint
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
     public static (Receipt, Events) Post(AnswerProposal command, [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Proposal proposal) =>
-        (new Receipt(proposal.Id, proposal.Version + 1, false), [new ProposalRejected(proposal.Id, command.Party!.Trim(), command.Reason!.Trim())]);
+        (new Receipt(proposal.Id, proposal.Version + 1, false), [new ProposalRejected(proposal.Id, ProposalDecisions.Addressee(proposal, command.Party!) ?? command.Party!.Trim(), command.Reason!.Trim())]);
 }
 
 public static class AcceptProposalEndpoint
@@ -92,7 +99,7 @@ public static class AcceptProposalEndpoint
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
     public static (Receipt, Events) Post(AnswerProposal command, [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Proposal proposal) =>
-        (new Receipt(proposal.Id, proposal.Version + 1, false), [new ProposalAccepted(proposal.Id, command.Party!.Trim(), command.Reason!.Trim())]);
+        (new Receipt(proposal.Id, proposal.Version + 1, false), [new ProposalAccepted(proposal.Id, ProposalDecisions.Addressee(proposal, command.Party!) ?? command.Party!.Trim(), command.Reason!.Trim())]);
 }
 
 public static class WithdrawProposalEndpoint
@@ -110,5 +117,5 @@ public static class WithdrawProposalEndpoint
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
     public static (Receipt, Events) Post(AnswerProposal command, [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Proposal proposal) =>
-        (new Receipt(proposal.Id, proposal.Version + 1, false), [new ProposalWithdrawn(proposal.Id, command.Party!.Trim(), command.Reason!.Trim())]);
+        (new Receipt(proposal.Id, proposal.Version + 1, false), [new ProposalWithdrawn(proposal.Id, proposal.Terms.Proposer, command.Reason!.Trim())]);
 }

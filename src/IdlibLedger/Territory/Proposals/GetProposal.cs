@@ -124,7 +124,7 @@ public sealed class ProposalFigures(ControlMapReader maps, RegionLookup regions,
 
         ChangeOfHands? againstBaseline = null;
         if (proposal.Terms.BaselineAgreementId is { } baselineId
-            && await session.Events.AggregateStreamAsync<Agreement>(baselineId, timestamp: asOf, token: cancellation) is { } baseline)
+            && await Agreement.StandingAsync(session, baselineId, asOf, cancellation) is { } baseline)
         {
             var baselineMap = ControlMapModel.From(baseline.Zones.Where(z => z.HeldBy is not null).Select(z => (z.HeldBy!, GeoJson.FromJson(z.Area!.Value))));
             againstBaseline = Compare(baselineMap, proposed, region?.Area);
@@ -134,7 +134,11 @@ public sealed class ProposalFigures(ControlMapReader maps, RegionLookup regions,
         foreach (var move in proposal.Terms.Relocations)
         {
             var to = (Point)GeoJson.FromJson(move.To!.Value);
-            var post = await session.Events.AggregateStreamAsync<ObservationPost>(move.PostId!.Value, timestamp: asOf, token: cancellation);
+            // From where the post stood when the map was tabled, as the ledger knew it when the proposal was recorded:
+            // a later relocation does not move the proposal's starting point. A post established after tabledAt starts
+            // where it stood when the proposal was recorded.
+            var known = await session.Events.FetchStreamAsync(move.PostId!.Value, timestamp: proposal.RecordedAt, token: cancellation);
+            var post = ObservationPost.AsAt(known, tabledAt) ?? ObservationPost.AsAt(known, DateTimeOffset.MaxValue);
             var from = post?.Location is { } location ? (Point)GeoJson.FromJson(location) : null;
             relocations.Add(new RelocationFigure(move.PostId.Value, post?.Name, post?.Operator,
                 from is null ? null : [from.X, from.Y], [to.X, to.Y], from is null ? null : Math.Round(Metric.DistanceAndBearing(from, to).Km, 3)));

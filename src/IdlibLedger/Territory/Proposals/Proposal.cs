@@ -1,4 +1,5 @@
 using IdlibLedger.Spatial;
+using IdlibLedger.Common;
 using IdlibLedger.Infrastructure;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -110,7 +111,7 @@ public sealed record Proposal(Guid Id, int Version, MapProposed Terms, ProposalS
     public Proposal Apply(IEvent<ProposalAccepted> e)
     {
         var answers = Answers.Append(new ProposalAnswer(e.Data.Party, ProposalAnswerKind.Accepted, e.Data.Reason, e.Timestamp)).ToList();
-        var allAccepted = Terms.AddressedTo.All(party => answers.Any(a => a.Party == party && a.Answer == ProposalAnswerKind.Accepted));
+        var allAccepted = Terms.AddressedTo.All(party => answers.Any(a => Parties.Same(a.Party, party) && a.Answer == ProposalAnswerKind.Accepted));
         return this with { Version = Version + 1, Answers = answers, Status = allAccepted ? ProposalStatus.Accepted : Status };
     }
 

@@ -41,8 +41,10 @@ public sealed record ProposeMap(
             RuleFor(c => c.Proposer).NotEmpty().MaximumLength(Limits.Name);
             RuleFor(c => c.AddressedTo).NotEmpty().WithMessage("a proposal is addressed to at least one party");
             RuleForEach(c => c.AddressedTo).NotEmpty().MaximumLength(Limits.Name);
-            RuleFor(c => c).Must(c => c.AddressedTo is null || c.Proposer is null || !c.AddressedTo.Contains(c.Proposer))
+            RuleFor(c => c).Must(c => c.AddressedTo is null || c.Proposer is null || !c.AddressedTo.Any(p => Parties.Same(p, c.Proposer)))
                 .OverridePropertyName("addressedTo").WithMessage("the proposer does not address a proposal to itself");
+            RuleFor(c => c.AddressedTo).Must(Parties.NoneTwice)
+                .WithMessage("each party is addressed once (names are compared without regard to case)");
             RuleFor(c => c.Areas).NotEmpty().WithMessage("a map proposal gives at least one area to an actor");
             RuleForEach(c => c.Areas).NotNull().ChildRules(area =>
             {
@@ -80,12 +82,13 @@ public static class ProposeMapEndpoint
             errors["region"] = [$"no region '{region}'; GET /api/regions lists them"];
         }
 
-        if (command.BaselineAgreementId is { } agreement && await session.Events.AggregateStreamAsync<Agreement>(agreement, token: cancellation) is null)
+        // A retracted agreement or round counts as never recorded.
+        if (command.BaselineAgreementId is { } agreement && await Agreement.StandingAsync(session, agreement, null, cancellation) is null)
         {
             errors["baselineAgreementId"] = [$"no agreement {agreement} is registered"];
         }
 
-        if (command.NegotiationRoundId is { } round && await session.Events.AggregateStreamAsync<NegotiationRound>(round, token: cancellation) is null)
+        if (command.NegotiationRoundId is { } round && await NegotiationRound.StandingAsync(session, round, null, cancellation) is null)
         {
             errors["negotiationRoundId"] = [$"no negotiation round {round} is recorded"];
         }
