@@ -32,9 +32,10 @@ public static class CeasefireRules
             return (null, null);
         }
 
-        var agreement = await session.Events.AggregateStreamAsync<Agreement>(agreementId, token: cancellation);
+        // A retracted agreement counts as none, as for a proposal's baseline.
+        var agreement = await Agreement.StandingAsync(session, agreementId, null, cancellation);
         return agreement is null
-            ? (null, LedgerProblems.Invalid("implementsAgreementId", $"no agreement {agreementId} is registered"))
+            ? (null, LedgerProblems.Invalid("implementsAgreementId", $"no agreement {agreementId} is registered, or it was retracted"))
             : (agreement, null);
     }
 }

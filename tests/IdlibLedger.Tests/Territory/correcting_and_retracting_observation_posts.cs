@@ -99,6 +99,10 @@ public sealed class correcting_and_retracting_observation_posts(LedgerFixture le
         await Ledger.RefusedAsync($"/api/observation-posts/{id}/corrections", Correction(2, b => b["name"] = "x"), HttpStatusCode.Conflict, "a correction");
         await Ledger.RefusedAsync($"/api/observation-posts/{id}/retraction", Retraction(2), HttpStatusCode.Conflict, "a second retraction");
         await Ledger.RefusedAsync($"/api/observation-posts/{id}/status", new JsonObject { ["status"] = "encircled", ["reason"] = "x" }, HttpStatusCode.Conflict, "a status change");
+        var relocating = GivenTerritory.Proposal(b =>
+            b["relocations"] = new JsonArray(new JsonObject { ["postId"] = id, ["to"] = GivenTerritory.Point(36.80, 35.86) }));
+        (await Ledger.RefusedAsync("/api/proposals", relocating, HttpStatusCode.BadRequest, "a proposal relocating it"))
+            .ShouldNameField("relocations[0].postId", "retracted");
     }
 
     [Fact]

@@ -92,6 +92,8 @@ public sealed class when_correcting_or_retracting_an_agreement(LedgerFixture led
 
         var problem = await Ledger.RefusedAsync("/api/proposals", GivenTerritory.Proposal(b => b["baselineAgreementId"] = id), HttpStatusCode.BadRequest);
         problem.ShouldNameField("baselineAgreementId", "no agreement");
+        (await Ledger.RefusedAsync("/api/ceasefires", Ceasefires.GivenCeasefires.Ceasefire(b => b["implementsAgreementId"] = id.ToString()), HttpStatusCode.BadRequest))
+            .ShouldNameField("implementsAgreementId", "retracted");
         (await Ledger.RefusedAsync($"/api/agreements/{id}/corrections", Correction(2, b => b["name"] = "Sochi"), HttpStatusCode.Conflict))
             ["detail"]!.GetValue<string>().ShouldContain("retracted");
         await Ledger.RefusedAsync($"/api/agreements/{id}/retraction", Revising.Retraction(2), HttpStatusCode.Conflict);

@@ -95,9 +95,10 @@ public static class ProposeMapEndpoint
 
         for (var i = 0; i < (command.Relocations?.Count ?? 0); i++)
         {
-            if (command.Relocations![i].PostId is { } post && await session.Events.AggregateStreamAsync<ObservationPost>(post, token: cancellation) is null)
+            if (command.Relocations![i].PostId is { } post
+                && await session.Events.AggregateStreamAsync<ObservationPost>(post, token: cancellation) is null or { Retracted: true })
             {
-                errors[$"relocations[{i}].postId"] = [$"no observation post {post} is recorded"];
+                errors[$"relocations[{i}].postId"] = [$"no observation post {post} is recorded, or it was retracted"];
             }
         }
 
