@@ -117,7 +117,7 @@ public sealed class ProposalFigures(ControlMapReader maps, RegionLookup regions,
     public async Task<ProposalDetails> ForAsync(Proposal proposal, string? regionKey, DateTimeOffset asOf, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(proposal);
-        var region = await regions.FindAsync(regionKey ?? proposal.Terms.Region ?? DefaultRegion, cancellation);
+        var region = await regions.FindAsync(regionKey ?? proposal.Terms.Region ?? DefaultRegion, asOf, cancellation);
         var tabledAt = proposal.Terms.TabledAt;
         var atTabling = await maps.AtAsync(tabledAt, asOf, cancellation);
         var proposed = Proposed(atTabling, proposal.Terms);
@@ -204,7 +204,7 @@ public static class GetProposalEndpoints
             return problem;
         }
 
-        if (query.Region is { } region && await regions.FindAsync(region, cancellation) is null)
+        if (query.Region is { } region && await regions.FindAsync(region, temporal.AsOf, cancellation) is null)
         {
             return TypedResults.Problem(LedgerProblems.Invalid("region", $"no region '{region}'; GET /api/regions lists them"));
         }
