@@ -66,7 +66,7 @@ public static class ExportEndpoints
         // The UCDP id names the report's stream on import (StreamIds): re-imported, a row finds its report.
         new("id", true, e => e.Provenance?.UcdpId ?? e.Report.Id.ToString()),
         new("relid", false, e => e.Ged.Relid ?? string.Empty),
-        new("year", true, e => e.Ged.Year ?? e.From.UtcDateTime.Year.ToString(CultureInfo.InvariantCulture)),
+        new("year", true, e => e.Kept(e.Ged.Year, () => e.From.UtcDateTime.Year.ToString(CultureInfo.InvariantCulture))),
         new("active_year", true, e => e.Ged.ActiveYear ?? string.Empty),
         new("code_status", false, e => e.Ged.CodeStatus ?? string.Empty),
         // GED's 1 and 2 are both battles to the ledger: the source's code while it still says what the report does.
@@ -76,14 +76,14 @@ public static class ExportEndpoints
         new("conflict_name", false, e => e.Ged.ConflictName ?? string.Empty),
         new("dyad_dset_id", true, e => e.Ged.DyadDsetId ?? string.Empty),
         new("dyad_new_id", true, e => e.Ged.DyadNewId ?? string.Empty),
-        new("dyad_name", false, e => e.Ged.DyadName ?? $"{e.Facts.Perpetrator} - {e.SideB}"),
+        new("dyad_name", false, e => e.Kept(e.Ged.DyadName, () => $"{e.Facts.Perpetrator} - {e.SideB}")),
         new("side_a_dset_id", true, e => e.Ged.SideADsetId ?? string.Empty),
         new("side_a_new_id", true, e => e.Ged.SideANewId ?? string.Empty),
         new("side_a", false, e => e.Facts.Perpetrator),
         new("side_b_dset_id", true, e => e.Ged.SideBDsetId ?? string.Empty),
         new("side_b_new_id", true, e => e.Ged.SideBNewId ?? string.Empty),
         new("side_b", false, e => e.SideB),
-        new("number_of_sources", true, e => e.Ged.NumberOfSources ?? Whole(e.Facts.Sources.Count)),
+        new("number_of_sources", true, e => e.Kept(e.Ged.NumberOfSources, () => Whole(e.Facts.Sources.Count))),
         new("source_article", false, e => e.Ged.SourceArticle ?? string.Empty),
         new("source_office", false, e => e.Source.Outlet ?? string.Empty),
         new("source_date", false, e => e.SourceDate),
@@ -319,6 +319,9 @@ public static class ExportEndpoints
         }
 
         private static readonly UcdpGedColumns NoColumns = new();
+
+        /// <summary>An imported report's GED cell as the file had it (empty stays empty, so that it imports back the same); for others, what the report says.</summary>
+        public string Kept(string? imported, Func<string> derived) => Provenance is null ? derived() : imported ?? string.Empty;
 
         public AttackReport Report { get; }
 
