@@ -30,6 +30,9 @@ internal static class Benchmarks
             "import-memory" => ImportMemoryBenchmark.RunAsync(
                 connection, args.ElementAtOrDefault(1) ?? throw new InvalidOperationException("import-memory needs the service's IdlibLedger.dll"),
                 long.Parse(args.ElementAtOrDefault(2) ?? "60000000", CultureInfo.InvariantCulture)),
+            "export-memory" => ExportMemoryBenchmark.RunAsync(
+                connection, args.ElementAtOrDefault(1) ?? throw new InvalidOperationException("export-memory needs the service's IdlibLedger.dll"),
+                [.. args.Skip(2).DefaultIfEmpty("100000").Select(n => int.Parse(n, CultureInfo.InvariantCulture))]),
             _ => TimeTravelBenchmark.RunAsync(connection, args),
         };
     }

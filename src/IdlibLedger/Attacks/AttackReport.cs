@@ -130,6 +130,14 @@ public sealed record AttackReport(
         : Facts.Sources.Select(s => s.Outlet?.Trim().ToLowerInvariant()).Distinct().Count() >= 2 ? AttackGrading.Fair
         : AttackGrading.Weak;
 
+    /// <summary>
+    /// Whether the report counts figures an import repaired because its source row's own figures disagreed
+    /// (<see cref="Provenance.Anomaly"/>), no correction of its casualties having replaced them since. Totals count
+    /// such reports as anomalous.
+    /// </summary>
+    public bool CountsRepairedFigures() =>
+        Facts.Provenance?.Anomaly is not null && !History.Any(r => r.Fields.Contains("casualties", StringComparer.Ordinal));
+
     public static AttackReport Create(IEvent<AttackReported> e) => new(
         e.Data.AttackId,
         1,

@@ -6,7 +6,7 @@ namespace IdlibLedger.Importing;
 
 /// <summary>
 /// One row as read: its first line in the file (1 = the header), its cells in the order of
-/// <see cref="UcdpGedFile.Columns"/> (the others are not copied out), and how many cells it has; or, for a row too
+/// <see cref="UcdpGedFile.Columns"/> and then <see cref="UcdpGedFile.OptionalColumns"/> (the others are not copied out), and how many cells it has; or, for a row too
 /// long to read, why it was not.
 /// </summary>
 public sealed record GedRow(long Line, string[] Cells, int CellCount, string? Unreadable = null)
@@ -31,8 +31,23 @@ public sealed class UcdpGedFile : IDisposable
         "date_prec", "date_start", "date_end", "deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown", "low", "best", "high",
     ];
 
+    /// <summary>
+    /// The GED columns an import keeps as the report's provenance when the file has them (<see cref="UcdpGedMapping.GedColumns"/>),
+    /// beyond <see cref="Columns"/>; a file may lack any of them, and a row's cell is then empty.
+    /// </summary>
+    public static readonly IReadOnlyList<string> OptionalColumns = [.. UcdpGedMapping.GedColumns.Select(c => c.Column).Except(Columns, StringComparer.Ordinal)];
+
+    /// <summary>Where a column's cell is in <see cref="GedRow.Cells"/>: <see cref="Columns"/>, then <see cref="OptionalColumns"/>.</summary>
+    private static readonly string[] ReadColumns = [.. Columns, .. OptionalColumns];
+
     public static readonly FrozenDictionary<string, int> ColumnIndex =
-        Columns.Select((name, index) => (name, index)).ToFrozenDictionary(c => c.name, c => c.index, StringComparer.Ordinal);
+        ReadColumns.Select((name, index) => (name, index)).ToFrozenDictionary(c => c.name, c => c.index, StringComparer.Ordinal);
+
+    /// <summary>
+    /// The first characters that make a spreadsheet run a cell as a formula; the export writes a text cell starting
+    /// with one after an apostrophe (OWASP, CSV injection), and the import takes that apostrophe away again.
+    /// </summary>
+    public static readonly System.Buffers.SearchValues<char> FormulaStarts = System.Buffers.SearchValues.Create("=+-@\t\r");
 
     /// <summary>C0 controls but tab, line feed and carriage return, and DEL.</summary>
     private static readonly System.Buffers.SearchValues<char> ControlCharacters = System.Buffers.SearchValues.Create(
@@ -75,7 +90,7 @@ public sealed class UcdpGedFile : IDisposable
         }
 
         var names = Enumerable.Range(0, reader.Current.ColCount).Select(i => reader.Current[i].ToString().Trim()).ToArray();
-        var positions = Columns.Select(c => Array.IndexOf(names, c)).ToArray();
+        var positions = ReadColumns.Select(c => Array.IndexOf(names, c)).ToArray();
         return new UcdpGedFile(reader, positions, names.Length, CheckHeader(names));
     }
 
@@ -132,18 +147,22 @@ public sealed class UcdpGedFile : IDisposable
         var cells = new string[_positions.Length];
         for (var i = 0; i < cells.Length; i++)
         {
-            cells[i] = _positions[i] < row.ColCount ? row[_positions[i]].ToString() : string.Empty;
+            cells[i] = _positions[i] >= 0 && _positions[i] < row.ColCount ? Unescaped(row[_positions[i]].Span) : string.Empty;
             // PostgreSQL stores no U+0000, and no other control character belongs in GED text (as in JSON bodies).
             var control = cells[i].IndexOfAny(ControlCharacters);
             if (control >= 0)
             {
                 return new GedRow(row.LineNumberFrom, [], 0, string.Create(CultureInfo.InvariantCulture,
-                    $"{Columns[i]}: holds the control character U+{(int)cells[i][control]:X4}, which the ledger refuses in text"));
+                    $"{ReadColumns[i]}: holds the control character U+{(int)cells[i][control]:X4}, which the ledger refuses in text"));
             }
         }
 
         return new GedRow(row.LineNumberFrom, cells, row.ColCount);
     }
+
+    /// <summary>A cell as written, or without the apostrophe an export put before a formula character (<see cref="FormulaStarts"/>).</summary>
+    public static string Unescaped(ReadOnlySpan<char> cell) =>
+        cell.Length >= 2 && cell[0] == '\'' && FormulaStarts.Contains(cell[1]) ? cell[1..].ToString() : cell.ToString();
 
     public void Dispose() => _reader?.Dispose();
 

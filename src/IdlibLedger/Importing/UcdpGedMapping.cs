@@ -45,8 +45,9 @@ public static class UcdpGedMapping
     /// <remarks>
     /// Estimates that disagree are refused with <see cref="SourceAnomalies.Reject"/>; with
     /// <see cref="SourceAnomalies.Repair"/> the row imports with the estimate <see cref="Repair"/> gives, the source's
-    /// figures as given are noted in the description, and each disagreement is returned as an anomaly. A best above
-    /// the deaths' sum imports either way (the unknown category takes the difference) and is an anomaly either way.
+    /// figures as given are kept in the report's <see cref="Provenance.Anomaly"/>, and each disagreement is returned as
+    /// an anomaly. A best above the deaths' sum imports either way (the unknown category takes the difference) and is
+    /// an anomaly either way. The row's other GED columns are kept in <see cref="Provenance.Ged"/>.
     /// </remarks>
     public static (ReportAttack? Report, List<RowProblem> Problems, List<RowAnomaly> Anomalies) ToReport(
         Func<string, string> cell, string reportedBy, SourceAnomalies anomalies = SourceAnomalies.Repair)
@@ -136,6 +137,7 @@ public static class UcdpGedMapping
         }
 
         var given = (Low: low, Best: best, High: high);
+        var rule = RepairRule;
         if (deaths.All(d => d.Count is not null) && low is not null && best is not null && high is not null)
         {
             var sum = deaths.Sum(d => d.Count!.Value);
@@ -144,8 +146,7 @@ public static class UcdpGedMapping
             string[] counts = [.. Deaths, "best"];
             var said = string.Create(CultureInfo.InvariantCulture, $"{low} ≤ {best} ≤ {high} does not hold");
             var added = string.Create(CultureInfo.InvariantCulture, $"the deaths add up to {sum}, {(sum > best ? "more" : "less")} than best ({best})");
-            var repair = string.Create(CultureInfo.InvariantCulture,
-                $"counted as low {repaired.Low}, best {repaired.Best}, high {repaired.High} (best = max(best, deaths' sum), low = min(low, best), high = max(high, best))");
+            var repair = string.Create(CultureInfo.InvariantCulture, $"counted as low {repaired.Low}, best {repaired.Best}, high {repaired.High} ({RepairRule})");
             void Anomaly(string reason, string[] columns)
             {
                 if (anomalies == SourceAnomalies.Reject)
@@ -170,7 +171,8 @@ public static class UcdpGedMapping
             else if (sum < best)
             {
                 // Imported before anomalies were repaired too, so flagged but never refused.
-                found.Add(new RowAnomaly(counts, $"{string.Join('/', counts)}: {added}", $"{repair}; the unknown category takes the difference"));
+                rule = $"{RepairRule}; {UnknownTakesTheDifference}";
+                found.Add(new RowAnomaly(counts, $"{string.Join('/', counts)}: {added}", $"{repair}; {UnknownTakesTheDifference}"));
             }
 
             (low, best, high) = (repaired.Low, repaired.Best, repaired.High);
@@ -196,6 +198,9 @@ public static class UcdpGedMapping
             })],
             low!.Value, best!.Value, high!.Value);
         var headline = Text("source_headline");
+        var anomaly = found.Count == 0 ? null : new SourceAnomaly(
+            given.Low!.Value, given.Best!.Value, given.High!.Value, deaths[0].Count!.Value, deaths[1].Count!.Value, deaths[2].Count!.Value, deaths[3].Count!.Value,
+            [.. found.Select(a => a.Reason)], new Estimate(low!.Value, best!.Value, high!.Value), rule);
         var report = new ReportAttack(
             Perpetrator: sideA,
             Targets: [sideB],
@@ -203,15 +208,17 @@ public static class UcdpGedMapping
             Location: GeoJsonPoint.At(longitude!.Value, latitude!.Value),
             LocationPrecision: (LocationPrecision)wherePrecision!.Value,
             DatePrecision: precision,
-            Description: (string.IsNullOrEmpty(headline) ? $"UCDP GED event {ucdpId}: {Text("dyad_name")}" : headline)
-                + (given != (low, best, high) ? AsGiven(given, deaths) : string.Empty),
+            Description: string.IsNullOrEmpty(headline) ? $"UCDP GED event {ucdpId}: {Text("dyad_name")}" : headline,
             Sources: [new Source(Text("source_office") is { Length: > 0 } office ? office : "UCDP GED", published!.Count > 0 ? published[0] : null, headline.Length > 0 ? headline : null, null)],
             Casualties: casualties,
             ReportedBy: reportedBy,
             SubEventType: oneSided ? SubEventType.Attack : SubEventType.ArmedClash,
             OccurredAt: sameDay ? start : null,
             OccurredFrom: sameDay ? null : start,
-            OccurredUntil: sameDay ? null : end!.Value.AddDays(1));
+            OccurredUntil: sameDay ? null : end!.Value.AddDays(1))
+        {
+            Provenance = new Provenance(Provenance.UcdpGed, ucdpId, Ged(Text), anomaly),
+        };
         return (report, problems, found);
     }
 
@@ -226,10 +233,43 @@ public static class UcdpGedMapping
         return (Math.Min(low, repaired), repaired, Math.Max(high, repaired));
     }
 
-    /// <summary>The source's figures as given, kept in the description of a row whose estimate was repaired (events have no other place for them).</summary>
-    private static string AsGiven((int? Low, int? Best, int? High) given, (string Name, int? Count)[] deaths) =>
-        string.Create(CultureInfo.InvariantCulture,
-            $" [UCDP GED as given: low {given.Low}, best {given.Best}, high {given.High}, {string.Join(", ", deaths.Select(d => $"{d.Name} {d.Count}"))}]");
+    /// <summary>The repair rule as warnings and a report's provenance state it.</summary>
+    public const string RepairRule = "best = max(best, deaths' sum), low = min(low, best), high = max(high, best)";
+
+    private const string UnknownTakesTheDifference = "the unknown category takes the difference";
+
+    /// <summary>
+    /// The GED columns a report keeps in its provenance, in the codebook's order, each with where it is kept: the
+    /// columns a report's fields do not model (or model only in part, as <c>type_of_violence</c> 1 and 2 are both
+    /// battles, and <c>source_date</c> keeps its first date only). <see cref="Ged"/> reads them from a row.
+    /// </summary>
+    public static readonly IReadOnlyList<(string Column, Func<UcdpGedColumns, string?> Kept)> GedColumns =
+    [
+        ("relid", g => g.Relid), ("year", g => g.Year), ("active_year", g => g.ActiveYear), ("code_status", g => g.CodeStatus),
+        ("type_of_violence", g => g.TypeOfViolence), ("conflict_dset_id", g => g.ConflictDsetId), ("conflict_new_id", g => g.ConflictNewId),
+        ("conflict_name", g => g.ConflictName), ("dyad_dset_id", g => g.DyadDsetId), ("dyad_new_id", g => g.DyadNewId), ("dyad_name", g => g.DyadName),
+        ("side_a_dset_id", g => g.SideADsetId), ("side_a_new_id", g => g.SideANewId), ("side_b_dset_id", g => g.SideBDsetId), ("side_b_new_id", g => g.SideBNewId),
+        ("gwnoa", g => g.Gwnoa), ("gwnob", g => g.Gwnob), ("number_of_sources", g => g.NumberOfSources), ("source_article", g => g.SourceArticle),
+        ("source_date", g => g.SourceDate), ("source_original", g => g.SourceOriginal), ("where_coordinates", g => g.WhereCoordinates),
+        ("where_description", g => g.WhereDescription), ("adm_1", g => g.Adm1), ("adm_2", g => g.Adm2), ("priogrid_gid", g => g.PriogridGid),
+        ("country", g => g.Country), ("country_id", g => g.CountryId), ("region", g => g.Region), ("event_clarity", g => g.EventClarity),
+    ];
+
+    /// <summary>A row's <see cref="GedColumns"/> as given (trimmed; empty or absent → null).</summary>
+    public static UcdpGedColumns Ged(Func<string, string> text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        string? Kept(string column) => text(column) is { Length: > 0 } value ? value : null;
+        return new UcdpGedColumns(
+            Relid: Kept("relid"), Year: Kept("year"), ActiveYear: Kept("active_year"), CodeStatus: Kept("code_status"),
+            TypeOfViolence: Kept("type_of_violence"), ConflictDsetId: Kept("conflict_dset_id"), ConflictNewId: Kept("conflict_new_id"),
+            ConflictName: Kept("conflict_name"), DyadDsetId: Kept("dyad_dset_id"), DyadNewId: Kept("dyad_new_id"), DyadName: Kept("dyad_name"),
+            SideADsetId: Kept("side_a_dset_id"), SideANewId: Kept("side_a_new_id"), SideBDsetId: Kept("side_b_dset_id"), SideBNewId: Kept("side_b_new_id"),
+            Gwnoa: Kept("gwnoa"), Gwnob: Kept("gwnob"), NumberOfSources: Kept("number_of_sources"), SourceArticle: Kept("source_article"),
+            SourceDate: Kept("source_date"), SourceOriginal: Kept("source_original"), WhereCoordinates: Kept("where_coordinates"),
+            WhereDescription: Kept("where_description"), Adm1: Kept("adm_1"), Adm2: Kept("adm_2"), PriogridGid: Kept("priogrid_gid"),
+            Country: Kept("country"), CountryId: Kept("country_id"), Region: Kept("region"), EventClarity: Kept("event_clarity"));
+    }
 
     /// <summary>The GED columns a ReportAttack field is read from, for a validator's refusal (by its JSON path).</summary>
     public static IReadOnlyList<string> ColumnsOf(string path)

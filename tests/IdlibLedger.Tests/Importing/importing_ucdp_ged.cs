@@ -60,6 +60,28 @@ public sealed class importing_ucdp_ged(LedgerFixture ledger) : LedgerTest(ledger
     }
 
     [Fact]
+    public async Task an_imported_report_shows_its_provenance_by_id_and_a_report_posted_over_http_has_none()
+    {
+        await ImportAsync(await File.ReadAllTextAsync(GedFile));
+        var posted = await Host.ReportedAttackAsync();
+
+        var provenance = (await Host.GetJsonAsync($"/api/attacks/{UcdpGedMapping.StreamId("307096")}"))["report"]!["facts"]!["provenance"]!;
+
+        provenance["dataset"]!.GetValue<string>().ShouldBe("ucdp-ged");
+        provenance["ucdpId"]!.GetValue<string>().ShouldBe("307096");
+        provenance["anomaly"].ShouldBeNull();
+        var ged = provenance["ged"]!;
+        (ged["adm1"]!.GetValue<string>(), ged["adm2"]!.GetValue<string>(), ged["country"]!.GetValue<string>(), ged["conflictName"]!.GetValue<string>())
+            .ShouldBe(("Idlib Governorate", "Maarat al-Numaan district", "Syria", "Syria: Government"));
+        (ged["year"]!.GetValue<string>(), ged["region"]!.GetValue<string>(), ged["priogridGid"]!.GetValue<string>(), ged["whereCoordinates"]!.GetValue<string>())
+            .ShouldBe(("2019", "Middle East", "181154", "Tah village"));
+        (ged["dyadNewId"]!.GetValue<string>(), ged["sideANewId"]!.GetValue<string>(), ged["sideBNewId"]!.GetValue<string>(), ged["countryId"]!.GetValue<string>())
+            .ShouldBe(("11973", "118", "4456", "652"));
+        ged["gwnob"].ShouldBeNull();
+        (await Host.GetJsonAsync($"/api/attacks/{posted}"))["report"]!["facts"]!.AsObject().ContainsKey("provenance").ShouldBeFalse();
+    }
+
+    [Fact]
     public async Task the_idlib_slice_gives_116_attacks_with_the_checked_fatality_sums_and_a_second_import_adds_nothing()
     {
         var csv = await File.ReadAllTextAsync(GedFile);

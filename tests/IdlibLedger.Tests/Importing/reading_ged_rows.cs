@@ -19,7 +19,7 @@ public sealed class reading_ged_rows
     private static (ReportAttack? Report, List<RowProblem> Problems, List<RowAnomaly> Anomalies) Reading(SourceAnomalies anomalies, params (string Column, string Cell)[] changes)
     {
         var cells = GedFile.Cells(changes);
-        return UcdpGedMapping.ToReport(column => cells[column], "ged-desk", anomalies);
+        return UcdpGedMapping.ToReport(column => cells.GetValueOrDefault(column, string.Empty), "ged-desk", anomalies);
     }
 
     [Theory]
@@ -76,15 +76,60 @@ public sealed class reading_ged_rows
     }
 
     [Fact]
-    public void a_repaired_row_keeps_the_source_figures_as_given_in_its_description_and_a_consistent_one_does_not()
+    public void a_repaired_row_keeps_the_source_figures_as_given_and_the_rule_in_its_provenance_and_a_consistent_one_has_no_anomaly()
     {
-        var (repaired, _, _) = Reading(SourceAnomalies.Repair, ("low", "7"), ("best", "7"), ("high", "6"), ("deaths_b", "7"));
-        repaired!.Description.ShouldBe("Clashes near Tah [UCDP GED as given: low 7, best 7, high 6, deaths_a 0, deaths_b 7, deaths_civilians 0, deaths_unknown 0]");
+        var (repaired, _, warnings) = Reading(SourceAnomalies.Repair, ("low", "7"), ("best", "7"), ("high", "6"), ("deaths_b", "7"));
 
-        Reading(SourceAnomalies.Repair).Report!.Description.ShouldBe("Clashes near Tah");
-        // Best above the deaths' sum changes no estimate: the unknown category takes the difference, as it always did.
-        Reading(SourceAnomalies.Repair, ("best", "3"), ("high", "3")).Report!.Description.ShouldBe("Clashes near Tah");
+        repaired!.Description.ShouldBe("Clashes near Tah");
+        var anomaly = repaired.ToFacts().Provenance!.Anomaly!;
+        (anomaly.Low, anomaly.Best, anomaly.High).ShouldBe((7, 7, 6));
+        (anomaly.DeathsA, anomaly.DeathsB, anomaly.DeathsCivilians, anomaly.DeathsUnknown).ShouldBe((0, 7, 0, 0));
+        anomaly.Counted.ShouldBe(new Estimate(7, 7, 7));
+        anomaly.Reasons.ShouldBe(warnings.Select(w => w.Reason));
+        anomaly.Rule.ShouldBe("best = max(best, deaths' sum), low = min(low, best), high = max(high, best)");
+
+        Reading(SourceAnomalies.Repair).Report!.ToFacts().Provenance!.Anomaly.ShouldBeNull();
+        // Best above the deaths' sum changes no estimate but is an anomaly: the unknown category takes the difference.
+        var above = Reading(SourceAnomalies.Repair, ("best", "3"), ("high", "3")).Report!.ToFacts().Provenance!.Anomaly!;
+        (above.Counted, above.Rule).ShouldBe((new Estimate(2, 3, 3), "best = max(best, deaths' sum), low = min(low, best), high = max(high, best); the unknown category takes the difference"));
     }
+
+    [Fact]
+    public void a_row_keeps_its_ucdp_id_and_every_ged_column_the_report_does_not_model_as_given()
+    {
+        var ged = UcdpGedMapping.GedColumns.Select((c, i) => (c.Column, Cell: $"v{i}")).ToArray();
+
+        var provenance = Reading(SourceAnomalies.Repair, [("id", "307096"), .. ged.Where(c => !GedFile.Header.Contains(c.Column))]).Report!.ToFacts().Provenance!;
+
+        (provenance.Dataset, provenance.UcdpId).ShouldBe(("ucdp-ged", "307096"));
+        foreach (var (column, kept) in UcdpGedMapping.GedColumns)
+        {
+            var expected = GedFile.Header.Contains(column) ? GedFile.Cells()[column] : ged.Single(c => c.Column == column).Cell;
+            kept(provenance.Ged).ShouldBe(expected, column);
+        }
+    }
+
+    [Fact]
+    public void columns_absent_from_the_file_or_empty_are_not_kept()
+    {
+        var ged = Reading(SourceAnomalies.Repair, ("adm_1", "  ")).Report!.ToFacts().Provenance!.Ged;
+
+        ged.Adm1.ShouldBeNull();
+        ged.Country.ShouldBeNull();
+        ged.DyadName.ShouldBe("Government of Syria - Syrian insurgents");
+    }
+
+    [Theory]
+    [InlineData("'=HYPERLINK(\"x\")", "=HYPERLINK(\"x\")")]
+    [InlineData("'+1", "+1")]
+    [InlineData("'-2", "-2")]
+    [InlineData("'@SUM(A1)", "@SUM(A1)")]
+    [InlineData("'\tx", "\tx")]
+    [InlineData("'x", "'x")]
+    [InlineData("'", "'")]
+    [InlineData("O'Brien", "O'Brien")]
+    public void a_cell_the_export_escaped_as_a_formula_reads_without_its_apostrophe(string written, string read) =>
+        UcdpGedFile.Unescaped(written).ShouldBe(read);
 
     [Fact]
     public void with_reject_the_anomalies_refuse_the_row_as_before_but_best_above_the_deaths_sum_still_imports_flagged()

@@ -48,6 +48,10 @@ public sealed record ReportAttack(
     Guid? Id = null,
     string? ClaimedBy = null)
 {
+    /// <summary>Set by imports only (never read from a body): where the report came from, kept on its facts.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public Provenance? Provenance { get; init; }
+
     public sealed class Validator : AbstractValidator<ReportAttack>
     {
         public Validator(LedgerClock clock, GeometryLimits limits)
@@ -91,7 +95,8 @@ public sealed record ReportAttack(
         Description!,
         Sources!,
         Casualties!,
-        string.IsNullOrWhiteSpace(ClaimedBy) ? null : ClaimedBy.Trim());
+        string.IsNullOrWhiteSpace(ClaimedBy) ? null : ClaimedBy.Trim(),
+        Provenance);
 }
 
 public static class ReportAttackEndpoint

@@ -61,7 +61,11 @@ public sealed class AttackTimeline : IProjection
         Column<VersionRow>.Of("latitude", "float8", NpgsqlDbType.Double, v => v.Report.Facts.Location.Latitude),
         Column<VersionRow>.Of("report", "text", NpgsqlDbType.Jsonb, v => v.Json, selected: "report::jsonb"),
         .. TotalColumns.Select((name, i) => Column<VersionRow>.Of(name, "int", NpgsqlDbType.Integer, v => v.Totals[i])),
+        Column<VersionRow>.Of(AnomalousColumn, "boolean", NpgsqlDbType.Boolean, v => v.Report.CountsRepairedFigures()),
     ];
+
+    /// <summary>Whether the version counts figures repaired from a source row whose own figures disagreed (<see cref="AttackReport.CountsRepairedFigures"/>).</summary>
+    internal const string AnomalousColumn = "anomalous";
 
     /// <summary>A casualty row's columns, in the order both writers give them.</summary>
     internal static readonly Column<CasualtyRow>[] CasualtyColumns =
@@ -123,11 +127,13 @@ public sealed class AttackTimeline : IProjection
             timeline.AddColumn<int>(column).AllowNulls();
         }
 
+        // False in rows written before the column existed: their events carry no provenance, so a rebuild agrees.
+        timeline.AddColumn<bool>(AnomalousColumn).NotNull().DefaultValueByExpression("false");
         timeline.AddColumn("location", "geometry(Point, 4326)").GeneratedAs("ST_SetSRID(ST_MakePoint(longitude, latitude), 4326)");
         timeline.Indexes.Add(new IndexDefinition($"ix_{TableName}_recorded") { Columns = ["recorded_from", "recorded_until"] });
 
         // Covering indexes for the versions near a day boundary that casualty totals read (TimelineQueries): index-only scans.
-        string[] band = ["attack_id", "version", "perpetrator", "occurred_from", "retracted", .. TotalColumns];
+        string[] band = ["attack_id", "version", "perpetrator", "occurred_from", "retracted", .. TotalColumns, AnomalousColumn];
         timeline.Indexes.Add(new IndexDefinition($"ix_{TableName}_occurred") { Columns = ["occurred_from"], IncludeColumns = [.. band.Where(c => c != "occurred_from"), "recorded_from", "recorded_until"] });
         timeline.Indexes.Add(new IndexDefinition($"ix_{TableName}_recorded_band") { Columns = ["recorded_from"], IncludeColumns = [.. band, "recorded_until"] });
         timeline.Indexes.Add(new IndexDefinition($"ix_{TableName}_superseded") { Columns = ["recorded_until"], IncludeColumns = band, Predicate = "recorded_until is not null" });

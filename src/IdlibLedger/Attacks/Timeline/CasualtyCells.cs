@@ -45,14 +45,22 @@ public sealed class CasualtyCells
         table.AddColumn<string>("perpetrator").AsPrimaryKey();
         foreach (var column in Columns)
         {
-            table.AddColumn(column, "bigint").NotNull();
+            var added = table.AddColumn(column, "bigint").NotNull();
+            if (column == "anomalous")
+            {
+                // Zero in cells written before the column existed: their events carry no provenance, so a rebuild agrees.
+                added.DefaultValueByExpression("0");
+            }
         }
 
         return table;
     }
 
-    /// <summary>The summed columns, in the order every query reads them.</summary>
-    public static readonly string[] Columns = ["killed_low", "killed_best", "killed_high", "injured_low", "injured_best", "injured_high", "attacks"];
+    /// <summary>The summed columns, in the order every query reads them: six figures, attacks, anomalous reports.</summary>
+    public static readonly string[] Columns = ["killed_low", "killed_best", "killed_high", "injured_low", "injured_best", "injured_high", "attacks", "anomalous"];
+
+    /// <summary>Where <see cref="Columns"/> counts attacks, and attacks counting repaired figures (<see cref="AttackReport.CountsRepairedFigures"/>).</summary>
+    private const int Attacks = 6, Anomalous = 7;
 
     public readonly record struct Key(string Grain, string Level, DateOnly OccurredDay, DateOnly RecordedDay, string Group, string Perpetrator);
 
@@ -101,7 +109,8 @@ public sealed class CasualtyCells
                 Count(Group(byParty, casualty.Party ?? category), casualty, sign);
             }
 
-            total[^1] = sign;
+            var anomalous = report.CountsRepairedFigures() ? sign : 0;
+            (total[Attacks], total[Anomalous]) = (sign, anomalous);
             Add(All, NoneKey, NoneKey, total);
             Add(ByPerpetrator, perpetrator, perpetrator, total);
             foreach (var (grain, groups) in new[] { (ByCategory, byCategory), (ByParty, byParty) })
@@ -114,7 +123,7 @@ public sealed class CasualtyCells
 
                 foreach (var (group, values) in groups)
                 {
-                    values[^1] = sign;
+                    (values[Attacks], values[Anomalous]) = (sign, anomalous);
                     Add(grain, group, perpetrator, values);
                 }
             }

@@ -53,7 +53,7 @@ public sealed partial class TimelineQueries
             $"select t.report, first.recorded_from, t.recorded_from, count(*) over () from {timeline} t " +
             $"join {timeline} first on first.attack_id = t.attack_id and first.version = 1 " +
             $"where {where} order by t.occurred_from desc, t.attack_id limit @limit offset @offset";
-        _count = $"select count(*) from {timeline} t where {where}";
+        _count = $"select count(*), count(*) filter (where t.{AttackTimeline.AnomalousColumn}) from {timeline} t where {where}";
         _reports = $"select t.report from {timeline} t where {where} order by t.occurred_from, t.attack_id";
         _scanUngrouped = ScanSql(schema, null);
         _scan = Enum.GetValues<CasualtyGrouping>().ToDictionary(g => g, g => ScanSql(schema, g));
@@ -82,29 +82,32 @@ public sealed partial class TimelineQueries
         }
 
         // Past the last page no row carries the count.
-        return (items, items.Count == 0 && page > 1 ? await CountAsync(filter, cancellation) : total);
+        return (items, items.Count == 0 && page > 1 ? (await CountAsync(filter, cancellation)).Attacks : total);
     }
 
     /// <summary>
     /// Killed and injured per group, and the attacks counted (once each, though by category or party one attack can
-    /// fall in several groups). Read from the cells where they carry the filter and the grouping, otherwise by summing
-    /// every version the filter keeps.
+    /// fall in several groups), of them the anomalous ones (<see cref="AttackReport.CountsRepairedFigures"/>). Read from
+    /// the cells where they carry the filter and the grouping, otherwise by summing every version the filter keeps.
     /// </summary>
-    public async Task<(IReadOnlyList<CasualtyGroup> Groups, long Attacks)> TotalsAsync(AttackFilter filter, CasualtyGrouping? groupBy, CancellationToken cancellation)
+    public async Task<(IReadOnlyList<CasualtyGroup> Groups, long Attacks, long AnomalousReports)> TotalsAsync(
+        AttackFilter filter, CasualtyGrouping? groupBy, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(filter);
         var severalPerAttack = groupBy is CasualtyGrouping.Category or CasualtyGrouping.Party;
         if (CellsServe(filter, groupBy))
         {
             var groups = await CellTotalsAsync(filter, groupBy, cancellation);
-            return (groups, severalPerAttack ? (await CellTotalsAsync(filter, null, cancellation)).Sum(g => g.Attacks) : groups.Sum(g => g.Attacks));
+            var counted = severalPerAttack ? await CellTotalsAsync(filter, null, cancellation) : groups;
+            return (groups, counted.Sum(g => g.Attacks), counted.Sum(g => g.AnomalousReports));
         }
 
         await using var command = _database.CreateCommand(groupBy is { } grouping ? _scan[grouping] : _scanUngrouped);
         filter.Bind(command);
         Bind(command, "level", NpgsqlDbType.Text, groupBy is { } level ? Wire.Name(level) : string.Empty);
         var scanned = await ReadGroupsAsync(command, cancellation);
-        return (scanned, severalPerAttack ? await CountAsync(filter, cancellation) : scanned.Sum(g => g.Attacks));
+        var (attacks, anomalous) = severalPerAttack ? await CountAsync(filter, cancellation) : (scanned.Sum(g => g.Attacks), scanned.Sum(g => g.AnomalousReports));
+        return (scanned, attacks, anomalous);
     }
 
     /// <summary>The reports the filter keeps, in occurrence order, read from the timeline as they are enumerated.</summary>
@@ -120,11 +123,14 @@ public sealed partial class TimelineQueries
         }
     }
 
-    private async Task<long> CountAsync(AttackFilter filter, CancellationToken cancellation)
+    /// <summary>The attacks the filter keeps, and of them those counting repaired figures.</summary>
+    private async Task<(long Attacks, long AnomalousReports)> CountAsync(AttackFilter filter, CancellationToken cancellation)
     {
         await using var command = _database.CreateCommand(_count);
         filter.Bind(command);
-        return (long)(await command.ExecuteScalarAsync(cancellation))!;
+        await using var reader = await command.ExecuteReaderAsync(cancellation);
+        await reader.ReadAsync(cancellation);
+        return (reader.GetInt64(0), reader.GetInt64(1));
     }
 
     /// <summary>
@@ -143,7 +149,7 @@ public sealed partial class TimelineQueries
         }} as key, " +
         "coalesce(sum(c.killed_low), 0), coalesce(sum(c.killed_best), 0), coalesce(sum(c.killed_high), 0), " +
         "coalesce(sum(c.injured_low), 0), coalesce(sum(c.injured_best), 0), coalesce(sum(c.injured_high), 0), " +
-        "count(distinct t.attack_id) " +
+        $"count(distinct t.attack_id), count(distinct t.attack_id) filter (where t.{AttackTimeline.AnomalousColumn}) " +
         $"from {schema}.{AttackTimeline.TableName} t " +
         $"left join {schema}.{AttackTimeline.CasualtiesTableName} c on c.attack_id = t.attack_id and c.version = t.version " +
         // By admin unit: the region of that level whose polygon holds the attack (point in polygon, GiST).
@@ -153,7 +159,7 @@ public sealed partial class TimelineQueries
         $"where {AttackFilter.Where(schema)} group by 1 order by 3 desc, 1";
 
     /// <summary>
-    /// Reads rows of (key, killed low/best/high, injured low/best/high, attacks); a null key is "none". The order is
+    /// Reads rows of (key, killed low/best/high, injured low/best/high, attacks, anomalous reports); a null key is "none". The order is
     /// the documented one, killed.best (highest first) then key (ordinal), set here rather than in SQL, where a null
     /// key sorts last and text follows the database's collation.
     /// </summary>
@@ -167,7 +173,8 @@ public sealed partial class TimelineQueries
                 reader.IsDBNull(0) ? "none" : reader.GetString(0),
                 new Estimate((int)reader.GetInt64(1), (int)reader.GetInt64(2), (int)reader.GetInt64(3)),
                 new Estimate((int)reader.GetInt64(4), (int)reader.GetInt64(5), (int)reader.GetInt64(6)),
-                reader.GetInt64(7)));
+                reader.GetInt64(7),
+                reader.GetInt64(8)));
         }
 
         groups.Sort(static (a, b) => b.Killed.Best != a.Killed.Best ? b.Killed.Best.CompareTo(a.Killed.Best) : string.CompareOrdinal(a.Key, b.Key));
@@ -241,6 +248,7 @@ public sealed partial class TimelineQueries
         };
         var (timeline, casualties, cells) = ($"{schema}.{AttackTimeline.TableName}", $"{schema}.{AttackTimeline.CasualtiesTableName}", $"{schema}.{CasualtyCells.TableName}");
         var figures = CasualtyCells.Columns.Take(6).ToArray();
+        const string anomalous = AttackTimeline.AnomalousColumn;
         const string perpetrator = "(@perpetrator::text is null or t.perpetrator = @perpetrator)";
         var occurred = Band("t.occurred_from", "at", "a");
         // The version's sums; rows written before the timeline had them sum the casualty rows instead.
@@ -250,24 +258,25 @@ public sealed partial class TimelineQueries
             // Deltas near the boundaries: versions that begin or end there (in recording) or occur there.
             // (Four branches rather than an OR, so that each is an index-only scan of one covering index.)
             "with d as (" +
-            $"select t.attack_id, t.version, t.perpetrator, t.occurred_from as o, t.recorded_from as r, 1 as s, {totals} from {timeline} t " +
+            $"select t.attack_id, t.version, t.perpetrator, t.{anomalous}, t.occurred_from as o, t.recorded_from as r, 1 as s, {totals} from {timeline} t " +
             $"where not t.retracted and {occurred} and {perpetrator} " +
-            $"union all select t.attack_id, t.version, t.perpetrator, t.occurred_from, t.recorded_from, 1, {totals} from {timeline} t " +
+            $"union all select t.attack_id, t.version, t.perpetrator, t.{anomalous}, t.occurred_from, t.recorded_from, 1, {totals} from {timeline} t " +
             $"where not t.retracted and {Band("t.recorded_from", "as_of", "r")} and not ({occurred}) and {perpetrator} " +
-            $"union all select t.attack_id, t.version, t.perpetrator, t.occurred_from, t.recorded_until, -1, {totals} from {timeline} t " +
+            $"union all select t.attack_id, t.version, t.perpetrator, t.{anomalous}, t.occurred_from, t.recorded_until, -1, {totals} from {timeline} t " +
             $"where not t.retracted and t.recorded_until is not null and {occurred} and {perpetrator} " +
-            $"union all select t.attack_id, t.version, t.perpetrator, t.occurred_from, t.recorded_until, -1, {totals} from {timeline} t " +
+            $"union all select t.attack_id, t.version, t.perpetrator, t.{anomalous}, t.occurred_from, t.recorded_until, -1, {totals} from {timeline} t " +
             $"where not t.retracted and {Band("t.recorded_until", "as_of", "r")} and not ({occurred}) and {perpetrator}), " +
             // Each delta's weight: counted at (at, asOf) and not at (A, R) → +s, the reverse → -s.
             "w as (select d.*, d.s * ((case when d.o <= @at and d.r <= @as_of then 1 else 0 end) - (case when d.o < @a and d.r < @r then 1 else 0 end)) as weight from d), " +
             (groupBy is CasualtyGrouping.Category or CasualtyGrouping.Party
                 // By category or party: the version's casualty rows, one group per key.
-                ? $"v as (select {versionKey} as key, w.weight, {string.Join(", ", figures.Select(c => $"coalesce(sum(c.{c}), 0) as {c}"))} " +
+                ? $"v as (select {versionKey} as key, w.weight, w.{anomalous}, {string.Join(", ", figures.Select(c => $"coalesce(sum(c.{c}), 0) as {c}"))} " +
                   $"from w left join {casualties} c on c.attack_id = w.attack_id and c.version = w.version " +
-                  "where w.weight <> 0 group by w.attack_id, w.version, w.s, w.weight, 1), "
+                  $"where w.weight <> 0 group by w.attack_id, w.version, w.s, w.weight, w.{anomalous}, 1), "
                 // Otherwise the version's own sums.
-                : $"v as (select {versionKey} as key, w.weight, {string.Join(", ", figures)} from w where w.weight <> 0), ") +
-            $"g as (select key, {string.Join(", ", figures.Select(c => $"weight * {c} as {c}"))}, weight as attacks from v " +
+                : $"v as (select {versionKey} as key, w.weight, w.{anomalous}, {string.Join(", ", figures)} from w where w.weight <> 0), ") +
+            $"g as (select key, {string.Join(", ", figures.Select(c => $"weight * {c} as {c}"))}, weight as attacks, " +
+            $"case when {anomalous} then weight else 0 end as {anomalous} from v " +
             $"union all select {cellKey}, {string.Join(", ", CasualtyCells.Columns.Select(c => $"k.{c}"))} from {cells} k " +
             // Occurred before A and recorded before R: month blocks, a strip of days on each side, and their corner.
             "where k.grain = @grain and (" +

@@ -16,7 +16,8 @@ namespace IdlibLedger.Casualties.Totals;
 /// <param name="Killed">Killed in this group.</param>
 /// <param name="Injured">Injured in this group.</param>
 /// <param name="Attacks">Attacks in this group.</param>
-public sealed record CasualtyGroup(string Key, Estimate Killed, Estimate Injured, long Attacks);
+/// <param name="AnomalousReports">Of those attacks, the reports imported from a source row whose own figures disagreed and counted with the repaired estimate (no correction of their casualties since); see docs/api.md, Source anomalies.</param>
+public sealed record CasualtyGroup(string Key, Estimate Killed, Estimate Injured, long Attacks, long AnomalousReports);
 
 /// <summary>
 /// Incident-level sums: low, best and high of killed and injured over the attacks that count. <c>figures</c> are
@@ -25,6 +26,7 @@ public sealed record CasualtyGroup(string Key, Estimate Killed, Estimate Injured
 /// <param name="Killed">Killed, summed over the attacks.</param>
 /// <param name="Injured">Injured, summed over the attacks.</param>
 /// <param name="Attacks">Attacks counted.</param>
+/// <param name="AnomalousReports">Of the attacks counted, the reports imported from a source row whose own figures disagreed and counted with the repaired estimate (no correction of their casualties since); see docs/api.md, Source anomalies.</param>
 /// <param name="GroupBy">The grouping asked for, or null.</param>
 /// <param name="Groups">The sums per group (empty without groupBy).</param>
 /// <param name="At">Valid time the answer describes (UTC).</param>
@@ -36,7 +38,7 @@ public sealed record CasualtyGroup(string Key, Estimate Killed, Estimate Injured
 /// <param name="Bbox">The bounding box filter, or null.</param>
 /// <param name="Figures">Aggregate figures published by others for the period; never added to the sums.</param>
 public sealed record CasualtyTotals(
-    Estimate Killed, Estimate Injured, long Attacks, string? GroupBy, IReadOnlyList<CasualtyGroup> Groups,
+    Estimate Killed, Estimate Injured, long Attacks, long AnomalousReports, string? GroupBy, IReadOnlyList<CasualtyGroup> Groups,
     DateTimeOffset At, DateTimeOffset AsOf, DateTimeOffset? From, DateTimeOffset? To, string? Perpetrator, string? Region, string? Bbox,
     IReadOnlyList<CasualtyFigureReported> Figures);
 
@@ -62,7 +64,7 @@ public sealed record CasualtyTotalsQuery(
 public static class GetCasualtyTotalsEndpoint
 {
     /// <summary>Sum casualties</summary>
-    /// <remarks>Sums the latest corrected casualty estimates of the attacks recorded by `asOf`, not retracted, whose occurrence had begun by `at` — the attacks GET /api/attacks lists for the same filters — optionally grouped. Aggregate figures published by others are listed under `figures` and never added. An invalid parameter is 400 naming it.</remarks>
+    /// <remarks>Sums the latest corrected casualty estimates of the attacks recorded by `asOf`, not retracted, whose occurrence had begun by `at` — the attacks GET /api/attacks lists for the same filters — optionally grouped; `anomalousReports` says how many of the attacks (overall and per group) count figures repaired from an inconsistent source row. Aggregate figures published by others are listed under `figures` and never added. An invalid parameter is 400 naming it.</remarks>
     [WolverineGet("/api/casualties/totals", OperationId = "GetCasualtyTotals")]
     [ForViewers]
     [Tags("Casualties")]
@@ -87,11 +89,11 @@ public static class GetCasualtyTotalsEndpoint
             return TypedResults.Problem(LedgerProblems.Invalid(errors, "Fix the query parameters named under 'errors'."));
         }
 
-        var (groups, attacks) = await timeline.TotalsAsync(filter, groupBy, cancellation);
+        var (groups, attacks, anomalous) = await timeline.TotalsAsync(filter, groupBy, cancellation);
         var killed = groups.Aggregate(Estimate.None, (sum, g) => sum.Plus(g.Killed));
         var injured = groups.Aggregate(Estimate.None, (sum, g) => sum.Plus(g.Injured));
         return TypedResults.Ok(new CasualtyTotals(
-            killed, injured, attacks, query.GroupBy, groupBy is null ? [] : groups,
+            killed, injured, attacks, anomalous, query.GroupBy, groupBy is null ? [] : groups,
             filter.Temporal.At, filter.Temporal.AsOf, filter.From, filter.To, filter.Perpetrator, filter.RegionId, query.Bbox,
             await CasualtyFigureEndpoints.KnownAsync(session, filter.Temporal.At, filter.Temporal.AsOf, filter.From, filter.To, cancellation)));
     }

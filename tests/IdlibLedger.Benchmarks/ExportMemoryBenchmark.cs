@@ -1,0 +1,321 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace IdlibLedger.Benchmarks;
+
+/// <summary>
+/// Export memory benchmark (issue 17, "exports that keep provenance"): seeds the ledger with GED-shaped rows (the
+/// import benchmark's generator, imported by the service's own command line, <c>import ucdp-ged FILE</c>), then runs
+/// the service as a process of its own (Kestrel on loopback, the built IdlibLedger.dll, Production settings) and
+/// downloads <c>GET /api/exports/attacks.csv</c> whole, counting its rows and bytes without keeping them. The service's
+/// resident memory is read from /proc: VmRSS before the export (after a warm-up export) is the baseline, and the peak
+/// is the larger of VmRSS sampled every 20 ms and the kernel's VmHWM, reset just before the export. For each count of
+/// attacks it prints rows, seconds, rows/s, baseline, peak, and whether the peak stays under the stated bound:
+/// baseline + <see cref="BoundMiB"/>, whatever the number of rows (the export streams them).
+/// </summary>
+internal static class ExportMemoryBenchmark
+{
+    /// <summary>The most an export adds to the service's RSS, whatever its size (docs/benchmarks.md states it).</summary>
+    public const int BoundMiB = 100;
+
+    private const string Schema = "bench_export";
+
+    public static async Task RunAsync(string connection, string serviceDll, IReadOnlyList<int> counts)
+    {
+        if (!File.Exists(serviceDll))
+        {
+            throw new InvalidOperationException($"no service at {serviceDll}: build src/IdlibLedger (deploy/local/benchmark-export.sh does)");
+        }
+
+        await Benchmarks.DropSchemaAsync(connection, Schema);
+        // Outside Development and Testing the service only reads a seal key: the benchmarks' own, made once.
+        var sealKey = Path.Combine(Path.GetTempPath(), "idlib-ledger-bench-seal-key");
+        if (!File.Exists(sealKey))
+        {
+            IdlibLedger.Audit.SealKey.CreateFile(sealKey);
+        }
+
+        var environment = new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["ConnectionStrings__Ledger"] = connection,
+            ["Ledger__Schema"] = Schema,
+            ["Ledger__LoadDemoData"] = "false",
+            ["Ledger__SharedDataPath"] = "/nonexistent",
+            ["Audit__SigningKeyPath"] = Path.Combine(Path.GetTempPath(), "idlib-ledger-bench-key.pem"),
+            ["Audit__SealKeyPath"] = sealKey,
+            ["Logging__LogLevel__Default"] = "Warning",
+        };
+        var key = (await Service.RunToEndAsync(serviceDll, "keys create --client bench-export --roles viewer", environment))
+            .Split('\n', StringSplitOptions.TrimEntries).Last(l => l.StartsWith("ilk_", StringComparison.Ordinal));
+        Console.WriteLine($"service: {serviceDll}");
+        Console.WriteLine();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{"GED rows",10} {"seed s",8} {"attacks",10} {"rows",10} {"MB",8} {"export s",9} {"rows/s",9} {"base MiB",9} {"peak MiB",9} {"peak-base",10} {"bound MiB",10}  under"));
+
+        var seeded = 0;
+        var failed = false;
+        foreach (var count in counts.Order())
+        {
+            var seeding = Stopwatch.StartNew();
+            await SeedAsync(serviceDll, environment, seeded, count);
+            seeding.Stop();
+            seeded = count;
+            var attacks = await AttacksAsync(connection);
+            failed |= !await ExportAsync(serviceDll, environment, key, count, attacks, seeding.Elapsed);
+        }
+
+        Console.WriteLine();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"bound: RSS before the export + {BoundMiB} MiB, whatever the number of rows (peak: the larger of VmRSS sampled every 20 ms and the kernel's VmHWM)"));
+        if (failed)
+        {
+            throw new InvalidOperationException("an export went over the bound or did not hold every attack of the ledger");
+        }
+    }
+
+    /// <summary>Imports generated rows <paramref name="from"/> to <paramref name="to"/> (each a new attack) with the service's command line.</summary>
+    private static async Task SeedAsync(string serviceDll, IReadOnlyDictionary<string, string> environment, int from, int to)
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"idlib-ledger-bench-export-{from}-{to}.csv");
+        var random = new Random(20200226 + from);
+        await using (var writer = new StreamWriter(file, false, new UTF8Encoding(false)))
+        {
+            await writer.WriteAsync(string.Join(',', ImportBenchmark.Header.Select(ImportBenchmark.Quote)) + "\n");
+            for (var i = from; i < to; i++)
+            {
+                await writer.WriteAsync(string.Join(',', ImportBenchmark.Fields(random, i).Select(ImportBenchmark.Quote)) + "\n");
+            }
+        }
+
+        try
+        {
+            await Service.RunToEndAsync(serviceDll, $"import ucdp-ged \"{file}\"", environment);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    /// <summary>The attacks the ledger holds (the import refuses the generator's few rows that break a rule): what the export must hold.</summary>
+    private static async Task<long> AttacksAsync(string connection)
+    {
+        await using var database = new Npgsql.NpgsqlConnection(connection);
+        await database.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand($"select count(*) from {Schema}.{IdlibLedger.Attacks.Timeline.AttackTimeline.TableName} where recorded_until is null and not retracted", database);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    private static async Task<bool> ExportAsync(string serviceDll, IReadOnlyDictionary<string, string> environment, string key, int count, long attacks, TimeSpan seeding)
+    {
+        var port = Service.FreePort();
+        using var service = Service.Start(serviceDll, $"--urls http://127.0.0.1:{port}", environment);
+        try
+        {
+            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = Timeout.InfiniteTimeSpan };
+            client.DefaultRequestHeaders.Add("X-Api-Key", key);
+            await Service.ReadyAsync(client, service);
+
+            // Warm up the export path (JIT, connections, the timeline's pages) on a few days, then let the service settle.
+            for (var i = 0; i < 3; i++)
+            {
+                await DownloadAsync(client, "/api/exports/attacks.csv?to=2012-01-15");
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(5));
+            var baseline = Service.Memory(service.Id).Rss;
+            Service.ResetPeak(service.Id);
+
+            using var sampling = new CancellationTokenSource();
+            var sampled = 0L;
+            var sampler = Task.Run(async () =>
+            {
+                while (!sampling.IsCancellationRequested)
+                {
+                    sampled = Math.Max(sampled, Service.Memory(service.Id).Rss);
+                    await Task.Delay(20, CancellationToken.None);
+                }
+            }, CancellationToken.None);
+
+            var watch = Stopwatch.StartNew();
+            var (rows, bytes) = await DownloadAsync(client, "/api/exports/attacks.csv");
+            watch.Stop();
+            await sampling.CancelAsync();
+            await sampler;
+            var peak = Math.Max(sampled, Service.Memory(service.Id).Peak);
+            var bound = baseline + BoundMiB * 1024L * 1024;
+            var under = peak <= bound;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{count,10:N0} {seeding.TotalSeconds,8:N1} {attacks,10:N0} {rows,10:N0} {bytes / 1e6,8:N1} {watch.Elapsed.TotalSeconds,9:N1} {rows / watch.Elapsed.TotalSeconds,9:N0} {MiB(baseline),9:N0} {MiB(peak),9:N0} {MiB(peak - baseline),10:N0} {MiB(bound),10:N0}  {(under ? "yes" : "NO")}"));
+            return under && rows == attacks;
+        }
+        finally
+        {
+            service.Kill(entireProcessTree: true);
+            await service.WaitForExitAsync();
+        }
+    }
+
+    /// <summary>
+    /// Reads the export as it arrives and counts its rows (each ends with CRLF; line breaks inside quoted cells are
+    /// bare LF in these rows) and bytes, keeping nothing.
+    /// </summary>
+    private static async Task<(long Rows, long Bytes)> DownloadAsync(HttpClient client, string url)
+    {
+        using var response = await client.GetAsync(url, HttpCompletionOption.ResponseHeadersRead);
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            throw new InvalidOperationException($"{url}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+
+        await using var body = await response.Content.ReadAsStreamAsync();
+        var buffer = new byte[64 * 1024];
+        long lines = 0, bytes = 0;
+        var afterCarriageReturn = false;
+        int read;
+        while ((read = await body.ReadAsync(buffer)) > 0)
+        {
+            bytes += read;
+            for (var i = 0; i < read; i++)
+            {
+                lines += afterCarriageReturn && buffer[i] == (byte)'\n' ? 1 : 0;
+                afterCarriageReturn = buffer[i] == (byte)'\r';
+            }
+        }
+
+        return (lines - 1, bytes);
+    }
+
+    private static double MiB(long bytes) => bytes / 1024.0 / 1024.0;
+
+    /// <summary>The service as a process of its own: started, run to its end for a command, asked whether it is ready, measured.</summary>
+    private static class Service
+    {
+        public static Process Start(string serviceDll, string arguments, IReadOnlyDictionary<string, string> environment)
+        {
+            var start = new ProcessStartInfo("dotnet", $"\"{serviceDll}\" {arguments}")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+                WorkingDirectory = Path.GetDirectoryName(serviceDll)!,
+            };
+            foreach (var (name, value) in environment)
+            {
+                start.Environment[name] = value;
+            }
+
+            var process = Process.Start(start) ?? throw new InvalidOperationException("the service did not start");
+            // Drained, so that a full pipe never blocks the service; the tail is shown if it fails to start.
+            process.OutputDataReceived += (_, line) => Keep(line.Data);
+            process.ErrorDataReceived += (_, line) => Keep(line.Data);
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            return process;
+        }
+
+        private static readonly Queue<string> Tail = new();
+
+        private static void Keep(string? line)
+        {
+            lock (Tail)
+            {
+                if (line is not null)
+                {
+                    Tail.Enqueue(line);
+                }
+
+                while (Tail.Count > 40)
+                {
+                    Tail.Dequeue();
+                }
+            }
+        }
+
+        public static async Task<string> RunToEndAsync(string serviceDll, string arguments, IReadOnlyDictionary<string, string> environment)
+        {
+            var start = new ProcessStartInfo("dotnet", $"\"{serviceDll}\" {arguments}") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var (name, value) in environment)
+            {
+                start.Environment[name] = value;
+            }
+
+            using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not run {arguments}");
+            var output = process.StandardOutput.ReadToEndAsync();
+            var errors = process.StandardError.ReadToEndAsync();
+            await process.WaitForExitAsync();
+            return process.ExitCode == 0 ? await output : throw new InvalidOperationException($"{arguments} exited with {process.ExitCode}: {await errors}");
+        }
+
+        public static async Task ReadyAsync(HttpClient client, Process service)
+        {
+            var deadline = DateTimeOffset.UtcNow.AddMinutes(2);
+            while (DateTimeOffset.UtcNow < deadline && !service.HasExited)
+            {
+                try
+                {
+                    using var ready = await client.GetAsync("/health/ready");
+                    if (ready.IsSuccessStatusCode)
+                    {
+                        return;
+                    }
+                }
+                catch (HttpRequestException)
+                {
+                    // Not listening yet.
+                }
+
+                await Task.Delay(250);
+            }
+
+            lock (Tail)
+            {
+                throw new InvalidOperationException($"the service did not become ready:\n{string.Join('\n', Tail)}");
+            }
+        }
+
+        public static int FreePort()
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            return ((IPEndPoint)listener.LocalEndpoint).Port;
+        }
+
+        /// <summary>The process's resident memory now and its peak since start or the last reset, in bytes (/proc/PID/status).</summary>
+        public static (long Rss, long Peak) Memory(int pid)
+        {
+            long rss = 0, peak = 0;
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+            {
+                static long Kb(string line) => long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                {
+                    rss = Kb(line);
+                }
+                else if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                {
+                    peak = Kb(line);
+                }
+            }
+
+            return (rss, peak);
+        }
+
+        /// <summary>Resets the kernel's peak RSS (VmHWM) to the current RSS (Linux: "5" to /proc/PID/clear_refs).</summary>
+        public static void ResetPeak(int pid)
+        {
+            try
+            {
+                File.WriteAllText($"/proc/{pid}/clear_refs", "5");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Console.WriteLine($"(could not reset VmHWM: {e.Message}; the peak is the sampled VmRSS and the peak since start)");
+            }
+        }
+    }
+}
