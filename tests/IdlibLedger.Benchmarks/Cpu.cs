@@ -15,22 +15,46 @@ internal static class Cpu
 
         /// <summary>CPU time of this process and the others per row.</summary>
         public double PerRowMicroseconds => (Process + Others).TotalMicroseconds / Rows;
+
+        /// <summary>Two runs measured apart as one (a run timed in parts); how busy the machine was, weighted by wall time.</summary>
+        public Figures Add(Figures other)
+        {
+            ArgumentNullException.ThrowIfNull(other);
+            var wall = Wall + other.Wall;
+            return new Figures(Rows + other.Rows, wall, Process + other.Process, Others + other.Others,
+                (Busy * Wall.TotalSeconds + other.Busy * other.Wall.TotalSeconds) / wall.TotalSeconds);
+        }
     }
 
-    public static async Task<Figures> MeasureAsync(long rows, Func<Task> run)
+    /// <summary>Measures <paramref name="run"/>; "the process" is this one, or the process <paramref name="processId"/> (a service the run talks to).</summary>
+    public static async Task<Figures> MeasureAsync(long rows, Func<Task> run, int? processId = null)
     {
-        var self = System.Diagnostics.Process.GetCurrentProcess();
         var (busyBefore, totalBefore) = Machine();
-        var processBefore = self.TotalProcessorTime;
+        var processBefore = ProcessTime(processId);
         var watch = Stopwatch.StartNew();
         await run();
         watch.Stop();
-        self.Refresh();
-        var process = self.TotalProcessorTime - processBefore;
+        var process = ProcessTime(processId) - processBefore;
         var (busyAfter, totalAfter) = Machine();
         var busy = TimeSpan.FromSeconds((busyAfter - busyBefore) / (double)TicksPerSecond);
         var share = totalAfter > totalBefore ? (busyAfter - busyBefore) / (double)(totalAfter - totalBefore) : double.NaN;
         return new Figures(rows, watch.Elapsed, process, busy > process ? busy - process : TimeSpan.Zero, share);
+    }
+
+    /// <summary>The CPU time of this process, or of another one (utime + stime of /proc/PID/stat).</summary>
+    private static TimeSpan ProcessTime(int? processId)
+    {
+        if (processId is not { } id)
+        {
+            using var self = System.Diagnostics.Process.GetCurrentProcess();
+            return self.TotalProcessorTime;
+        }
+
+        // pid (comm) state ppid … : the fields after the command's closing parenthesis, utime and stime 12th and 13th.
+        var stat = File.ReadAllText($"/proc/{id}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return TimeSpan.FromSeconds(ticks / (double)TicksPerSecond);
     }
 
     /// <summary>USER_HZ of /proc/stat: 100 on Linux.</summary>
