@@ -162,20 +162,20 @@ public sealed partial class UcdpGedImporter(
     }
 
     /// <summary>
-    /// Reads the rows in windows, validates each window's rows in parallel, logs the refused ones and hands on the good
-    /// ones in batches, in order of occurrence (a batch then touches few days of the casualty cells, however the file
-    /// is ordered). Memory holds one window, not the file.
+    /// Reads the rows in windows, maps and validates each window's rows in parallel, logs the refused ones and the
+    /// warnings, and hands on the good ones in batches, in order of occurrence (a batch then touches few days of the
+    /// casualty cells, however the file is ordered). Memory holds one window, not the file.
     /// </summary>
     private async Task ReadAsync(
         UcdpGedFile file, Guid import, string reportedBy, SourceAnomalies anomalies, ImportAppender.Recording recording, ChannelWriter<ImportAppender.Batch> batches, ReadState read, CancellationToken cancellation)
     {
         try
         {
-            var window = new List<Row>();
+            var window = new List<GedRow>();
             while (await file.NextAsync(cancellation) is { } cells)
             {
                 read.Row();
-                window.Add(ToRow(cells, file.HeaderCells, reportedBy, anomalies));
+                window.Add(cells);
                 if (window.Count >= WindowSize)
                 {
                     await FlushWindowAsync(window);
@@ -190,10 +190,21 @@ public sealed partial class UcdpGedImporter(
             batches.Complete(e);
         }
 
-        async Task FlushWindowAsync(List<Row> window)
+        async Task FlushWindowAsync(List<GedRow> cells)
         {
-            Parallel.ForEach(window.Where(r => r.Report is not null && r.Problems.Count == 0), new ParallelOptions { CancellationToken = cancellation }, row =>
-                row.Problems.AddRange(validator.Validate(row.Report!).Errors.Select(e => new RowProblem(UcdpGedMapping.ColumnsOf(e.PropertyName), $"{e.PropertyName}: {e.ErrorMessage}"))));
+            // Mapping and validation are per row and need no I/O: they run in parallel, in file order.
+            var window = new Row[cells.Count];
+            Parallel.For(0, cells.Count, new ParallelOptions { CancellationToken = cancellation }, i =>
+            {
+                var row = ToRow(cells[i], file.HeaderCells, reportedBy, anomalies);
+                if (row.Report is not null && row.Problems.Count == 0)
+                {
+                    row.Problems.AddRange(validator.Validate(row.Report).Errors.Select(e => new RowProblem(UcdpGedMapping.ColumnsOf(e.PropertyName), $"{e.PropertyName}: {e.ErrorMessage}")));
+                }
+
+                window[i] = row;
+            });
+            cells.Clear();
             var rejected = window.Where(r => r.Problems.Count > 0 || r.Report is null)
                 .Select(r => new RejectedRow(r.Line, r.UcdpId.Length > 0 ? r.UcdpId : null, [.. r.Problems.SelectMany(p => p.Columns).Distinct(StringComparer.Ordinal)], [.. r.Problems.Select(p => p.Reason)]))
                 .ToList();
@@ -208,7 +219,6 @@ public sealed partial class UcdpGedImporter(
                 .OrderBy(r => r.Report!.OccurredAt ?? r.Report.OccurredFrom)
                 .Select(r => (UcdpGedMapping.StreamId(r.UcdpId), r.Report!))
                 .ToList();
-            window.Clear();
             foreach (var chunk in good.Chunk(BatchSize))
             {
                 await batches.WriteAsync(appender.Prepare(chunk, recording), cancellation);
