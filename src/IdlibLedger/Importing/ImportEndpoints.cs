@@ -81,7 +81,7 @@ public static class ImportEndpoints
         Guid id, [AsParameters] ImportLogPage page, HttpResponse response, ImportLog log, LedgerClock clock, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(log);
-        if (await FoundAsync(id, page, "rejections", log, clock, cancellation) is { } problem)
+        if (await ProblemAsync(id, page, "rejections", log, clock, cancellation) is { } problem)
         {
             return problem;
         }
@@ -104,7 +104,7 @@ public static class ImportEndpoints
         Guid id, [AsParameters] ImportLogPage page, HttpResponse response, ImportLog log, LedgerClock clock, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(log);
-        if (await FoundAsync(id, page, "warnings", log, clock, cancellation) is { } problem)
+        if (await ProblemAsync(id, page, "warnings", log, clock, cancellation) is { } problem)
         {
             return problem;
         }
@@ -115,7 +115,7 @@ public static class ImportEndpoints
     }
 
     /// <summary>A 400 for a bad page, a 404 for an import the log does not know or no longer keeps; null when the list can be read.</summary>
-    private static async Task<ProblemHttpResult?> FoundAsync(Guid id, ImportLogPage page, string what, ImportLog log, LedgerClock clock, CancellationToken cancellation)
+    private static async Task<ProblemHttpResult?> ProblemAsync(Guid id, ImportLogPage page, string what, ImportLog log, LedgerClock clock, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(clock);
         var errors = new Dictionary<string, string[]>();
