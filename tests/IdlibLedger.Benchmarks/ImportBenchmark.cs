@@ -150,7 +150,8 @@ internal static class ImportBenchmark
         var (a, b, violence) = Dyads[random.Next(Dyads.Length)];
         var datePrecision = random.Next(100) < 80 ? 1 : random.Next(2, 6);
         var dateStart = start.AddDays(random.Next(0, 8 * 365));
-        var dateEnd = datePrecision == 1 ? dateStart : dateStart.AddDays(random.Next(0, 7));
+        // date_prec 2 is a window of 2 to 6 days (date_end inclusive); the coarser ones any window up to a week here.
+        var dateEnd = datePrecision switch { 1 => dateStart, 2 => dateStart.AddDays(random.Next(1, 6)), _ => dateStart.AddDays(random.Next(0, 7)) };
         var deaths = new[] { random.Next(0, 4), random.Next(0, 6), random.Next(0, 8), random.Next(0, 2) };
         var best = deaths.Sum();
         var low = best - random.Next(0, best + 1);

@@ -20,7 +20,7 @@ namespace IdlibLedger.Benchmarks;
 internal static class ImportMemoryBenchmark
 {
     /// <summary>The most one running import adds to the service's RSS (docs/operations.md states it).</summary>
-    public const int PerImportMiB = 450;
+    public const int PerImportMiB = 800;
 
     /// <summary>The most one running import of refused rows adds: no events, timeline rows or batches to prepare.</summary>
     public const int PerRefusedImportMiB = 150;
@@ -81,6 +81,7 @@ internal static class ImportMemoryBenchmark
             ["Ledger__LoadDemoData"] = "false",
             ["Ledger__SharedDataPath"] = "/nonexistent",
             ["Audit__SigningKeyPath"] = Path.Combine(Path.GetTempPath(), "idlib-ledger-bench-key.pem"),
+            ["Audit__SealKeyPath"] = Benchmarks.BenchSealKey.Value,
             ["Logging__LogLevel__Default"] = "Warning",
             ["Ledger__RateLimits__Imports__TokenLimit"] = "1000",
             ["Ledger__RateLimits__Imports__TokensPerPeriod"] = "1000",
@@ -221,7 +222,7 @@ internal static class ImportMemoryBenchmark
         }
     }
 
-    private static Process Start(string serviceDll, string arguments, IReadOnlyDictionary<string, string> environment)
+    internal static Process Start(string serviceDll, string arguments, IReadOnlyDictionary<string, string> environment)
     {
         var start = new ProcessStartInfo("dotnet", $"\"{serviceDll}\" {arguments}")
         {
@@ -262,7 +263,7 @@ internal static class ImportMemoryBenchmark
         }
     }
 
-    private static async Task<string> RunToEndAsync(string serviceDll, string arguments, IReadOnlyDictionary<string, string> environment)
+    internal static async Task<string> RunToEndAsync(string serviceDll, string arguments, IReadOnlyDictionary<string, string> environment)
     {
         var start = new ProcessStartInfo("dotnet", $"\"{serviceDll}\" {arguments}") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var (name, value) in environment)
@@ -277,7 +278,7 @@ internal static class ImportMemoryBenchmark
         return process.ExitCode == 0 ? await output : throw new InvalidOperationException($"{arguments} exited with {process.ExitCode}: {await errors}");
     }
 
-    private static async Task ReadyAsync(HttpClient client, Process service)
+    internal static async Task ReadyAsync(HttpClient client, Process service)
     {
         var deadline = DateTimeOffset.UtcNow.AddMinutes(2);
         while (DateTimeOffset.UtcNow < deadline && !service.HasExited)
@@ -304,7 +305,7 @@ internal static class ImportMemoryBenchmark
         }
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -312,7 +313,7 @@ internal static class ImportMemoryBenchmark
     }
 
     /// <summary>The process's resident memory now and its peak since start or the last reset, in bytes (/proc/PID/status).</summary>
-    private static (long Rss, long Peak) Memory(int pid)
+    internal static (long Rss, long Peak) Memory(int pid)
     {
         long rss = 0, peak = 0;
         foreach (var line in File.ReadLines($"/proc/{pid}/status"))
@@ -332,7 +333,7 @@ internal static class ImportMemoryBenchmark
     }
 
     /// <summary>Resets the kernel's peak RSS (VmHWM) to the current RSS (Linux: "5" to /proc/PID/clear_refs).</summary>
-    private static void ResetPeak(int pid)
+    internal static void ResetPeak(int pid)
     {
         try
         {

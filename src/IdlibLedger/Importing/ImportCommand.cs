@@ -63,11 +63,11 @@ public sealed class ImportCommand : JasperFxAsyncCommand<ImportInput>
 
         if (report.WarningCount > report.Warnings.Count)
         {
-            Console.WriteLine($"  … and {report.WarningCount - report.Warnings.Count:N0} more warnings");
+            Console.WriteLine($"  … and {report.WarningCount - report.Warnings.Count:N0} more warnings: GET {report.WarningReport} lists them all until {report.RejectionReportKeptUntil:O}");
         }
 
         // Every rejection, read back from the import log a row at a time (the report keeps only the first in memory).
-        await foreach (var rejected in scope.ServiceProvider.GetRequiredService<ImportLog>().RejectionsAsync(report.Id, CancellationToken.None))
+        await foreach (var rejected in scope.ServiceProvider.GetRequiredService<ImportLog>().RejectionsAsync(report.Id, 0, long.MaxValue, CancellationToken.None))
         {
             Console.WriteLine($"  line {rejected.Line}{(rejected.UcdpId is null ? "" : $" (id {rejected.UcdpId})")}: {string.Join("; ", rejected.Reasons)}");
         }

@@ -10,13 +10,18 @@ using Wolverine.Http;
 
 namespace IdlibLedger.Importing;
 
+/// <summary>A page of an import's rejections or warnings: the rows after a line, at most <c>limit</c> of them.</summary>
+/// <param name="After">Only rows after this line: the X-Next-After header of the previous page; default 0 (from the first row).</param>
+/// <param name="Limit">Most rows on the page, 1 to 10,000 (a row's warnings count as one row); default every row.</param>
+public sealed record ImportLogPage([FromQuery(Name = "after")] long? After = null, [FromQuery(Name = "limit")] int? Limit = null);
+
 public static class ImportEndpoints
 {
     /// <summary>Import files are larger than commands: up to this many bytes (Ledger:MaxImportBytes).</summary>
     public const long DefaultMaxImportBytes = 64L * 1024 * 1024;
 
     /// <summary>Import a UCDP GED file</summary>
-    /// <remarks>POST a UCDP GED CSV file (text/csv) as the body: every row becomes an attack report, a re-import adds nothing (a row's stream id comes from its UCDP id), and the answer counts imported, already present and rejected rows, shows the first rejections and links the download of all of them. A file without the GED columns is 400 naming them; another media type is 415.</remarks>
+    /// <remarks>POST a UCDP GED CSV file (text/csv) as the body: every row becomes an attack report, a re-import adds nothing (a row's stream id comes from its UCDP id), and the answer counts imported, already present and rejected rows and warnings, shows the first rejections and warnings and links the downloads of all of them. A file without the GED columns is 400 naming them; another media type is 415.</remarks>
     /// <param name="reportedBy">Who reports the imported rows (recorded as each report's reportedBy); at most 200 characters.</param>
     /// <param name="anomalies">Rows whose own estimates disagree (low above best, best above high, best not the deaths' sum): `repair` (default) imports them with the documented repair and lists each as a warning; `reject` refuses them by line.</param>
     [WolverinePost("/api/imports/ucdp-ged", OperationId = "ImportUcdpGed")]
@@ -60,33 +65,101 @@ public static class ImportEndpoints
         return Results.Ok(report);
     }
 
+    /// <summary>Most rows a page of an import's rejections or warnings may ask for.</summary>
+    public const int MaxPageRows = 10_000;
+
     /// <summary>Download an import's rejected rows</summary>
-    /// <remarks>Every row an import rejected, in line order, as NDJSON (one {line, ucdpId, columns, reasons} per line). Kept for Ledger:ImportRejectionDays after the import (7 by default); 404 after that.</remarks>
+    /// <remarks>Every row an import rejected, in line order, as NDJSON (one {line, ucdpId, columns, reasons} per line); with `limit`, a page of that many rows after line `after` (the X-Next-After header gives the last line of the page). Kept for Ledger:ImportRejectionDays after the import (7 by default); 404 after that.</remarks>
     /// <param name="id">The import's id, from its report.</param>
     [WolverineGet("/api/imports/{id}/rejections", OperationId = "GetImportRejections")]
     [ForAdmins]
     [Tags("Imports")]
     [Produces("application/x-ndjson")]
+    [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
-    public static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> Rejections(Guid id, ImportLog log, LedgerClock clock, CancellationToken cancellation)
+    public static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> Rejections(
+        Guid id, [AsParameters] ImportLogPage page, HttpResponse response, ImportLog log, LedgerClock clock, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(log);
+        if (await ProblemAsync(id, page, "rejections", log, clock, cancellation) is { } problem)
+        {
+            return problem;
+        }
+
+        var after = page.After ?? 0;
+        var until = await log.RejectionsPageEndAsync(id, after, page.Limit, cancellation);
+        return Ndjson(response, page, until, log.RejectionsAsync(id, after, until ?? after, cancellation));
+    }
+
+    /// <summary>Download an import's warnings</summary>
+    /// <remarks>Every warning an import gave (a row imported although its own estimates disagree), in line order, as NDJSON (one {line, ucdpId, columns, reason, repair} per line; a row can give two); with `limit`, a page of that many rows' warnings after line `after` (a row's warnings are never split; the X-Next-After header gives the last line of the page). Kept as long as the import's rejections; 404 after that.</remarks>
+    /// <param name="id">The import's id, from its report.</param>
+    [WolverineGet("/api/imports/{id}/warnings", OperationId = "GetImportWarnings")]
+    [ForAdmins]
+    [Tags("Imports")]
+    [Produces("application/x-ndjson")]
+    [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
+    public static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> Warnings(
+        Guid id, [AsParameters] ImportLogPage page, HttpResponse response, ImportLog log, LedgerClock clock, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        if (await ProblemAsync(id, page, "warnings", log, clock, cancellation) is { } problem)
+        {
+            return problem;
+        }
+
+        var after = page.After ?? 0;
+        var until = await log.WarningsPageEndAsync(id, after, page.Limit, cancellation);
+        return Ndjson(response, page, until, log.WarningsAsync(id, after, until ?? after, cancellation));
+    }
+
+    /// <summary>A 400 for a bad page, a 404 for an import the log does not know or no longer keeps; null when the list can be read.</summary>
+    private static async Task<ProblemHttpResult?> ProblemAsync(Guid id, ImportLogPage page, string what, ImportLog log, LedgerClock clock, CancellationToken cancellation)
+    {
         ArgumentNullException.ThrowIfNull(clock);
+        var errors = new Dictionary<string, string[]>();
+        if (page.After is < 0)
+        {
+            errors["after"] = ["after is a line number, 0 or more"];
+        }
+
+        if (page.Limit is < 1 or > MaxPageRows)
+        {
+            errors["limit"] = [$"limit is between 1 and {MaxPageRows} rows"];
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.Problem(LedgerProblems.Invalid(errors, "Fix the query parameters named under 'errors'."));
+        }
+
         var entry = await log.FindAsync(id, cancellation);
         if (entry is null || entry.KeptUntil <= clock.GetUtcNow())
         {
             return TypedResults.Problem(LedgerProblems.NotFound(entry is null
-                ? $"The ledger knows no import {id} (or its rejections have expired and been deleted)."
-                : $"The rejections of import {id} were kept for {log.KeptFor.TotalDays:0.##} days, until {entry.KeptUntil:O}; they have expired."));
+                ? $"The ledger knows no import {id} (or its {what} have expired and been deleted)."
+                : $"The {what} of import {id} were kept for {log.KeptFor.TotalDays:0.##} days, until {entry.KeptUntil:O}; they have expired."));
+        }
+
+        return null;
+    }
+
+    /// <summary>The rows as NDJSON, written as they are read; a page that is not empty names its last line in X-Next-After.</summary>
+    private static PushStreamHttpResult Ndjson<T>(HttpResponse response, ImportLogPage page, long? until, IAsyncEnumerable<T> rows)
+    {
+        if (page.Limit is not null && until is { } last)
+        {
+            response.Headers["X-Next-After"] = last.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
         return TypedResults.Stream(async body =>
         {
             var newline = "\n"u8.ToArray();
-            await foreach (var row in log.RejectionsAsync(id, cancellation))
+            await foreach (var row in rows)
             {
-                await JsonSerializer.SerializeAsync(body, row, LedgerJson.Options, cancellation);
-                await body.WriteAsync(newline, cancellation);
+                await JsonSerializer.SerializeAsync(body, row, LedgerJson.Options);
+                await body.WriteAsync(newline);
             }
         }, "application/x-ndjson");
     }

@@ -13,15 +13,17 @@ namespace IdlibLedger.Importing;
 public sealed record ImportEntry(Guid Id, string RecordedBy, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, DateTimeOffset KeptUntil);
 
 /// <summary>
-/// Every import and every row it rejected, kept for <c>Ledger:ImportRejectionDays</c> (7 by default) so that an
-/// import's answer holds its counts and the first rejections and links the full list. The one home of the tables
-/// <c>imports</c> and <c>import_rejections</c>: their columns, writers and reads. Not a read model: nothing in the
-/// ledger's events says what a file held, so a rebuild leaves these tables alone and they expire on their own.
+/// Every import, every row it rejected and every warning it gave, kept for <c>Ledger:ImportRejectionDays</c> (7 by
+/// default) so that an import's answer holds its counts and the first rejections and warnings and links the full
+/// lists. The one home of the tables <c>imports</c>, <c>import_rejections</c> and <c>import_warnings</c>: their
+/// columns, writers and reads. Not a read model: nothing in the ledger's events says what a file held, so a rebuild
+/// leaves these tables alone and they expire on their own.
 /// </summary>
 public sealed class ImportLog(NpgsqlDataSource database, IDocumentStore store, IOptions<LedgerOptions> options)
 {
     public const string ImportsTable = "imports";
     public const string RejectionsTable = "import_rejections";
+    public const string WarningsTable = "import_warnings";
 
     /// <summary>How long rejections are kept unless Ledger:ImportRejectionDays says otherwise.</summary>
     public const double DefaultDays = 7;
@@ -55,6 +57,17 @@ public sealed class ImportLog(NpgsqlDataSource database, IDocumentStore store, I
         rejections.AddColumn("columns", "text[]").NotNull();
         rejections.AddColumn("reasons", "text[]").NotNull();
         yield return rejections;
+
+        // A row can give more than one warning: the key adds its place among them.
+        var warnings = new Table(new PostgresqlObjectName(schema, WarningsTable, SchemaUtils.IdentifierUsage.General));
+        warnings.AddColumn<Guid>("import_id").AsPrimaryKey();
+        warnings.AddColumn<long>("line").AsPrimaryKey();
+        warnings.AddColumn<int>("n").AsPrimaryKey();
+        warnings.AddColumn<string>("ucdp_id").NotNull();
+        warnings.AddColumn("columns", "text[]").NotNull();
+        warnings.AddColumn<string>("reason").NotNull();
+        warnings.AddColumn<string>("repair").NotNull();
+        yield return warnings;
     }
 
     public async Task BeginAsync(ImportEntry entry, CancellationToken cancellation)
@@ -94,6 +107,35 @@ public sealed class ImportLog(NpgsqlDataSource database, IDocumentStore store, I
         await copy.CompleteAsync(cancellation);
     }
 
+    /// <summary>Adds warnings (COPY), a window at a time like the rejections; a row's warnings come together, in order.</summary>
+    public async Task AddWarningsAsync(Guid import, IReadOnlyCollection<ImportWarning> warnings, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(warnings);
+        if (warnings.Count == 0)
+        {
+            return;
+        }
+
+        await using var connection = await database.OpenConnectionAsync(cancellation);
+        await using var copy = await connection.BeginBinaryImportAsync(
+            $"copy {Schema}.{WarningsTable} (import_id, line, n, ucdp_id, columns, reason, repair) from stdin (format binary)", cancellation);
+        var (line, n) = (-1L, 0);
+        foreach (var warning in warnings)
+        {
+            (line, n) = (warning.Line, warning.Line == line ? n + 1 : 1);
+            await copy.StartRowAsync(cancellation);
+            await copy.WriteAsync(import, NpgsqlDbType.Uuid, cancellation);
+            await copy.WriteAsync(warning.Line, NpgsqlDbType.Bigint, cancellation);
+            await copy.WriteAsync(n, NpgsqlDbType.Integer, cancellation);
+            await copy.WriteAsync(warning.UcdpId, NpgsqlDbType.Text, cancellation);
+            await copy.WriteAsync(warning.Columns.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text, cancellation);
+            await copy.WriteAsync(warning.Reason, NpgsqlDbType.Text, cancellation);
+            await copy.WriteAsync(warning.Repair, NpgsqlDbType.Text, cancellation);
+        }
+
+        await copy.CompleteAsync(cancellation);
+    }
+
     /// <summary>Whether an import started and never finished (killed, or failed): only such an import can leave events without their read-model rows.</summary>
     public async Task<bool> AnyUnfinishedAsync(CancellationToken cancellation)
     {
@@ -125,12 +167,43 @@ public sealed class ImportLog(NpgsqlDataSource database, IDocumentStore store, I
             : null;
     }
 
-    /// <summary>The import's rejected rows in line order, read as they are enumerated.</summary>
-    public async IAsyncEnumerable<RejectedRow> RejectionsAsync(Guid import, [EnumeratorCancellation] CancellationToken cancellation)
+    /// <summary>
+    /// The last line of the page of <paramref name="limit"/> rows after line <paramref name="after"/> in
+    /// <paramref name="table"/> (a row's warnings are one row of a page, never split), or null when the page is
+    /// empty; without a limit the page is everything after <paramref name="after"/>.
+    /// </summary>
+    private async Task<long?> PageEndAsync(string table, Guid import, long after, int? limit, CancellationToken cancellation)
+    {
+        if (limit is null)
+        {
+            return long.MaxValue;
+        }
+
+        await using var command = database.CreateCommand(
+            $"select max(line) from (select distinct line from {Schema}.{table} where import_id = $1 and line > $2 order by line limit $3) page");
+        command.Parameters.Add(new() { Value = import });
+        command.Parameters.Add(new() { Value = after });
+        command.Parameters.Add(new() { Value = (long)limit });
+        return await command.ExecuteScalarAsync(cancellation) is long last ? last : null;
+    }
+
+    /// <summary>The last line of the rejections' page of <paramref name="limit"/> rows (all without one) after line <paramref name="after"/>; null when it is empty.</summary>
+    public Task<long?> RejectionsPageEndAsync(Guid import, long after, int? limit, CancellationToken cancellation) =>
+        PageEndAsync(RejectionsTable, import, after, limit, cancellation);
+
+    /// <summary>The last line of the warnings' page of <paramref name="limit"/> rows (all without one) after line <paramref name="after"/>; null when it is empty.</summary>
+    public Task<long?> WarningsPageEndAsync(Guid import, long after, int? limit, CancellationToken cancellation) =>
+        PageEndAsync(WarningsTable, import, after, limit, cancellation);
+
+    /// <summary>The import's rejected rows in line order, after line <paramref name="after"/> up to line <paramref name="until"/>, read as they are enumerated.</summary>
+    public async IAsyncEnumerable<RejectedRow> RejectionsAsync(
+        Guid import, long after, long until, [EnumeratorCancellation] CancellationToken cancellation)
     {
         await using var command = database.CreateCommand(
-            $"select line, ucdp_id, columns, reasons from {Schema}.{RejectionsTable} where import_id = $1 order by line");
+            $"select line, ucdp_id, columns, reasons from {Schema}.{RejectionsTable} where import_id = $1 and line > $2 and line <= $3 order by line");
         command.Parameters.Add(new() { Value = import });
+        command.Parameters.Add(new() { Value = after });
+        command.Parameters.Add(new() { Value = until });
         await using var reader = await command.ExecuteReaderAsync(cancellation);
         while (await reader.ReadAsync(cancellation))
         {
@@ -139,16 +212,33 @@ public sealed class ImportLog(NpgsqlDataSource database, IDocumentStore store, I
         }
     }
 
-    /// <summary>Deletes the imports kept until before <paramref name="now"/> and their rejections; returns how many imports.</summary>
+    /// <summary>The import's warnings in line order (a row's in the order it gave them), after line <paramref name="after"/> up to line <paramref name="until"/>, read as they are enumerated.</summary>
+    public async IAsyncEnumerable<ImportWarning> WarningsAsync(
+        Guid import, long after, long until, [EnumeratorCancellation] CancellationToken cancellation)
+    {
+        await using var command = database.CreateCommand(
+            $"select line, ucdp_id, columns, reason, repair from {Schema}.{WarningsTable} where import_id = $1 and line > $2 and line <= $3 order by line, n");
+        command.Parameters.Add(new() { Value = import });
+        command.Parameters.Add(new() { Value = after });
+        command.Parameters.Add(new() { Value = until });
+        await using var reader = await command.ExecuteReaderAsync(cancellation);
+        while (await reader.ReadAsync(cancellation))
+        {
+            yield return new ImportWarning(reader.GetInt64(0), reader.GetString(1), reader.GetFieldValue<string[]>(2), reader.GetString(3), reader.GetString(4));
+        }
+    }
+
+    /// <summary>Deletes the imports kept until before <paramref name="now"/>, their rejections and warnings; returns how many imports.</summary>
     public async Task<int> DeleteExpiredAsync(DateTimeOffset now, CancellationToken cancellation)
     {
         await using var connection = await database.OpenConnectionAsync(cancellation);
         await using var transaction = await connection.BeginTransactionAsync(cancellation);
-        await using (var rejections = new NpgsqlCommand(
-            $"delete from {Schema}.{RejectionsTable} r using {Schema}.{ImportsTable} i where r.import_id = i.id and i.kept_until < $1", connection, transaction))
+        foreach (var table in new[] { RejectionsTable, WarningsTable })
         {
-            rejections.Parameters.Add(new() { Value = now.ToUniversalTime() });
-            await rejections.ExecuteNonQueryAsync(cancellation);
+            await using var rows = new NpgsqlCommand(
+                $"delete from {Schema}.{table} r using {Schema}.{ImportsTable} i where r.import_id = i.id and i.kept_until < $1", connection, transaction);
+            rows.Parameters.Add(new() { Value = now.ToUniversalTime() });
+            await rows.ExecuteNonQueryAsync(cancellation);
         }
 
         int deleted;
@@ -163,7 +253,7 @@ public sealed class ImportLog(NpgsqlDataSource database, IDocumentStore store, I
     }
 }
 
-/// <summary>Deletes the import log's expired imports and rejections, once an hour (the download refuses them sooner).</summary>
+/// <summary>Deletes the import log's expired imports, rejections and warnings, once an hour (the download refuses them sooner).</summary>
 public sealed partial class ImportLogExpiry(ImportLog log, LedgerClock clock, ILogger<ImportLogExpiry> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -28,7 +28,8 @@ public sealed record ImportProgress(long Rows, long Imported, long AlreadyPresen
 
 /// <summary>
 /// What an import did: rows imported, rows already in the ledger (same UCDP id), rows refused — of those the first
-/// <see cref="UcdpGedImporter.RejectionsAnswered"/>, and where to download them all until when.
+/// <see cref="UcdpGedImporter.RejectionsAnswered"/>, and where to download them all until when — and the warnings,
+/// of those the first <see cref="UcdpGedImporter.WarningsAnswered"/> and where to download them all (kept as long).
 /// </summary>
 /// <param name="Id">The import's id.</param>
 /// <param name="Rows">Rows read.</param>
@@ -40,16 +41,17 @@ public sealed record ImportProgress(long Rows, long Imported, long AlreadyPresen
 /// <param name="RejectionReportKeptUntil">Until when it can be downloaded (UTC).</param>
 /// <param name="WarningCount">Rows taken although their own estimates disagree (one warning per disagreement).</param>
 /// <param name="Warnings">The first of those warnings, by line.</param>
+/// <param name="WarningReport">Where to download all of them (NDJSON), until RejectionReportKeptUntil.</param>
 public sealed record ImportReport(
     Guid Id, long Rows, long Imported, long AlreadyPresent, long RejectedCount, IReadOnlyList<RejectedRow> Rejected,
-    string RejectionReport, DateTimeOffset RejectionReportKeptUntil, long WarningCount, IReadOnlyList<ImportWarning> Warnings);
+    string RejectionReport, DateTimeOffset RejectionReportKeptUntil, long WarningCount, IReadOnlyList<ImportWarning> Warnings, string WarningReport);
 
 /// <summary>
 /// Imports a UCDP GED CSV (RFC 4180) as attack reports. Each row becomes one ReportAttack, validated like one
 /// posted over HTTP, on a stream named by the UCDP id — so importing the same file again adds nothing. A bad row
 /// is refused by line and column, never coerced, and never stops the good ones; each row is appended whole or not
-/// at all. The file is read as it arrives, a window of rows at a time; refused rows go to the <see cref="ImportLog"/>
-/// as they are found, and the answer holds only the first of them. <see cref="UcdpGedMapping"/> turns a row into its
+/// at all. The file is read as it arrives, a window of rows at a time; refused rows and warnings go to the
+/// <see cref="ImportLog"/> as they are found, and the answer holds only the first of each. <see cref="UcdpGedMapping"/> turns a row into its
 /// report; <see cref="ImportAppender"/> appends the reports.
 /// </summary>
 public sealed partial class UcdpGedImporter(
@@ -64,10 +66,12 @@ public sealed partial class UcdpGedImporter(
     /// <summary>Rejected rows an import's answer holds (the first, by line); the rejection report has them all.</summary>
     public const int RejectionsAnswered = 100;
 
-    /// <summary>Warnings an import's answer holds (the first, by line).</summary>
+    /// <summary>Warnings an import's answer holds (the first, by line); the warning report has them all.</summary>
     public const int WarningsAnswered = 100;
 
     public static string RejectionReportOf(Guid import) => $"/api/imports/{import}/rejections";
+
+    public static string WarningReportOf(Guid import) => $"/api/imports/{import}/warnings";
 
     public async Task<ImportReport> ImportAsync(
         UcdpGedFile file, string reportedBy, SourceAnomalies anomalies, IProgress<ImportProgress>? progress, CancellationToken cancellation)
@@ -114,7 +118,7 @@ public sealed partial class UcdpGedImporter(
         progress?.Report(new ImportProgress(total, imported, present, refused));
         await log.FinishAsync(entry.Id, clock.GetUtcNow(), total, imported, present, refused, cancellation);
         return new ImportReport(
-            entry.Id, total, imported, present, refused, read.FirstRejected, RejectionReportOf(entry.Id), entry.KeptUntil, read.WarningCount, read.FirstWarnings);
+            entry.Id, total, imported, present, refused, read.FirstRejected, RejectionReportOf(entry.Id), entry.KeptUntil, read.WarningCount, read.FirstWarnings, WarningReportOf(entry.Id));
     }
 
     /// <summary>
@@ -126,7 +130,7 @@ public sealed partial class UcdpGedImporter(
     public async Task<int> RecoverAsync(CancellationToken cancellation) =>
         await log.AnyUnfinishedAsync(cancellation) ? await appender.RecoverAsync(cancellation) : 0;
 
-    /// <summary>What the reading stage has seen so far, for progress and the answer (which holds the first rejections only).</summary>
+    /// <summary>What the reading stage has seen so far, for progress and the answer (which holds the first rejections and warnings only).</summary>
     private sealed class ReadState
     {
         private readonly List<RejectedRow> _first = [];
@@ -158,20 +162,20 @@ public sealed partial class UcdpGedImporter(
     }
 
     /// <summary>
-    /// Reads the rows in windows, validates each window's rows in parallel, logs the refused ones and hands on the good
-    /// ones in batches, in order of occurrence (a batch then touches few days of the casualty cells, however the file
-    /// is ordered). Memory holds one window, not the file.
+    /// Reads the rows in windows, maps and validates each window's rows in parallel, logs the refused ones and the
+    /// warnings, and hands on the good ones in batches, in order of occurrence (a batch then touches few days of the
+    /// casualty cells, however the file is ordered). Memory holds one window, not the file.
     /// </summary>
     private async Task ReadAsync(
         UcdpGedFile file, Guid import, string reportedBy, SourceAnomalies anomalies, ImportAppender.Recording recording, ChannelWriter<ImportAppender.Batch> batches, ReadState read, CancellationToken cancellation)
     {
         try
         {
-            var window = new List<Row>();
+            var window = new List<GedRow>();
             while (await file.NextAsync(cancellation) is { } cells)
             {
                 read.Row();
-                window.Add(ToRow(cells, file.HeaderCells, reportedBy, anomalies));
+                window.Add(cells);
                 if (window.Count >= WindowSize)
                 {
                     await FlushWindowAsync(window);
@@ -186,22 +190,35 @@ public sealed partial class UcdpGedImporter(
             batches.Complete(e);
         }
 
-        async Task FlushWindowAsync(List<Row> window)
+        async Task FlushWindowAsync(List<GedRow> cells)
         {
-            Parallel.ForEach(window.Where(r => r.Report is not null && r.Problems.Count == 0), new ParallelOptions { CancellationToken = cancellation }, row =>
-                row.Problems.AddRange(validator.Validate(row.Report!).Errors.Select(e => new RowProblem(UcdpGedMapping.ColumnsOf(e.PropertyName), $"{e.PropertyName}: {e.ErrorMessage}"))));
+            // Mapping and validation are per row and need no I/O: they run in parallel, in file order.
+            var window = new Row[cells.Count];
+            Parallel.For(0, cells.Count, new ParallelOptions { CancellationToken = cancellation }, i =>
+            {
+                var row = ToRow(cells[i], file.HeaderCells, reportedBy, anomalies);
+                if (row.Report is not null && row.Problems.Count == 0)
+                {
+                    row.Problems.AddRange(validator.Validate(row.Report).Errors.Select(e => new RowProblem(UcdpGedMapping.ColumnsOf(e.PropertyName), $"{e.PropertyName}: {e.ErrorMessage}")));
+                }
+
+                window[i] = row;
+            });
+            cells.Clear();
             var rejected = window.Where(r => r.Problems.Count > 0 || r.Report is null)
                 .Select(r => new RejectedRow(r.Line, r.UcdpId.Length > 0 ? r.UcdpId : null, [.. r.Problems.SelectMany(p => p.Columns).Distinct(StringComparer.Ordinal)], [.. r.Problems.Select(p => p.Reason)]))
                 .ToList();
             await log.AddRejectionsAsync(import, rejected, cancellation);
             read.Reject(rejected);
-            read.Warn([.. window.Where(r => r.Problems.Count == 0 && r.Report is not null)
-                .SelectMany(r => r.Anomalies.Select(a => new ImportWarning(r.Line, r.UcdpId, a.Columns, a.Reason, a.Repair)))]);
+            var warnings = window.Where(r => r.Problems.Count == 0 && r.Report is not null)
+                .SelectMany(r => r.Anomalies.Select(a => new ImportWarning(r.Line, r.UcdpId, a.Columns, a.Reason, a.Repair)))
+                .ToList();
+            await log.AddWarningsAsync(import, warnings, cancellation);
+            read.Warn(warnings);
             var good = window.Where(r => r.Problems.Count == 0 && r.Report is not null)
                 .OrderBy(r => r.Report!.OccurredAt ?? r.Report.OccurredFrom)
                 .Select(r => (UcdpGedMapping.StreamId(r.UcdpId), r.Report!))
                 .ToList();
-            window.Clear();
             foreach (var chunk in good.Chunk(BatchSize))
             {
                 await batches.WriteAsync(appender.Prepare(chunk, recording), cancellation);

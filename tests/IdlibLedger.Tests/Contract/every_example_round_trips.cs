@@ -94,6 +94,7 @@ public sealed partial class every_example_round_trips(LedgerFixture ledger) : Le
         new("RetractCasualtyFigure", 200),
         new("ImportUcdpGed", 200, ContentType: "text/csv"),
         new("GetImportRejections", 200),
+        new("GetImportWarnings", 200),
         new("GetCasualtyTotals", 200),
         new("ExportAttacksCsv", 200),
         new("ExportAttacksGeoJson", 200),
@@ -136,7 +137,7 @@ public sealed partial class every_example_round_trips(LedgerFixture ledger) : Le
     private static readonly Capture[] Captures =
     [
         new("CreateApiKey", ["details", "id"], [("GetApiKey", "id"), ("RevokeApiKey", "id")]),
-        new("ImportUcdpGed", ["id"], [("GetImportRejections", "id")]),
+        new("ImportUcdpGed", ["id"], [("GetImportRejections", "id"), ("GetImportWarnings", "id")]),
         new("CreateCheckpoint", ["sequence"], [("CheckConsistency", "sequence")]),
         new("CreateCheckpoint", ["hash"], [("CheckConsistency", "hash")]),
         new("CreateCheckpoint", ["signature"], [("CheckConsistency", "signature")]),

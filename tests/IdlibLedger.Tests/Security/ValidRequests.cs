@@ -136,6 +136,8 @@ public static class ValidRequests
             ["ImportUcdpGed"] = (_, _) => Ready(new HttpRequestMessage(HttpMethod.Post, "/api/imports/ucdp-ged") { Content = new StringContent(UcdpGedFile(), Encoding.UTF8, "text/csv") }),
             ["GetImportRejections"] = async (setup, _) =>
                 Get((await SentAsync(setup, new HttpRequestMessage(HttpMethod.Post, "/api/imports/ucdp-ged") { Content = new StringContent(UcdpGedFile(), Encoding.UTF8, "text/csv") }))["rejectionReport"]!.GetValue<string>()),
+            ["GetImportWarnings"] = async (setup, _) =>
+                Get((await SentAsync(setup, new HttpRequestMessage(HttpMethod.Post, "/api/imports/ucdp-ged") { Content = new StringContent(UcdpGedFile(), Encoding.UTF8, "text/csv") }))["warningReport"]!.GetValue<string>()),
             ["ExportAttacksCsv"] = (_, _) => Ready(Get("/api/exports/attacks.csv")),
             ["ExportAttacksGeoJson"] = (_, _) => Ready(Get("/api/exports/attacks.geojson")),
 

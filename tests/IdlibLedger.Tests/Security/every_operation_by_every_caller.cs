@@ -51,7 +51,7 @@ public sealed class every_operation_by_every_caller(LedgerFixture ledger) : Ledg
         ["GetLatestCheckpoint"] = Audit, ["ListCheckpoints"] = Audit, ["CheckConsistency"] = Audit, ["ExportAuditBundle"] = Audit,
         ["GetAuditSnapshot"] = Audit, ["VerifyReadModels"] = Audit,
         // administration
-        ["ImportUcdpGed"] = Admin, ["GetImportRejections"] = Admin, ["CreateApiKey"] = Admin, ["ListApiKeys"] = Admin, ["GetApiKey"] = Admin, ["RevokeApiKey"] = Admin,
+        ["ImportUcdpGed"] = Admin, ["GetImportRejections"] = Admin, ["GetImportWarnings"] = Admin, ["CreateApiKey"] = Admin, ["ListApiKeys"] = Admin, ["GetApiKey"] = Admin, ["RevokeApiKey"] = Admin,
     };
 
     private sealed record Operation(string Id, HttpMethod Method, string PathTemplate);
