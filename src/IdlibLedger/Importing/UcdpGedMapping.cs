@@ -103,13 +103,20 @@ public static class UcdpGedMapping
         DateTimeOffset? Date(string name)
         {
             var text = Text(name);
-            if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+            if (!DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
             {
-                return new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+                Problem($"{Quoted(text)} is not a date (yyyy-MM-dd)", name);
+                return null;
             }
 
-            Problem($"{Quoted(text)} is not a date (yyyy-MM-dd)", name);
-            return null;
+            if (date == DateOnly.MaxValue)
+            {
+                // A range ends the day after date_end, which 9999-12-31 has not.
+                Problem($"{Quoted(text)} is past the last date the ledger can hold", name);
+                return null;
+            }
+
+            return new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
         }
 
         var ucdpId = Text("id");

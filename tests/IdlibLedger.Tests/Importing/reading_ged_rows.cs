@@ -36,6 +36,7 @@ public sealed class reading_ged_rows
     [InlineData("where_prec", "0", "where_prec: '0' is not a UCDP location precision (1..7)")]
     [InlineData("date_prec", "6", "date_prec: '6' is not a UCDP date precision (1..5)")]
     [InlineData("date_start", "2019-13-45", "date_start: '2019-13-45' is not a date (yyyy-MM-dd)")]
+    [InlineData("date_end", "9999-12-31", "date_end: '9999-12-31' is past the last date the ledger can hold")]
     [InlineData("source_date", "2019-09-01;soon", "source_date: '2019-09-01;soon' is not a date (yyyy-MM-dd, several separated by ;)")]
     [InlineData("id", " ", "id: the row has no id")]
     public void a_cell_that_does_not_read_refuses_the_row_naming_its_column(string column, string cell, string reason)
