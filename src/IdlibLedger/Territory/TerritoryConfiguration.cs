@@ -43,6 +43,7 @@ public static class TerritoryConfiguration
         services.AddSingleton<ControlMapSnapshots>();
         services.AddScoped<ControlMapReader>();
         services.AddScoped<ProposalFigures>();
+        services.AddHostedService<RegionVersionsUpgrade>();
         services.AddHostedService<OchaRegions>();
         return services;
     }

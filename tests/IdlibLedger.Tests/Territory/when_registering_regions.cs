@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using IdlibLedger.Territory.Regions;
 using IdlibLedger.Tests.Fixtures;
+using Microsoft.Extensions.DependencyInjection;
 using Shouldly;
 
 namespace IdlibLedger.Tests.Territory;
@@ -30,6 +32,23 @@ public sealed class when_registering_regions(LedgerFixture ledger) : LedgerTest(
         districts.Count.ShouldBe(5);
         districts.Sum(d => d!["areaKm2"]!.GetValue<double>()).ShouldBe(idlib["areaKm2"]!.GetValue<double>(), 0.01 * idlib["areaKm2"]!.GetValue<double>());
         regions.ShouldContain(r => r!["id"]!.GetValue<string>() == "sy0702" && r["level"]!.GetValue<string>() == "district");
+    }
+
+    [Fact]
+    public async Task a_ledger_recorded_before_region_versions_gets_them_from_its_events_at_start_up()
+    {
+        // What a database written by a version without region_versions looks like: regions, no versions.
+        await Ledger.ExecuteAsync($"delete from {LedgerFixture.Schema}.{RegionTable.VersionsName}");
+        (await Ledger.ScalarAsync($"select count(*) from {LedgerFixture.Schema}.{RegionTable.VersionsName}")).ShouldBe(0L);
+        using var client = Host.Client();
+        (await client.GetAsync("/api/control-map/share?region=idlib")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+
+        await ActivatorUtilities.CreateInstance<RegionVersionsUpgrade>(Host.Services).StartAsync(CancellationToken.None);
+
+        var regions = (long)(await Ledger.ScalarAsync($"select count(*) from {LedgerFixture.Schema}.{RegionTable.Name}"))!;
+        (await Ledger.ScalarAsync($"select count(*) from {LedgerFixture.Schema}.{RegionTable.VersionsName}")).ShouldBe(regions);
+        (await client.GetAsync("/api/control-map/share?region=idlib")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await Host.GetJsonAsync("/api/audit/read-models"))["ok"]!.GetValue<bool>().ShouldBeTrue();
     }
 
     [Fact]
