@@ -141,7 +141,7 @@ public sealed partial class TimelineQueries
         $"select {groupBy switch
         {
             null => "''",
-            CasualtyGrouping.Perpetrator => "t.perpetrator",
+            CasualtyGrouping.Perpetrator => "min(t.perpetrator collate \"C\")",
             CasualtyGrouping.Category => "c.category",
             CasualtyGrouping.Party => "coalesce(c.party, c.category)",
             CasualtyGrouping.Month => "to_char(t.occurred_from at time zone 'UTC', 'YYYY-MM')",
@@ -156,7 +156,7 @@ public sealed partial class TimelineQueries
         (groupBy is CasualtyGrouping.Governorate or CasualtyGrouping.District or CasualtyGrouping.SubDistrict
             ? $"left join lateral (select r.name from {schema}.regions r where r.level = @level and ST_Intersects(r.area, t.location) order by r.id limit 1) g on true "
             : string.Empty) +
-        $"where {AttackFilter.Where(schema)} group by 1 order by 3 desc, 1";
+        $"where {AttackFilter.Where(schema)} group by {(groupBy is CasualtyGrouping.Perpetrator ? AttackFilter.PerpetratorKey("t.perpetrator") : "1")} order by 3 desc, 1";
 
     /// <summary>
     /// Reads rows of (key, killed low/best/high, injured low/best/high, attacks, anomalous reports); a null key is "none". The order is
@@ -249,7 +249,7 @@ public sealed partial class TimelineQueries
         var (timeline, casualties, cells) = ($"{schema}.{AttackTimeline.TableName}", $"{schema}.{AttackTimeline.CasualtiesTableName}", $"{schema}.{CasualtyCells.TableName}");
         var figures = CasualtyCells.Columns.Take(6).ToArray();
         const string anomalous = AttackTimeline.AnomalousColumn;
-        const string perpetrator = "(@perpetrator::text is null or t.perpetrator = @perpetrator)";
+        var perpetrator = $"(@perpetrator::text is null or {AttackFilter.PerpetratorKey("t.perpetrator")} = {AttackFilter.PerpetratorKey("@perpetrator")})";
         var occurred = Band("t.occurred_from", "at", "a");
         // The version's sums; rows written before the timeline had them sum the casualty rows instead.
         var totals = string.Join(", ", AttackTimeline.TotalColumns.Zip(figures, (total, column) =>
@@ -284,8 +284,12 @@ public sealed partial class TimelineQueries
             "(k.level = 'dm' and k.occurred_day >= @a_month and k.occurred_day < @a_day and k.recorded_day < @r_month) or " +
             "(k.level = 'md' and k.occurred_day < @a_month and k.recorded_day >= @r_month and k.recorded_day < @r_day) or " +
             "(k.level = 'dd' and k.occurred_day >= @a_month and k.occurred_day < @a_day and k.recorded_day >= @r_month and k.recorded_day < @r_day)) " +
-            "and (@perpetrator::text is null or k.perpetrator = @perpetrator)) " +
-            $"select key, {string.Join(", ", CasualtyCells.Columns.Select(c => $"sum({c})::bigint"))} from g group by key having sum(attacks) <> 0 order by 3 desc, 1";
+            $"and (@perpetrator::text is null or {AttackFilter.PerpetratorKey("k.perpetrator")} = {AttackFilter.PerpetratorKey("@perpetrator")})) " +
+            (groupBy is CasualtyGrouping.Perpetrator
+                // One group per party whatever the spelling, named by the (ordinal) first spelling still counted.
+                ? $", s as (select key, {string.Join(", ", CasualtyCells.Columns.Select(c => $"sum({c})::bigint as {c}"))} from g group by key having sum(attacks) <> 0) " +
+                  $"select min(key collate \"C\"), {string.Join(", ", CasualtyCells.Columns.Select(c => $"sum({c})::bigint"))} from s group by {AttackFilter.PerpetratorKey("key")} order by 3 desc, 1"
+                : $"select key, {string.Join(", ", CasualtyCells.Columns.Select(c => $"sum({c})::bigint"))} from g group by key having sum(attacks) <> 0 order by 3 desc, 1");
     }
 
     /// <summary>
@@ -408,7 +412,10 @@ public sealed record AttackFilter(
         "and (@to::timestamptz is null or t.occurred_from <= @to) " +
         "and (@min_lon::float8 is null or (t.longitude between @min_lon and @max_lon and t.latitude between @min_lat and @max_lat)) " +
         $"and (@region::text is null or ST_Intersects(t.location, {Territory.Regions.RegionTable.AreaAt(schema, "@region", "@as_of")})) " +
-        "and (@perpetrator::text is null or t.perpetrator = @perpetrator)";
+        $"and (@perpetrator::text is null or {PerpetratorKey("t.perpetrator")} = {PerpetratorKey("@perpetrator")})";
+
+    /// <summary>A perpetrator's name as compared (<see cref="Common.Parties"/>): trimmed, without regard to case.</summary>
+    internal static string PerpetratorKey(string name) => $"lower(btrim({name}))";
 
     /// <summary>Binds the parameters of <see cref="Where"/>.</summary>
     internal void Bind(NpgsqlCommand command)
