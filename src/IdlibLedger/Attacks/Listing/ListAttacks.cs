@@ -42,7 +42,7 @@ public sealed record AttackList(IReadOnlyList<AttackSummary> Items, int Page, in
 /// <param name="From">Occurrence window start ≥ this, ISO 8601 (a date alone means the start of that day, UTC); default none.</param>
 /// <param name="To">Occurrence window start ≤ this, ISO 8601 (a date alone means the end of that day, UTC); not before `from`; default none.</param>
 /// <param name="Bbox">`minLon,minLat,maxLon,maxLat` in degrees (WGS 84), inclusive, min ≤ max; default none.</param>
-/// <param name="Perpetrator">Exact perpetrator; default any.</param>
+/// <param name="Perpetrator">Only this perpetrator, compared as party names are (trimmed, without regard to case); default any.</param>
 /// <param name="Region">A registered region's id, p-code or name; keeps what lies in its polygon. Unknown is 400.</param>
 /// <param name="Page">The page number, from 1. Default 1.</param>
 /// <param name="PageSize">Items per page. 1 to 500; default 50.</param>

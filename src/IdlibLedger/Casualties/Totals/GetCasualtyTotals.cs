@@ -45,7 +45,7 @@ public sealed record CasualtyTotals(
 /// <summary>The query string of <c>GET /api/casualties/totals</c>; texts are parsed by the endpoint, so that a refusal names the parameter.</summary>
 /// <param name="From">Occurrence window start ≥ this, ISO 8601 (a date alone means the start of that day, UTC); default none.</param>
 /// <param name="To">Occurrence window start ≤ this, ISO 8601 (a date alone means the end of that day, UTC); not before `from`; default none.</param>
-/// <param name="Perpetrator">Exact perpetrator; default any.</param>
+/// <param name="Perpetrator">Only this perpetrator, compared as party names are (trimmed, without regard to case); default any.</param>
 /// <param name="Bbox">`minLon,minLat,maxLon,maxLat` in degrees (WGS 84), inclusive, min ≤ max; default none.</param>
 /// <param name="Region">A registered region's id, p-code or name; keeps what lies in its polygon. Unknown is 400.</param>
 /// <param name="At">Valid time: the moment in the world the answer describes, ISO 8601 (a date alone means the end of that day, UTC); default now.</param>
