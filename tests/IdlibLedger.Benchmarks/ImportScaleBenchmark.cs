@@ -217,7 +217,7 @@ internal static class ImportScaleBenchmark
                 for (var i = from; i < Math.Min(rows, from + 50_000); i++)
                 {
                     var fields = ImportBenchmark.Fields(random, i);
-                    var (report, _, _) = UcdpGedMapping.ToReport(name => fields[Array.IndexOf(ImportBenchmark.Header, name)], "bench");
+                    var (report, _, _) = UcdpGedMapping.ToReport(name => Array.IndexOf(ImportBenchmark.Header, name) is var at and >= 0 ? fields[at] : string.Empty, "bench");
                     var id = UcdpGedMapping.StreamId(fields[0]);
                     var stream = StreamAction.Start(registry, id, [ReportAttackEndpoint.Decide(report!, id)]);
                     stream.AggregateType = typeof(AttackReport);
