@@ -67,7 +67,7 @@ public static class HashChain
         var buffer = new ArrayBufferWriter<byte>(json.Length + 64);
         using (var writer = new Utf8JsonWriter(buffer))
         {
-            Write(document.RootElement, writer, null, plainNumbers);
+            Write(document.RootElement, writer, plainNumbers);
         }
 
         return buffer.WrittenSpan.ToArray();
@@ -80,24 +80,43 @@ public static class HashChain
     public static (byte[] AsWritten, byte[] PlainNumbers) CanonicalForms(string json)
     {
         using var document = JsonDocument.Parse(json);
-        var (written, plain) = (new ArrayBufferWriter<byte>(json.Length + 64), new ArrayBufferWriter<byte>(json.Length + 64));
+        var written = new ArrayBufferWriter<byte>(json.Length + 64);
         using (var writer = new Utf8JsonWriter(written))
-        using (var plainWriter = new Utf8JsonWriter(plain))
         {
-            Write(document.RootElement, writer, plainWriter, plainNumbers: false);
+            Write(document.RootElement, writer, plainNumbers: false);
         }
 
-        return (written.WrittenSpan.ToArray(), plain.WrittenSpan.ToArray());
+        var asWritten = written.WrittenSpan.ToArray();
+        // Most stored data has plain numbers only (jsonb keeps what it was sent): then both forms are one.
+        if (!HasNumberToRewrite(document.RootElement))
+        {
+            return (asWritten, asWritten);
+        }
+
+        var plain = new ArrayBufferWriter<byte>(json.Length + 64);
+        using (var writer = new Utf8JsonWriter(plain))
+        {
+            Write(document.RootElement, writer, plainNumbers: true);
+        }
+
+        return (asWritten, plain.WrittenSpan.ToArray());
     }
 
-    /// <summary>Writes the element canonically to <paramref name="writer"/> and, when given, with plain numbers to <paramref name="plain"/> too.</summary>
-    private static void Write(JsonElement element, Utf8JsonWriter writer, Utf8JsonWriter? plain, bool plainNumbers)
+    private static bool HasNumberToRewrite(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.Object => element.EnumerateObject().Any(p => HasNumberToRewrite(p.Value)),
+        JsonValueKind.Array => element.EnumerateArray().Any(HasNumberToRewrite),
+        JsonValueKind.Number => element.GetRawText() is var number && Seals.PlainNumber(number) != number,
+        _ => false,
+    };
+
+    /// <summary>Writes the element canonically: keys sorted by ordinal, numbers as written or as plain decimals.</summary>
+    private static void Write(JsonElement element, Utf8JsonWriter writer, bool plainNumbers)
     {
         switch (element.ValueKind)
         {
             case JsonValueKind.Object:
                 writer.WriteStartObject();
-                plain?.WriteStartObject();
                 // Each name read once (JsonProperty.Name allocates); ties keep their order, as a stable sort would.
                 var properties = new List<(string Name, int At, JsonElement Value)>();
                 foreach (var property in element.EnumerateObject())
@@ -109,36 +128,25 @@ public static class HashChain
                 foreach (var (name, _, value) in properties)
                 {
                     writer.WritePropertyName(name);
-                    plain?.WritePropertyName(name);
-                    Write(value, writer, plain, plainNumbers);
+                    Write(value, writer, plainNumbers);
                 }
 
                 writer.WriteEndObject();
-                plain?.WriteEndObject();
                 break;
             case JsonValueKind.Array:
                 writer.WriteStartArray();
-                plain?.WriteStartArray();
                 foreach (var item in element.EnumerateArray())
                 {
-                    Write(item, writer, plain, plainNumbers);
+                    Write(item, writer, plainNumbers);
                 }
 
                 writer.WriteEndArray();
-                plain?.WriteEndArray();
                 break;
             case JsonValueKind.Number:
-                var number = element.GetRawText();
-                writer.WriteRawValue(plainNumbers ? Seals.PlainNumber(number) : number, skipInputValidation: true);
-                plain?.WriteRawValue(Seals.PlainNumber(number), skipInputValidation: true);
+                writer.WriteRawValue(plainNumbers ? Seals.PlainNumber(element.GetRawText()) : element.GetRawText(), skipInputValidation: true);
                 break;
             default:
                 element.WriteTo(writer);
-                if (plain is not null)
-                {
-                    element.WriteTo(plain);
-                }
-
                 break;
         }
     }
