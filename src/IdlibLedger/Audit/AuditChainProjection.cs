@@ -43,19 +43,30 @@ public sealed partial class AuditChainProjection(string schema, NpgsqlDataSource
         var sequences = events.Select(e => e.Sequence).ToArray();
         await using var connection = await database.OpenConnectionAsync(cancellation);
         var previous = await LastHashBeforeAsync(connection, sequences.Min(), cancellation);
+        var links = new List<(ChainLink Link, string Hash)>(sequences.Length);
         foreach (var row in await EventRow.ReadAsync(connection, schema, sequences, cancellation))
         {
-            if (seals.Problem(row) is { } problem)
+            // One parse of the stored data gives both what the seal covers and what the chain hashes.
+            var (asWritten, plainNumbers) = HashChain.CanonicalForms(row.Data);
+            if (seals.Problem(row, plainNumbers) is { } problem)
             {
                 LogRefused(logger, row.Sequence, problem);
                 continue;
             }
 
             var link = row.Link;
-            previous = HashChain.Next(previous, link);
+            previous = HashChain.Next(previous, link, asWritten);
+            links.Add((link, previous));
+        }
+
+        // One statement for the batch, not one per event.
+        if (links.Count > 0)
+        {
             operations.QueueSqlCommand(
-                $"insert into {schema}.{Name} (seq, stream_id, version, type, recorded_at, hash) values (?, ?, ?, ?, ?, ?) on conflict (seq) do nothing",
-                link.Sequence, link.StreamId, link.Version, link.Type, link.RecordedAt, previous);
+                $"insert into {schema}.{Name} (seq, stream_id, version, type, recorded_at, hash) " +
+                "select * from unnest(?::bigint[], ?::uuid[], ?::bigint[], ?::text[], ?::timestamptz[], ?::text[]) on conflict (seq) do nothing",
+                links.Select(l => l.Link.Sequence).ToArray(), links.Select(l => l.Link.StreamId).ToArray(), links.Select(l => l.Link.Version).ToArray(),
+                links.Select(l => l.Link.Type).ToArray(), links.Select(l => l.Link.RecordedAt).ToArray(), links.Select(l => l.Hash).ToArray());
         }
     }
 

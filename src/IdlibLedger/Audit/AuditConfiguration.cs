@@ -18,7 +18,12 @@ public static class AuditConfiguration
         store.Storage.ExtendedSchemaObjects.Add(table);
         store.Storage.ExtendedSchemaObjects.Add(CheckpointStore.SchemaObject(store.DatabaseSchemaName));
         store.Projections.Add(chain, ProjectionLifecycle.Async, AuditChainProjection.ProjectionName,
-            options => options.DeleteDataInTableOnTeardown(table.Identifier.QualifiedName));
+            options =>
+            {
+                options.DeleteDataInTableOnTeardown(table.Identifier.QualifiedName);
+                // After an import the chain catches up with thousands of events: fewer, larger batches (one insert each).
+                options.BatchSize = 5000;
+            });
         store.Events.MetadataConfig.UserNameEnabled = true;
         store.Listeners.Add(new RecordedBy(services.GetRequiredService<IHttpContextAccessor>()));
         // After RecordedBy: the seal covers the user name it stamps.

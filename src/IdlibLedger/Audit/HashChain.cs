@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -25,50 +26,109 @@ public static class HashChain
 
     public static string Next(string previousHash, ChainLink link)
     {
-        ArgumentNullException.ThrowIfNull(previousHash);
         ArgumentNullException.ThrowIfNull(link);
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Preimage(previousHash, link))));
+        return Next(previousHash, link, CanonicalUtf8(link.Data));
+    }
+
+    /// <summary><see cref="Next(string, ChainLink)"/> with the link's data already canonical (<see cref="CanonicalForms"/>): hashed as bytes, never as one string.</summary>
+    public static string Next(string previousHash, ChainLink link, ReadOnlySpan<byte> canonicalData)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        sha.AppendData(Encoding.UTF8.GetBytes(Head(previousHash, link)));
+        sha.AppendData(canonicalData);
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
     }
 
     public static string Preimage(string previousHash, ChainLink link)
     {
         ArgumentNullException.ThrowIfNull(link);
-        return string.Join('\n',
-            previousHash,
-            link.Sequence.ToString(CultureInfo.InvariantCulture),
-            link.StreamId.ToString("D"),
-            link.Version.ToString(CultureInfo.InvariantCulture),
-            link.Type,
-            link.RecordedAt.UtcDateTime.ToString(RecordedAtFormat, CultureInfo.InvariantCulture),
-            Canonical(link.Data));
+        return Head(previousHash, link) + Canonical(link.Data);
+    }
+
+    /// <summary>Every line of the preimage but the data, each with its line break.</summary>
+    private static string Head(string previousHash, ChainLink link)
+    {
+        ArgumentNullException.ThrowIfNull(previousHash);
+        ArgumentNullException.ThrowIfNull(link);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{previousHash}\n{link.Sequence}\n{link.StreamId:D}\n{link.Version}\n{link.Type}\n{link.RecordedAt.UtcDateTime.ToString(RecordedAtFormat, CultureInfo.InvariantCulture)}\n");
     }
 
     /// <summary>
     /// Canonical JSON: keys sorted by ordinal at every level, no white space, numbers as written (or, for the
     /// seals, as plain decimals: <see cref="Seals.PlainNumber"/>).
     /// </summary>
-    public static string Canonical(string json, bool plainNumbers = false)
+    public static string Canonical(string json, bool plainNumbers = false) => Encoding.UTF8.GetString(CanonicalUtf8(json, plainNumbers));
+
+    /// <summary><see cref="Canonical"/> as UTF-8, what the chain and the seals hash.</summary>
+    public static byte[] CanonicalUtf8(string json, bool plainNumbers = false)
     {
         using var document = JsonDocument.Parse(json);
-        using var buffer = new MemoryStream();
+        var buffer = new ArrayBufferWriter<byte>(json.Length + 64);
         using (var writer = new Utf8JsonWriter(buffer))
         {
             Write(document.RootElement, writer, plainNumbers);
         }
 
-        return Encoding.UTF8.GetString(buffer.ToArray());
+        return buffer.WrittenSpan.ToArray();
     }
 
+    /// <summary>
+    /// Both canonical forms of one stored event's data from one parse: as written (what the chain hashes) and with
+    /// plain numbers (what the seal covers). The chain checks each row's seal and hashes it, so it needs both.
+    /// </summary>
+    public static (byte[] AsWritten, byte[] PlainNumbers) CanonicalForms(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        var written = new ArrayBufferWriter<byte>(json.Length + 64);
+        using (var writer = new Utf8JsonWriter(written))
+        {
+            Write(document.RootElement, writer, plainNumbers: false);
+        }
+
+        var asWritten = written.WrittenSpan.ToArray();
+        // Most stored data has plain numbers only (jsonb keeps what it was sent): then both forms are one.
+        if (!HasNumberToRewrite(document.RootElement))
+        {
+            return (asWritten, asWritten);
+        }
+
+        var plain = new ArrayBufferWriter<byte>(json.Length + 64);
+        using (var writer = new Utf8JsonWriter(plain))
+        {
+            Write(document.RootElement, writer, plainNumbers: true);
+        }
+
+        return (asWritten, plain.WrittenSpan.ToArray());
+    }
+
+    private static bool HasNumberToRewrite(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.Object => element.EnumerateObject().Any(p => HasNumberToRewrite(p.Value)),
+        JsonValueKind.Array => element.EnumerateArray().Any(HasNumberToRewrite),
+        JsonValueKind.Number => element.GetRawText() is var number && Seals.PlainNumber(number) != number,
+        _ => false,
+    };
+
+    /// <summary>Writes the element canonically: keys sorted by ordinal, numbers as written or as plain decimals.</summary>
     private static void Write(JsonElement element, Utf8JsonWriter writer, bool plainNumbers)
     {
         switch (element.ValueKind)
         {
             case JsonValueKind.Object:
                 writer.WriteStartObject();
-                foreach (var property in element.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal))
+                // Each name read once (JsonProperty.Name allocates); ties keep their order, as a stable sort would.
+                var properties = new List<(string Name, int At, JsonElement Value)>();
+                foreach (var property in element.EnumerateObject())
                 {
-                    writer.WritePropertyName(property.Name);
-                    Write(property.Value, writer, plainNumbers);
+                    properties.Add((property.Name, properties.Count, property.Value));
+                }
+
+                properties.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name) is var order and not 0 ? order : a.At.CompareTo(b.At));
+                foreach (var (name, _, value) in properties)
+                {
+                    writer.WritePropertyName(name);
+                    Write(value, writer, plainNumbers);
                 }
 
                 writer.WriteEndObject();

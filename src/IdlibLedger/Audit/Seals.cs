@@ -35,7 +35,10 @@ public static class Seals
     /// with plain numbers (<see cref="CanonicalData"/>). JSON strings keep a line break inside a field from
     /// passing for the start of the next one.
     /// </summary>
-    public static string Preimage(SealedEvent sealedEvent)
+    public static string Preimage(SealedEvent sealedEvent) => Head(sealedEvent) + CanonicalData(sealedEvent.Data);
+
+    /// <summary>Every line of the <see cref="Preimage"/> up to the data's canonical JSON, which follows it.</summary>
+    internal static string Head(SealedEvent sealedEvent)
     {
         ArgumentNullException.ThrowIfNull(sealedEvent);
         return string.Join('\n',
@@ -49,7 +52,7 @@ public static class Seals
             "correlationId " + Text(sealedEvent.CorrelationId),
             "causationId " + Text(sealedEvent.CausationId),
             "archived " + sealedEvent.Archived switch { true => "true", false => "false", null => "null" },
-            "data " + CanonicalData(sealedEvent.Data));
+            "data ");
     }
 
     /// <summary>
@@ -58,6 +61,9 @@ public static class Seals
     /// (<c>1E-07</c> comes back as <c>0.0000001</c>).
     /// </summary>
     public static string CanonicalData(string json) => HashChain.Canonical(json, plainNumbers: true);
+
+    /// <summary><see cref="CanonicalData"/> as UTF-8, what the seal's HMAC reads.</summary>
+    public static byte[] CanonicalDataUtf8(string json) => HashChain.CanonicalUtf8(json, plainNumbers: true);
 
     /// <summary>
     /// A JSON number as a plain decimal: no exponent, no '+', no leading zeros, no trailing zeros after the point,
@@ -199,14 +205,62 @@ public sealed class SealKey
     }
 
     /// <summary>The header value: <c>v1:keyId:</c> and the HMAC-SHA256 of the preimage in lower-case hex.</summary>
-    public string Seal(SealedEvent sealedEvent) => $"{Seals.Version1}:{KeyId}:{Mac(sealedEvent)}";
+    public string Seal(SealedEvent sealedEvent)
+    {
+        ArgumentNullException.ThrowIfNull(sealedEvent);
+        return Seal(sealedEvent, Seals.CanonicalDataUtf8(sealedEvent.Data));
+    }
 
-    private string Mac(SealedEvent sealedEvent) => Convert.ToHexStringLower(HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes(Seals.Preimage(sealedEvent))));
+    /// <summary><see cref="Seal(SealedEvent)"/> with the data already canonical (<see cref="Seals.CanonicalDataUtf8"/>).</summary>
+    public string Seal(SealedEvent sealedEvent, ReadOnlySpan<byte> canonicalData) => $"{Seals.Version1}:{KeyId}:{Mac(sealedEvent, canonicalData)}";
+
+    /// <summary>HMAC-SHA256 of the preimage, hashed as its head and the canonical data's bytes, never as one string.</summary>
+    private string Mac(SealedEvent sealedEvent, ReadOnlySpan<byte> canonicalData)
+    {
+        using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _key);
+        hmac.AppendData(Encoding.UTF8.GetBytes(Seals.Head(sealedEvent)));
+        hmac.AppendData(canonicalData);
+        return Convert.ToHexStringLower(hmac.GetHashAndReset());
+    }
 
     /// <summary>Why the stored row's seal fails, or null when it verifies (or the row predates <see cref="SealsFrom"/>).</summary>
     public string? Problem(EventRow row)
     {
         ArgumentNullException.ThrowIfNull(row);
+        if (FormProblem(row, out var mac) is { } problem)
+        {
+            return problem;
+        }
+
+        if (mac is null)
+        {
+            return null;
+        }
+
+        byte[] canonicalData;
+        try
+        {
+            canonicalData = Seals.CanonicalDataUtf8(row.Data);
+        }
+        catch (JsonException)
+        {
+            return "the event's data is not JSON any more";
+        }
+
+        return MacProblem(row, mac, canonicalData);
+    }
+
+    /// <summary><see cref="Problem(EventRow)"/> with the row's data already canonical, with plain numbers (<see cref="HashChain.CanonicalForms"/>).</summary>
+    public string? Problem(EventRow row, ReadOnlySpan<byte> canonicalData)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return FormProblem(row, out var mac) ?? (mac is null ? null : MacProblem(row, mac, canonicalData));
+    }
+
+    /// <summary>What is wrong with the seal before its MAC is checked; <paramref name="mac"/> is null when nothing needs checking.</summary>
+    private string? FormProblem(EventRow row, out string? mac)
+    {
+        mac = null;
         if (row.Sequence < SealsFrom)
         {
             return null;
@@ -217,7 +271,7 @@ public sealed class SealKey
             return "the event has no seal: it was not written by the ledger (inserted with SQL?), or its seal was removed";
         }
 
-        if (row.Seal.Split(':') is not [Seals.Version1, var keyId, var mac])
+        if (row.Seal.Split(':') is not [Seals.Version1, var keyId, var stored])
         {
             return "the event's seal is not in the v1:keyId:hex form";
         }
@@ -227,20 +281,14 @@ public sealed class SealKey
             return $"the event is sealed with another key ({keyId}, not {KeyId})";
         }
 
-        string sealedMac;
-        try
-        {
-            sealedMac = Mac(row.Sealed(row.Version));
-        }
-        catch (JsonException)
-        {
-            return "the event's data is not JSON any more";
-        }
-
-        // A plain Append does not know the version it gets: its seal covers every field but that one.
-        return Matches(mac, sealedMac) || Matches(mac, Mac(row.Sealed(version: null))) ? null
-            : "the event's seal does not verify: its data or metadata (recordedBy, correlation or causation id, timestamp, …) changed after it was written, or the seal was forged";
+        mac = stored;
+        return null;
     }
+
+    // A plain Append does not know the version it gets: its seal covers every field but that one.
+    private string? MacProblem(EventRow row, string mac, ReadOnlySpan<byte> canonicalData) =>
+        Matches(mac, Mac(row.Sealed(row.Version), canonicalData)) || Matches(mac, Mac(row.Sealed(version: null), canonicalData)) ? null
+            : "the event's seal does not verify: its data or metadata (recordedBy, correlation or causation id, timestamp, …) changed after it was written, or the seal was forged";
 
     private static bool Matches(string stored, string computed) =>
         CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(stored), Encoding.ASCII.GetBytes(computed));

@@ -25,6 +25,26 @@ public sealed class the_seal_format
     public void a_number_is_written_as_a_plain_decimal(string written, string plain) =>
         Seals.PlainNumber(written).ShouldBe(plain);
 
+    [Theory]
+    [InlineData("""{"b":[1,{"z":2.5,"a":"x"}],"a":null}""")]
+    [InlineData("""{"b":1.50,"a":[1E-07,{"c":-0}]}""")]
+    [InlineData("""{"é":1,"e":2,"E":3}""")]
+    public void the_chain_reads_both_canonical_forms_from_one_parse_as_each_gives_them_alone(string json)
+    {
+        var (asWritten, plainNumbers) = HashChain.CanonicalForms(json);
+        System.Text.Encoding.UTF8.GetString(asWritten).ShouldBe(HashChain.Canonical(json));
+        System.Text.Encoding.UTF8.GetString(plainNumbers).ShouldBe(Seals.CanonicalData(json));
+    }
+
+    [Fact]
+    public void a_link_hashed_from_canonical_bytes_is_the_sha256_of_its_text_preimage()
+    {
+        var link = new ChainLink(7, Guid.Parse("0f8fad5b-d9cb-469f-a165-70867728950e"), 2, "attack_reported", new DateTimeOffset(2026, 11, 27, 8, 0, 0, TimeSpan.Zero).AddTicks(15), """{"b":1.50,"a":"x"}""");
+        var text = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(HashChain.Preimage(HashChain.Genesis, link)));
+        HashChain.Next(HashChain.Genesis, link).ShouldBe(Convert.ToHexStringLower(text));
+        HashChain.Preimage(HashChain.Genesis, link).ShouldEndWith("\n2\nattack_reported\n2026-11-27T08:00:00.000001Z\n{\"a\":\"x\",\"b\":1.50}");
+    }
+
     [Fact]
     public void the_preimage_holds_every_field_one_a_line_and_free_text_cannot_pass_for_another_field()
     {
@@ -48,6 +68,11 @@ public sealed class the_seal_format
             data {"a":"Idlib \u003Cnorth\u003E","b":1.5}
             """.Replace("\r\n", "\n", StringComparison.Ordinal));
         Seals.Preimage(e with { Version = null }).ShouldContain("\nversion -\n");
+
+        // The seal hashes the preimage's bytes piecewise: the same HMAC as over the text above.
+        var key = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+        var seal = new SealKey(key);
+        seal.Seal(e).ShouldBe($"v1:{seal.KeyId}:{Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(key, System.Text.Encoding.UTF8.GetBytes(Seals.Preimage(e))))}");
     }
 
     [Fact]
