@@ -20,7 +20,7 @@ namespace IdlibLedger.Benchmarks;
 internal static class ImportMemoryBenchmark
 {
     /// <summary>The most one running import adds to the service's RSS (docs/operations.md states it).</summary>
-    public const int PerImportMiB = 800;
+    public const int PerImportMiB = 1200;
 
     /// <summary>The most one running import of refused rows adds: no events, timeline rows or batches to prepare.</summary>
     public const int PerRefusedImportMiB = 150;
