@@ -129,7 +129,7 @@ public static class CorrectCorridorEndpoint
         if (fields.Contains("route") || fields.Contains("opensAt"))
         {
             var ceasefire = await CoveringCeasefire.FindAsync(database, store, corrected.Route, corrected.OpensAt, cancellation)
-                ?? throw new InvalidOperationException($"no ceasefire covers corridor {corridor.Id} any longer (checked a moment ago)");
+                ?? throw new StateChangedException($"no ceasefire in effect at {corrected.OpensAt:O} covers the corrected route of corridor {corridor.Id} any longer (one did a moment ago); nothing was recorded");
             (corrected, fields) = command.Apply(corridor, limits, ceasefire);
         }
 

@@ -51,6 +51,7 @@ public sealed partial class LedgerExceptionHandler(IProblemDetailsService proble
             LedgerProblems.Conflict("the stream already exists; another request recorded it at the same time"),
         EventStreamUnexpectedMaxEventIdException => LedgerProblems.Conflict("the stream moved on while this command ran; read it again and retry with its current version"),
         ConcurrencyException concurrency => LedgerProblems.Conflict(concurrency.Message + " Read the current version and retry with it as expectedVersion."),
+        StateChangedException changed => LedgerProblems.Conflict(changed.Message),
         _ when DatabaseUnavailable(exception) => new ProblemDetails
         {
             Status = StatusCodes.Status503ServiceUnavailable,
@@ -105,3 +106,9 @@ public sealed partial class LedgerExceptionHandler(IProblemDetailsService proble
             "The body is not the JSON this command expects. Nothing was recorded.");
     }
 }
+
+/// <summary>
+/// The ledger changed between a command's checks and its decision (another request got in between): answered 409,
+/// as a stale version is, so that the client reads again and retries.
+/// </summary>
+public sealed class StateChangedException(string message) : Exception(message);
