@@ -74,6 +74,36 @@ public sealed class when_correcting_or_retracting_regions(LedgerFixture ledger) 
     }
 
     [Fact]
+    public async Task totals_by_admin_unit_use_the_unit_as_known_at_as_of()
+    {
+        // A district-level region near Aleppo, outside the OCHA districts (Idleb's only), holding an attack.
+        Ledger.Clock.Set(GivenTerritory.On(2, 11));
+        _region = GivenTerritory.FreshRegionId();
+        var district = GivenTerritory.Region(_region, GivenTerritory.Box(37.1, 36.15, 37.2, 36.25));
+        district["level"] = "district";
+        district["name"] = "Test district near Aleppo";
+        using (var registered = await Host.PostJsonAsync("/api/regions", district))
+        {
+            registered.StatusCode.ShouldBe(HttpStatusCode.Created);
+        }
+
+        Ledger.Clock.Set(GivenTerritory.On(2, 27));
+        await Host.ReportedAttackAsync(Given.Report(b => b["location"] = GivenTerritory.Point(37.15, 36.2)));
+        Ledger.Clock.Set(GivenTerritory.On(3, 5));
+
+        await Host.OkAsync($"/api/regions/{_region}/corrections", new JsonObject
+        {
+            ["expectedVersion"] = 1, ["reason"] = "the boundary runs at 37.12", ["area"] = GivenTerritory.Box(37.1, 36.15, 37.12, 36.25),
+        });
+
+        async Task<IEnumerable<string>> KeysAsync(string asOf) =>
+            (await Host.GetJsonAsync($"/api/casualties/totals?groupBy=district&from=2020-01-01&asOf={asOf}"))["groups"]!.AsArray()
+                .Select(g => g!["key"]!.GetValue<string>());
+        (await KeysAsync(Before)).ShouldContain("Test district near Aleppo");
+        (await KeysAsync(After)).ShouldNotContain("Test district near Aleppo");
+    }
+
+    [Fact]
     public async Task the_region_reads_as_known_at_as_of_with_its_version_and_history()
     {
         await RegionWithGroundAndAnAttackAsync();

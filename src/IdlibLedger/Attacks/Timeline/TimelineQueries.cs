@@ -152,9 +152,10 @@ public sealed partial class TimelineQueries
         $"count(distinct t.attack_id), count(distinct t.attack_id) filter (where t.{AttackTimeline.AnomalousColumn}) " +
         $"from {schema}.{AttackTimeline.TableName} t " +
         $"left join {schema}.{AttackTimeline.CasualtiesTableName} c on c.attack_id = t.attack_id and c.version = t.version " +
-        // By admin unit: the region of that level whose polygon holds the attack (point in polygon, GiST).
+        // By admin unit: the region of that level, as known at asOf, whose polygon holds the attack (point in polygon, GiST).
         (groupBy is CasualtyGrouping.Governorate or CasualtyGrouping.District or CasualtyGrouping.SubDistrict
-            ? $"left join lateral (select r.name from {schema}.regions r where r.level = @level and ST_Intersects(r.area, t.location) order by r.id limit 1) g on true "
+            ? $"left join lateral (select r.name from {schema}.{Territory.Regions.RegionTable.VersionsName} r where r.level = @level " +
+              $"and {Territory.Regions.RegionTable.ValidAt("r", "@as_of")} and ST_Intersects(r.area, t.location) order by r.id limit 1) g on true "
             : string.Empty) +
         $"where {AttackFilter.Where(schema)} group by {(groupBy is CasualtyGrouping.Perpetrator ? AttackFilter.PerpetratorKey("t.perpetrator") : "1")} order by 3 desc, 1";
 

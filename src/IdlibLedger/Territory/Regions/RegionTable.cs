@@ -36,6 +36,8 @@ public sealed class RegionTable(string schema) : IProjection
         AddFacts(table);
         table.AddColumn("recorded_at", "timestamptz").NotNull();
         table.AddColumn("superseded_at", "timestamptz").AllowNulls();
+        // Totals by admin unit look up, per attack, the version of the unit whose polygon holds it.
+        table.Indexes.Add(new IndexDefinition($"ix_{VersionsName}_area") { Columns = ["area"], Method = IndexMethod.gist });
         return table;
     }
 
