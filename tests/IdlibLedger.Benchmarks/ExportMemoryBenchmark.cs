@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 namespace IdlibLedger.Benchmarks;
@@ -49,7 +48,7 @@ internal static class ExportMemoryBenchmark
             ["Audit__SealKeyPath"] = sealKey,
             ["Logging__LogLevel__Default"] = "Warning",
         };
-        var key = (await Service.RunToEndAsync(serviceDll, "keys create --client bench-export --roles viewer", environment))
+        var key = (await ServiceProcess.RunToEndAsync(serviceDll, "keys create --client bench-export --roles viewer", environment))
             .Split('\n', StringSplitOptions.TrimEntries).Last(l => l.StartsWith("ilk_", StringComparison.Ordinal));
         Console.WriteLine($"service: {serviceDll}");
         Console.WriteLine();
@@ -93,7 +92,7 @@ internal static class ExportMemoryBenchmark
 
         try
         {
-            await Service.RunToEndAsync(serviceDll, $"import ucdp-ged \"{file}\"", environment);
+            await ServiceProcess.RunToEndAsync(serviceDll, $"import ucdp-ged \"{file}\"", environment);
         }
         finally
         {
@@ -112,13 +111,13 @@ internal static class ExportMemoryBenchmark
 
     private static async Task<bool> ExportAsync(string serviceDll, IReadOnlyDictionary<string, string> environment, string key, int count, long attacks, TimeSpan seeding)
     {
-        var port = Service.FreePort();
-        using var service = Service.Start(serviceDll, $"--urls http://127.0.0.1:{port}", environment);
+        var port = ServiceProcess.FreePort();
+        using var service = ServiceProcess.Start(serviceDll, $"--urls http://127.0.0.1:{port}", environment);
         try
         {
             using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = Timeout.InfiniteTimeSpan };
             client.DefaultRequestHeaders.Add("X-Api-Key", key);
-            await Service.ReadyAsync(client, service);
+            await ServiceProcess.ReadyAsync(client, service);
 
             // Warm up the export path (JIT, connections, the timeline's pages) on a few days, then let the service settle.
             for (var i = 0; i < 3; i++)
@@ -127,8 +126,8 @@ internal static class ExportMemoryBenchmark
             }
 
             await Task.Delay(TimeSpan.FromSeconds(5));
-            var baseline = Service.Memory(service.Id).Rss;
-            Service.ResetPeak(service.Id);
+            var baseline = ServiceProcess.Memory(service.Id).Rss;
+            ServiceProcess.ResetPeak(service.Id);
 
             using var sampling = new CancellationTokenSource();
             var sampled = 0L;
@@ -136,7 +135,7 @@ internal static class ExportMemoryBenchmark
             {
                 while (!sampling.IsCancellationRequested)
                 {
-                    sampled = Math.Max(sampled, Service.Memory(service.Id).Rss);
+                    sampled = Math.Max(sampled, ServiceProcess.Memory(service.Id).Rss);
                     await Task.Delay(20, CancellationToken.None);
                 }
             }, CancellationToken.None);
@@ -146,7 +145,7 @@ internal static class ExportMemoryBenchmark
             watch.Stop();
             await sampling.CancelAsync();
             await sampler;
-            var peak = Math.Max(sampled, Service.Memory(service.Id).Peak);
+            var peak = Math.Max(sampled, ServiceProcess.Memory(service.Id).Peak);
             var bound = baseline + BoundMiB * 1024L * 1024;
             var under = peak <= bound;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -191,131 +190,4 @@ internal static class ExportMemoryBenchmark
     }
 
     private static double MiB(long bytes) => bytes / 1024.0 / 1024.0;
-
-    /// <summary>The service as a process of its own: started, run to its end for a command, asked whether it is ready, measured.</summary>
-    private static class Service
-    {
-        public static Process Start(string serviceDll, string arguments, IReadOnlyDictionary<string, string> environment)
-        {
-            var start = new ProcessStartInfo("dotnet", $"\"{serviceDll}\" {arguments}")
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-                WorkingDirectory = Path.GetDirectoryName(serviceDll)!,
-            };
-            foreach (var (name, value) in environment)
-            {
-                start.Environment[name] = value;
-            }
-
-            var process = Process.Start(start) ?? throw new InvalidOperationException("the service did not start");
-            // Drained, so that a full pipe never blocks the service; the tail is shown if it fails to start.
-            process.OutputDataReceived += (_, line) => Keep(line.Data);
-            process.ErrorDataReceived += (_, line) => Keep(line.Data);
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            return process;
-        }
-
-        private static readonly Queue<string> Tail = new();
-
-        private static void Keep(string? line)
-        {
-            lock (Tail)
-            {
-                if (line is not null)
-                {
-                    Tail.Enqueue(line);
-                }
-
-                while (Tail.Count > 40)
-                {
-                    Tail.Dequeue();
-                }
-            }
-        }
-
-        public static async Task<string> RunToEndAsync(string serviceDll, string arguments, IReadOnlyDictionary<string, string> environment)
-        {
-            var start = new ProcessStartInfo("dotnet", $"\"{serviceDll}\" {arguments}") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var (name, value) in environment)
-            {
-                start.Environment[name] = value;
-            }
-
-            using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not run {arguments}");
-            var output = process.StandardOutput.ReadToEndAsync();
-            var errors = process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync();
-            return process.ExitCode == 0 ? await output : throw new InvalidOperationException($"{arguments} exited with {process.ExitCode}: {await errors}");
-        }
-
-        public static async Task ReadyAsync(HttpClient client, Process service)
-        {
-            var deadline = DateTimeOffset.UtcNow.AddMinutes(2);
-            while (DateTimeOffset.UtcNow < deadline && !service.HasExited)
-            {
-                try
-                {
-                    using var ready = await client.GetAsync("/health/ready");
-                    if (ready.IsSuccessStatusCode)
-                    {
-                        return;
-                    }
-                }
-                catch (HttpRequestException)
-                {
-                    // Not listening yet.
-                }
-
-                await Task.Delay(250);
-            }
-
-            lock (Tail)
-            {
-                throw new InvalidOperationException($"the service did not become ready:\n{string.Join('\n', Tail)}");
-            }
-        }
-
-        public static int FreePort()
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-
-        /// <summary>The process's resident memory now and its peak since start or the last reset, in bytes (/proc/PID/status).</summary>
-        public static (long Rss, long Peak) Memory(int pid)
-        {
-            long rss = 0, peak = 0;
-            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
-            {
-                static long Kb(string line) => long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
-                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-                {
-                    rss = Kb(line);
-                }
-                else if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                {
-                    peak = Kb(line);
-                }
-            }
-
-            return (rss, peak);
-        }
-
-        /// <summary>Resets the kernel's peak RSS (VmHWM) to the current RSS (Linux: "5" to /proc/PID/clear_refs).</summary>
-        public static void ResetPeak(int pid)
-        {
-            try
-            {
-                File.WriteAllText($"/proc/{pid}/clear_refs", "5");
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                Console.WriteLine($"(could not reset VmHWM: {e.Message}; the peak is the sampled VmRSS and the peak since start)");
-            }
-        }
-    }
 }

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
 
@@ -72,7 +71,7 @@ internal static class ImportMemoryBenchmark
     private static async Task<bool> RunAsync(string connection, string serviceDll, string file, string name, int allowed, int sent, bool expectRejections)
     {
         await Benchmarks.DropSchemaAsync(connection, Schema);
-        var port = FreePort();
+        var port = ServiceProcess.FreePort();
         var environment = new Dictionary<string, string>
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
@@ -89,15 +88,15 @@ internal static class ImportMemoryBenchmark
             // Files larger than the default 64 MiB show whether memory grows with the file.
             ["Ledger__MaxImportBytes"] = Math.Max(64L * 1024 * 1024, new FileInfo(file).Length + 1024).ToString(CultureInfo.InvariantCulture),
         };
-        var key = (await RunToEndAsync(serviceDll, "keys create --client bench-memory --roles admin", environment))
+        var key = (await ServiceProcess.RunToEndAsync(serviceDll, "keys create --client bench-memory --roles admin", environment))
             .Split('\n', StringSplitOptions.TrimEntries).Last(l => l.StartsWith("ilk_", StringComparison.Ordinal));
 
-        using var service = Start(serviceDll, $"--urls http://127.0.0.1:{port}", environment);
+        using var service = ServiceProcess.Start(serviceDll, $"--urls http://127.0.0.1:{port}", environment);
         try
         {
             using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = Timeout.InfiniteTimeSpan };
             client.DefaultRequestHeaders.Add("X-Api-Key", key);
-            await ReadyAsync(client, service);
+            await ServiceProcess.ReadyAsync(client, service);
 
             // Warm up the import path (JIT, connections, the import log's tables), then let the service settle.
             var warmUp = Path.Combine(Path.GetTempPath(), "idlib-ledger-bench-ged-refused-warm-up.csv");
@@ -108,8 +107,8 @@ internal static class ImportMemoryBenchmark
             }
 
             await Task.Delay(TimeSpan.FromSeconds(5));
-            var idle = Memory(service.Id).Rss;
-            ResetPeak(service.Id);
+            var idle = ServiceProcess.Memory(service.Id).Rss;
+            ServiceProcess.ResetPeak(service.Id);
 
             using var sampling = new CancellationTokenSource();
             var sampled = 0L;
@@ -117,7 +116,7 @@ internal static class ImportMemoryBenchmark
             {
                 while (!sampling.IsCancellationRequested)
                 {
-                    sampled = Math.Max(sampled, Memory(service.Id).Rss);
+                    sampled = Math.Max(sampled, ServiceProcess.Memory(service.Id).Rss);
                     await Task.Delay(20, CancellationToken.None);
                 }
             }, CancellationToken.None);
@@ -127,7 +126,7 @@ internal static class ImportMemoryBenchmark
             watch.Stop();
             await sampling.CancelAsync();
             await sampler;
-            var peak = Math.Max(sampled, Memory(service.Id).Peak);
+            var peak = Math.Max(sampled, ServiceProcess.Memory(service.Id).Peak);
 
             var ok = answers.Count(a => a.Status == HttpStatusCode.OK);
             var refused = answers.Count(a => a.Status == HttpStatusCode.TooManyRequests);
@@ -219,129 +218,6 @@ internal static class ImportMemoryBenchmark
 
             await writer.WriteAsync(line);
             (written, rows) = (written + size, rows + 1);
-        }
-    }
-
-    internal static Process Start(string serviceDll, string arguments, IReadOnlyDictionary<string, string> environment)
-    {
-        var start = new ProcessStartInfo("dotnet", $"\"{serviceDll}\" {arguments}")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = Path.GetDirectoryName(serviceDll)!,
-        };
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-
-        var process = Process.Start(start) ?? throw new InvalidOperationException("the service did not start");
-        // Drained, so that a full pipe never blocks the service; the tail is shown if it fails to start.
-        process.OutputDataReceived += (_, line) => Keep(line.Data);
-        process.ErrorDataReceived += (_, line) => Keep(line.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private static readonly Queue<string> Tail = new();
-
-    private static void Keep(string? line)
-    {
-        lock (Tail)
-        {
-            if (line is not null)
-            {
-                Tail.Enqueue(line);
-            }
-
-            while (Tail.Count > 40)
-            {
-                Tail.Dequeue();
-            }
-        }
-    }
-
-    internal static async Task<string> RunToEndAsync(string serviceDll, string arguments, IReadOnlyDictionary<string, string> environment)
-    {
-        var start = new ProcessStartInfo("dotnet", $"\"{serviceDll}\" {arguments}") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not run {arguments}");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return process.ExitCode == 0 ? await output : throw new InvalidOperationException($"{arguments} exited with {process.ExitCode}: {await errors}");
-    }
-
-    internal static async Task ReadyAsync(HttpClient client, Process service)
-    {
-        var deadline = DateTimeOffset.UtcNow.AddMinutes(2);
-        while (DateTimeOffset.UtcNow < deadline && !service.HasExited)
-        {
-            try
-            {
-                using var ready = await client.GetAsync("/health/ready");
-                if (ready.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-
-            await Task.Delay(250);
-        }
-
-        lock (Tail)
-        {
-            throw new InvalidOperationException($"the service did not become ready:\n{string.Join('\n', Tail)}");
-        }
-    }
-
-    internal static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    /// <summary>The process's resident memory now and its peak since start or the last reset, in bytes (/proc/PID/status).</summary>
-    internal static (long Rss, long Peak) Memory(int pid)
-    {
-        long rss = 0, peak = 0;
-        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
-        {
-            static long Kb(string line) => long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-            {
-                rss = Kb(line);
-            }
-            else if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-            {
-                peak = Kb(line);
-            }
-        }
-
-        return (rss, peak);
-    }
-
-    /// <summary>Resets the kernel's peak RSS (VmHWM) to the current RSS (Linux: "5" to /proc/PID/clear_refs).</summary>
-    internal static void ResetPeak(int pid)
-    {
-        try
-        {
-            File.WriteAllText($"/proc/{pid}/clear_refs", "5");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            Console.WriteLine($"(could not reset VmHWM: {e.Message}; the peak is the sampled VmRSS and the peak since start)");
         }
     }
 

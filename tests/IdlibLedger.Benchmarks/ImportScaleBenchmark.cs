@@ -85,7 +85,7 @@ internal static class ImportScaleBenchmark
 
         // (2) The import through the service as a process, as an admin would send it.
         await Benchmarks.DropSchemaAsync(connection, Schema);
-        var port = ImportMemoryBenchmark.FreePort();
+        var port = ServiceProcess.FreePort();
         var environment = new Dictionary<string, string>
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
@@ -106,18 +106,18 @@ internal static class ImportScaleBenchmark
             Console.WriteLine($"the service's GC heap is capped at {cap} MiB (DOTNET_GCHeapHardLimit)");
         }
 
-        var key = (await ImportMemoryBenchmark.RunToEndAsync(serviceDll, "keys create --client bench-scale --roles admin", environment))
+        var key = (await ServiceProcess.RunToEndAsync(serviceDll, "keys create --client bench-scale --roles admin", environment))
             .Split('\n', StringSplitOptions.TrimEntries).Last(l => l.StartsWith("ilk_", StringComparison.Ordinal));
 
-        using var service = ImportMemoryBenchmark.Start(serviceDll, $"--urls http://127.0.0.1:{port}", environment);
+        using var service = ServiceProcess.Start(serviceDll, $"--urls http://127.0.0.1:{port}", environment);
         try
         {
             using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = Timeout.InfiniteTimeSpan };
             client.DefaultRequestHeaders.Add("X-Api-Key", key);
-            await ImportMemoryBenchmark.ReadyAsync(client, service);
+            await ServiceProcess.ReadyAsync(client, service);
             await Task.Delay(TimeSpan.FromSeconds(5));
-            var idle = ImportMemoryBenchmark.Memory(service.Id).Rss;
-            ImportMemoryBenchmark.ResetPeak(service.Id);
+            var idle = ServiceProcess.Memory(service.Id).Rss;
+            ServiceProcess.ResetPeak(service.Id);
 
             using var sampling = new CancellationTokenSource();
             var sampled = 0L;
@@ -125,7 +125,7 @@ internal static class ImportScaleBenchmark
             {
                 while (!sampling.IsCancellationRequested)
                 {
-                    sampled = Math.Max(sampled, ImportMemoryBenchmark.Memory(service.Id).Rss);
+                    sampled = Math.Max(sampled, ServiceProcess.Memory(service.Id).Rss);
                     await Task.Delay(50, CancellationToken.None);
                 }
             }, CancellationToken.None);
@@ -136,7 +136,7 @@ internal static class ImportScaleBenchmark
             var chain = await Cpu.MeasureAsync(rows, () => ChainCaughtUpAsync(connection), service.Id, postmaster);
             await sampling.CancelAsync();
             await sampler;
-            var peak = Math.Max(sampled, ImportMemoryBenchmark.Memory(service.Id).Peak);
+            var peak = Math.Max(sampled, ServiceProcess.Memory(service.Id).Peak);
             if (answer.Status != HttpStatusCode.OK)
             {
                 throw new InvalidOperationException($"the import answered {(int)answer.Status}: {answer.Text[..Math.Min(answer.Text.Length, 2000)]}");
