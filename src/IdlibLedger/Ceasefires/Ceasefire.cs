@@ -54,8 +54,10 @@ public enum CeasefireState
 /// </summary>
 public sealed record Ceasefire(
     Guid Id, int Version, CeasefireDeclared Declaration, DateTimeOffset? EffectiveUntil, DateTimeOffset? CollapsedAt, string? CollapseReason,
-    IReadOnlyList<CeasefireViolationReported> ReportedViolations, DateTimeOffset RecordedAt)
+    IReadOnlyList<CeasefireViolationReported> ReportedViolations, DateTimeOffset RecordedAt) : IRevisable
 {
+    (string What, object Id) IRevisable.Named => ("ceasefire", Id);
+
     /// <summary>The client whose credentials declared it: only it or an admin may correct or retract it.</summary>
     public string? RecordedBy { get; init; }
 

@@ -105,7 +105,7 @@ public static class CorrectCeasefireEndpoint
     {
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(ceasefire);
-        if (Revisions.Allow(user, ceasefire.RecordedBy, command.ExpectedVersion, ceasefire.Version, ceasefire.Retracted, "ceasefire", ceasefire.Id, "correct") is { } refused)
+        if (Revisions.Allow(user, ceasefire, command.ExpectedVersion, "correct") is { } refused)
         {
             return refused;
         }
@@ -180,7 +180,7 @@ public static class RetractCeasefireEndpoint
     {
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(ceasefire);
-        return Revisions.Allow(user, ceasefire.RecordedBy, command.ExpectedVersion, ceasefire.Version, ceasefire.Retracted, "ceasefire", ceasefire.Id, "retract")
+        return Revisions.Allow(user, ceasefire, command.ExpectedVersion, "retract")
             ?? WolverineContinue.NoProblems;
     }
 

@@ -87,7 +87,7 @@ public static class CorrectCorridorEndpoint
     {
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(corridor);
-        if (Revisions.Allow(user, corridor.RecordedBy, command.ExpectedVersion, corridor.Version, corridor.Retracted, "corridor", corridor.Id, "correct") is { } refused)
+        if (Revisions.Allow(user, corridor, command.ExpectedVersion, "correct") is { } refused)
         {
             return refused;
         }
@@ -143,7 +143,7 @@ public static class RetractCorridorEndpoint
     {
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(corridor);
-        return Revisions.Allow(user, corridor.RecordedBy, command.ExpectedVersion, corridor.Version, corridor.Retracted, "corridor", corridor.Id, "retract")
+        return Revisions.Allow(user, corridor, command.ExpectedVersion, "retract")
             ?? WolverineContinue.NoProblems;
     }
 

@@ -48,8 +48,10 @@ public enum CorridorStatus
 }
 
 /// <summary>A humanitarian corridor (as last corrected), the ceasefire that covered its route when it opened, and its revisions.</summary>
-public sealed record Corridor(Guid Id, int Version, CorridorOpened Opening, DateTimeOffset? ClosedAt, string? ClosureReason)
+public sealed record Corridor(Guid Id, int Version, CorridorOpened Opening, DateTimeOffset? ClosedAt, string? ClosureReason) : IRevisable
 {
+    (string What, object Id) IRevisable.Named => ("corridor", Id);
+
     /// <summary>The client whose credentials opened it: only it or an admin may correct or retract it.</summary>
     public string? RecordedBy { get; init; }
 

@@ -29,6 +29,21 @@ public sealed record Retraction(long ExpectedVersion, string? Reason)
     }
 }
 
+/// <summary>A fact that can be corrected and retracted: what the revision rules read of its aggregate.</summary>
+public interface IRevisable
+{
+    /// <summary>The stream's version as loaded.</summary>
+    int Version { get; }
+
+    bool Retracted { get; }
+
+    /// <summary>The client whose credentials recorded the fact (its first event's user name).</summary>
+    string? RecordedBy { get; }
+
+    /// <summary>What the fact is called in problem texts ("corridor") and its id there.</summary>
+    (string What, object Id) Named { get; }
+}
+
 /// <summary>
 /// The rules every correction and retraction follows, whatever the fact: the caller names the version it saw (a
 /// stale one is 409; Marten checks again at commit), only the client that recorded the fact or an admin revises
@@ -61,7 +76,12 @@ public static class Revisions
     public static ProblemDetails? NotRetracted(bool retracted, string what, object id, long version) =>
         retracted ? LedgerProblems.Conflict($"{what} {id} was retracted at version {version}; it can no longer be revised") : null;
 
-    /// <summary>All three checks, in the order a caller meets them: who, which version, still open.</summary>
-    public static ProblemDetails? Allow(ClaimsPrincipal caller, string? recordedBy, long expectedVersion, long version, bool retracted, string what, object id, string change) =>
-        MayBeRevisedBy(caller, recordedBy, what, id, change) ?? Check(expectedVersion, version, what, id) ?? NotRetracted(retracted, what, id, version);
+    /// <summary>All three checks on <paramref name="fact"/>, in the order a caller meets them: who, which version, still open.</summary>
+    public static ProblemDetails? Allow(ClaimsPrincipal caller, IRevisable fact, long expectedVersion, string change)
+    {
+        ArgumentNullException.ThrowIfNull(fact);
+        var (what, id) = fact.Named;
+        return MayBeRevisedBy(caller, fact.RecordedBy, what, id, change) ?? Check(expectedVersion, fact.Version, what, id)
+            ?? NotRetracted(fact.Retracted, what, id, fact.Version);
+    }
 }

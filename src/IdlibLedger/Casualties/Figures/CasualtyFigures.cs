@@ -58,8 +58,10 @@ public sealed record CasualtyFigureRetracted(Guid FigureId, string Reason);
 /// <param name="RecordedBy">The client whose credentials recorded it; only it or an admin may revise it.</param>
 public sealed record CasualtyFigure(
     Guid Id, int Version, CasualtyFigureReported Fact, DateTimeOffset RecordedAt, bool Retracted, string? RetractionReason,
-    IReadOnlyList<Revision> History, string? RecordedBy)
+    IReadOnlyList<Revision> History, string? RecordedBy) : IRevisable
 {
+    (string What, object Id) IRevisable.Named => ("casualty figure", Id);
+
     public static CasualtyFigure Create(IEvent<CasualtyFigureReported> e) => new(
         e.Data.FigureId, 1, e.Data, e.Timestamp, false, null, [new Revision(1, "recorded", e.Timestamp, e.UserName ?? "unknown", null, [])], e.UserName);
 

@@ -99,7 +99,7 @@ public static class CorrectCasualtyFigureEndpoint
     {
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(figure);
-        if (Revisions.Allow(user, figure.RecordedBy, command.ExpectedVersion, figure.Version, figure.Retracted, "casualty figure", figure.Id, "correct") is { } refused)
+        if (Revisions.Allow(user, figure, command.ExpectedVersion, "correct") is { } refused)
         {
             return refused;
         }
@@ -141,7 +141,7 @@ public static class RetractCasualtyFigureEndpoint
     {
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(figure);
-        return Revisions.Allow(user, figure.RecordedBy, command.ExpectedVersion, figure.Version, figure.Retracted, "casualty figure", figure.Id, "retract")
+        return Revisions.Allow(user, figure, command.ExpectedVersion, "retract")
             ?? WolverineContinue.NoProblems;
     }
 

@@ -132,8 +132,10 @@ public static class AgreementRules
 public sealed record Agreement(
     Guid Id, string Name, DateOnly SignedOn, IReadOnlyList<string> Parties,
     IReadOnlyList<AgreementZone> Zones, IReadOnlyList<AgreementLine> Lines, IReadOnlyList<Source> Sources, DateTimeOffset RecordedAt,
-    int Version, bool Retracted, string? RetractionReason, IReadOnlyList<Revision> History, string? RecordedBy)
+    int Version, bool Retracted, string? RetractionReason, IReadOnlyList<Revision> History, string? RecordedBy) : IRevisable
 {
+    (string What, object Id) IRevisable.Named => ("agreement", Id);
+
     /// <summary>The agreement's fields as they now read, in the shape of the registration.</summary>
     public AgreementRegistered Terms() => new(Id, Name, SignedOn, Parties, Zones, Lines, Sources);
 

@@ -79,7 +79,7 @@ public static class CorrectAgreementEndpoint
     {
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(agreement);
-        return Revisions.Allow(user, agreement.RecordedBy, command.ExpectedVersion, agreement.Version, agreement.Retracted, "agreement", agreement.Id, "correct")
+        return Revisions.Allow(user, agreement, command.ExpectedVersion, "correct")
             ?? (command.Apply(agreement.Terms()).Fields.Count == 0
                 ? LedgerProblems.Invalid("reason", $"the correction changes nothing: every field it gives already has that value at version {agreement.Version}")
                 : WolverineContinue.NoProblems);
@@ -112,7 +112,7 @@ public static class RetractAgreementEndpoint
     {
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(agreement);
-        return Revisions.Allow(user, agreement.RecordedBy, command.ExpectedVersion, agreement.Version, agreement.Retracted, "agreement", agreement.Id, "retract")
+        return Revisions.Allow(user, agreement, command.ExpectedVersion, "retract")
             ?? WolverineContinue.NoProblems;
     }
 

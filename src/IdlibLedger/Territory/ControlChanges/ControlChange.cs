@@ -56,8 +56,10 @@ public sealed record ControlChange(
     string? RetractionReason,
     IReadOnlyList<Revision> History,
     string? RecordedBy,
-    DateTimeOffset? AsOf = null)
+    DateTimeOffset? AsOf = null) : IRevisable
 {
+    (string What, object Id) IRevisable.Named => (What, Id);
+
     public const string What = "control change";
 
     public static ControlChange Create(IEvent<ControlChanged> e)

@@ -110,7 +110,7 @@ public static class CorrectControlChangeEndpoint
     {
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(change);
-        if (Revisions.Allow(user, change.RecordedBy, command.ExpectedVersion, change.Version, change.Retracted, ControlChange.What, change.Id, "correct") is { } refused)
+        if (Revisions.Allow(user, change, command.ExpectedVersion, "correct") is { } refused)
         {
             return refused;
         }

@@ -16,7 +16,7 @@ public static class RetractControlChangeEndpoint
     {
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(change);
-        return Revisions.Allow(user, change.RecordedBy, command.ExpectedVersion, change.Version, change.Retracted, ControlChange.What, change.Id, "retract")
+        return Revisions.Allow(user, change, command.ExpectedVersion, "retract")
             ?? WolverineContinue.NoProblems;
     }
 

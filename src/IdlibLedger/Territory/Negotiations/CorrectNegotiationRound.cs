@@ -87,7 +87,7 @@ public static class CorrectNegotiationRoundEndpoint
     {
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(round);
-        if (Revisions.Allow(user, round.RecordedBy, command.ExpectedVersion, round.Version, round.Retracted, "negotiation round", round.Id, "correct") is { } refused)
+        if (Revisions.Allow(user, round, command.ExpectedVersion, "correct") is { } refused)
         {
             return refused;
         }
@@ -147,7 +147,7 @@ public static class RetractNegotiationRoundEndpoint
     {
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(round);
-        return Revisions.Allow(user, round.RecordedBy, command.ExpectedVersion, round.Version, round.Retracted, "negotiation round", round.Id, "retract")
+        return Revisions.Allow(user, round, command.ExpectedVersion, "retract")
             ?? WolverineContinue.NoProblems;
     }
 

@@ -87,8 +87,10 @@ public sealed record NegotiationRoundRetracted(Guid RoundId, string Reason);
 /// <param name="RecordedBy">The client whose credentials opened it; only it or an admin may correct or retract it.</param>
 public sealed record NegotiationRound(
     Guid Id, int Version, NegotiationRoundOpened Round, string? Outcome, DateOnly? ConcludedOn,
-    bool Retracted, string? RetractionReason, IReadOnlyList<Revision> History, string? RecordedBy)
+    bool Retracted, string? RetractionReason, IReadOnlyList<Revision> History, string? RecordedBy) : IRevisable
 {
+    (string What, object Id) IRevisable.Named => ("negotiation round", Id);
+
     public static NegotiationRound Create(IEvent<NegotiationRoundOpened> e) =>
         new(e.Data.RoundId, 1, e.Data, null, null, false, null, [new Revision(1, "recorded", e.Timestamp, e.UserName ?? "unknown", null, [])], e.UserName);
 

@@ -70,7 +70,7 @@ public static class CorrectObservationPostEndpoint
     {
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(post);
-        if (Revisions.Allow(user, post.RecordedBy, command.ExpectedVersion, post.Version, post.Retracted, "observation post", post.Id, "correct") is { } refused)
+        if (Revisions.Allow(user, post, command.ExpectedVersion, "correct") is { } refused)
         {
             return refused;
         }
@@ -104,7 +104,7 @@ public static class RetractObservationPostEndpoint
     {
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(post);
-        return Revisions.Allow(user, post.RecordedBy, command.ExpectedVersion, post.Version, post.Retracted, "observation post", post.Id, "retract")
+        return Revisions.Allow(user, post, command.ExpectedVersion, "retract")
             ?? WolverineContinue.NoProblems;
     }
 

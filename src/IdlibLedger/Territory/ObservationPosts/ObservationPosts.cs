@@ -77,8 +77,10 @@ public static class ObservationPostStates
 /// <param name="Since">Since when it had that status and place (UTC): the valid time of its latest change by `at`.</param>
 /// <param name="EstablishedAt">When it was established (UTC).</param>
 /// <param name="Version">Its stream's version as of `asOf`: send it as expectedVersion to correct or retract.</param>
-public sealed record ObservationPost(Guid Id, string Operator, string Name, [property: GeoJson(GeometryKinds.Point)] JsonElement Location, ObservationPostStatus Status, DateTimeOffset Since, DateTimeOffset EstablishedAt, int Version)
+public sealed record ObservationPost(Guid Id, string Operator, string Name, [property: GeoJson(GeometryKinds.Point)] JsonElement Location, ObservationPostStatus Status, DateTimeOffset Since, DateTimeOffset EstablishedAt, int Version) : IRevisable
 {
+    (string What, object Id) IRevisable.Named => ("observation post", Id);
+
     /// <summary>Whether it was retracted by `asOf` (a retracted post is readable by id only).</summary>
     public bool Retracted { get; init; }
 

@@ -55,8 +55,10 @@ public sealed record Region(
     bool Retracted,
     string? RetractionReason,
     IReadOnlyList<Revision> History,
-    string? RecordedBy)
+    string? RecordedBy) : IRevisable
 {
+    (string What, object Id) IRevisable.Named => (What, RegionId);
+
     public const string What = "region";
 
     public static Region Create(IEvent<RegionRegistered> e)

@@ -89,7 +89,7 @@ public static class RevisingRegionsEndpoints
             return Unknown(id);
         }
 
-        if (Revisions.Allow(user, region.RecordedBy, command.ExpectedVersion, region.Version, region.Retracted, Region.What, region.RegionId, "correct") is { } refused)
+        if (Revisions.Allow(user, region, command.ExpectedVersion, "correct") is { } refused)
         {
             return refused.ToResult();
         }
@@ -124,7 +124,7 @@ public static class RevisingRegionsEndpoints
             return Unknown(id);
         }
 
-        if (Revisions.Allow(user, region.RecordedBy, command.ExpectedVersion, region.Version, region.Retracted, Region.What, region.RegionId, "retract") is { } refused)
+        if (Revisions.Allow(user, region, command.ExpectedVersion, "retract") is { } refused)
         {
             return refused.ToResult();
         }
