@@ -47,6 +47,9 @@ public sealed class LedgerOptions
     /// <summary>Origins whose pages may call the API from a browser (none by default).</summary>
     public string[] CorsOrigins { get; set; } = [];
 
+    /// <summary>The page at <c>/</c>: an optional tile server.</summary>
+    public DashboardOptions Dashboard { get; set; } = new();
+
     public static LedgerOptions From(IConfiguration configuration) =>
         configuration.GetSection(Section).Get<LedgerOptions>() ?? new LedgerOptions();
 }

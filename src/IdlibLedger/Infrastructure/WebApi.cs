@@ -7,7 +7,7 @@ using Wolverine.Http;
 
 namespace IdlibLedger.Infrastructure;
 
-/// <summary>The HTTP side: Wolverine endpoints, JSON, validation, ProblemDetails, OpenAPI and the API page.</summary>
+/// <summary>The HTTP side: Wolverine endpoints, JSON, validation, ProblemDetails, OpenAPI, the API reference and the dashboard.</summary>
 public static class WebApi
 {
     public static WebApplicationBuilder AddLedgerWebApi(this WebApplicationBuilder builder)
@@ -51,6 +51,8 @@ public static class WebApi
         var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<LedgerOptions>>().Value;
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // The page and its bundle: static files for anyone, before routing, authentication and the rate limits.
+        app.UseLedgerDashboard();
         app.UseMiddleware<RequestLimits>(options.MaxRequestBodyBytes, options.MaxImportBytes);
         app.UseLedgerAccess();
         app.UseMiddleware<JsonRequests>();
@@ -60,7 +62,6 @@ public static class WebApi
         app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference(page => page.WithTitle("IdlibLedger API")
             .AddPreferredSecuritySchemes(OpenApiSecurity.ApiKeyScheme)).AllowAnonymous();
-        app.MapGet("/", () => Results.Redirect("/scalar")).ExcludeFromDescription().AllowAnonymous();
         app.MapWolverineEndpoints(http =>
         {
             http.RejectUnparseableQueryValues = true;

@@ -1,0 +1,4 @@
+import 'leaflet/dist/leaflet.css';
+import './page.css';
+
+console.info('dashboard');
