@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using IdlibLedger.Access;
 using IdlibLedger.Attacks.Timeline;
@@ -45,6 +46,7 @@ public sealed record Violation(ViolationKind Kind, Guid? AttackId, string By, Da
 /// <param name="ImplementsAgreementId">The agreement it implements, or null.</param>
 /// <param name="AreaSource">Where its area came from (a geometry or a region).</param>
 /// <param name="AreaKm2">Its area, km².</param>
+/// <param name="Area">Its area as declared (or last corrected): a GeoJSON MultiPolygon, for a map.</param>
 /// <param name="Status">Where it stands at `at`.</param>
 /// <param name="ViolationCount">Violations.</param>
 /// <param name="ViolationKilled">Killed in violations.</param>
@@ -61,7 +63,7 @@ public sealed record Violation(ViolationKind Kind, Guid? AttackId, string By, Da
 public sealed record CeasefireStatus(
     Guid Id, string DeclaredBy, IReadOnlyList<string> Parties, DateTimeOffset EffectiveFrom, DateTimeOffset? EffectiveUntil,
     DateTimeOffset? CollapsedAt, string? CollapseReason, string? Terms, Guid? ImplementsAgreementId, string AreaSource, double AreaKm2,
-    CeasefireState Status, int ViolationCount, Estimate ViolationKilled, Estimate ViolationInjured, Violation? LastViolation,
+    [property: GeoJson(GeometryKinds.Areas)] JsonElement Area, CeasefireState Status, int ViolationCount, Estimate ViolationKilled, Estimate ViolationInjured, Violation? LastViolation,
     IReadOnlyList<Violation> Violations, DateTimeOffset At, DateTimeOffset AsOf,
     int Version, bool Retracted, string? RetractionReason, string? RecordedBy, IReadOnlyList<Revision> History);
 
@@ -121,7 +123,7 @@ public sealed class CeasefireReader(IQuerySession session, TimelineQueries timel
         return new CeasefireStatus(
             ceasefire.Id, ceasefire.Declaration.DeclaredBy, ceasefire.Declaration.Parties, ceasefire.Declaration.EffectiveFrom, ceasefire.EffectiveUntil,
             ceasefire.CollapsedAt, ceasefire.CollapseReason, ceasefire.Declaration.Terms, ceasefire.Declaration.ImplementsAgreementId,
-            ceasefire.Declaration.AreaSource, Math.Round(Metric.AreaKm2(area), 3),
+            ceasefire.Declaration.AreaSource, Math.Round(Metric.AreaKm2(area), 3), ceasefire.Declaration.Area,
             ceasefire.StatusAt(temporal.At, violations.Count), violations.Count,
             violations.Aggregate(Estimate.None, (sum, v) => sum.Plus(v.Killed)), violations.Aggregate(Estimate.None, (sum, v) => sum.Plus(v.Injured)),
             violations.LastOrDefault(), violations, temporal.At, temporal.AsOf,
