@@ -18,6 +18,8 @@ public static class StreamLedgerEventsEndpoint
 {
     public const string ContentType = "text/event-stream";
 
+    public const string LastEventIdHeader = "Last-Event-ID";
+
     /// <summary>How long a client waits before it reconnects (the <c>retry:</c> field).</summary>
     public static readonly TimeSpan Reconnect = TimeSpan.FromSeconds(3);
 
@@ -31,7 +33,6 @@ public static class StreamLedgerEventsEndpoint
     /// <remarks>A `text/event-stream` (Server-Sent Events) of what the ledger appends, for pages that refresh as it happens. First `retry: 3000` and an `event: ready` whose data is `{"sequence": n}`, the last sequence recorded. Then, for each event appended, `id: &lt;sequence&gt;`, `event: appended` and `data: {"sequence", "type", "streamId", "recordedAt"}` (the type as the event store names it, e.g. `attack_reported`; the stream is the fact's id); a page reloads what it shows. A comment `: keep-alive` every 15 seconds. A client that reconnects with `Last-Event-ID` (or `after`) first gets what it missed, up to 1000 events; past that, or when it reads too slowly, an `event: overflow` tells it to reload. With `seconds` the stream ends after that long (for scripts: a long poll); else it stays open until the client leaves. Over the service's cap on open streams: 503 with Retry-After.</remarks>
     /// <param name="after">Resume after this sequence (for clients without EventSource; `Last-Event-ID` wins when both are given).</param>
     /// <param name="seconds">End the stream after this many seconds (1 to 3600); by default it stays open until the client leaves.</param>
-    /// <param name="lastEventId">The last `id` the client received; browsers send it when they reconnect.</param>
     [WolverineGet("/api/live", OperationId = "StreamLedgerEvents")]
     [ForViewers]
     [Tags("Live")]
@@ -39,12 +40,14 @@ public static class StreamLedgerEventsEndpoint
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status503ServiceUnavailable, "application/problem+json")]
     public static IResult Get(
-        [FromQuery(Name = "after")] long? after, [FromQuery(Name = "seconds")] int? seconds, [FromHeader(Name = "Last-Event-ID")] string? lastEventId,
+        [FromQuery(Name = "after")] long? after, [FromQuery(Name = "seconds")] int? seconds,
         LiveFeed feed, IHostApplicationLifetime lifetime, HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(feed);
         ArgumentNullException.ThrowIfNull(lifetime);
         ArgumentNullException.ThrowIfNull(context);
+        // The header EventSource sends when it reconnects, not a documented parameter: no client sets it by hand.
+        var lastEventId = context.Request.Headers[LastEventIdHeader].ToString();
         long? resumeAfter = after;
         if (!string.IsNullOrWhiteSpace(lastEventId))
         {
