@@ -144,13 +144,16 @@ public static class StreamLedgerEventsEndpoint
         private static async Task FollowAsync(HttpResponse response, LiveSubscription subscription, long sent, CancellationToken cancellation)
         {
             var waiting = subscription.Events.WaitToReadAsync(cancellation).AsTask();
+            // One timer per quiet stretch, not one per message.
+            var quiet = Task.Delay(Heartbeat, cancellation);
             while (true)
             {
-                var first = await Task.WhenAny(waiting, Task.Delay(Heartbeat, cancellation));
+                var first = await Task.WhenAny(waiting, quiet);
                 cancellation.ThrowIfCancellationRequested();
-                if (first != waiting)
+                if (first == quiet)
                 {
                     await WriteAsync(response, ": keep-alive\n\n", cancellation);
+                    quiet = Task.Delay(Heartbeat, cancellation);
                     continue;
                 }
 

@@ -139,6 +139,21 @@ public sealed class following_the_ledger_live(LedgerFixture ledger) : LedgerTest
         (await live.NextAsync(Soon)).Event.ShouldBe("ready");
     }
 
+    [Fact]
+    public async Task stopping_the_service_ends_open_streams_at_once()
+    {
+        var host = await OwnHostAsync([]);
+        using var client = host.Client("live-viewer", Roles.Viewer);
+        await using var live = await LiveListener.OpenAsync(client, "/api/live");
+        (await live.NextAsync(Soon)).Event.ShouldBe("ready");
+
+        var stopping = System.Diagnostics.Stopwatch.StartNew();
+        await host.DisposeAsync();
+
+        stopping.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(10), "an open stream must not hold the shutdown until its timeout");
+        await Should.ThrowAsync<InvalidOperationException>(() => live.NextAsync(Soon));
+    }
+
     [Theory]
     [InlineData("/api/live?after=-1", "after")]
     [InlineData("/api/live?seconds=0", "seconds")]
