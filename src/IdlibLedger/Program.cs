@@ -4,6 +4,7 @@ using IdlibLedger.Ceasefires;
 using IdlibLedger.Demo;
 using IdlibLedger.Importing;
 using IdlibLedger.Infrastructure;
+using IdlibLedger.Live;
 using IdlibLedger.Territory;
 using JasperFx;
 
@@ -24,6 +25,7 @@ builder.Services
     .AddTerritory()
     .AddCeasefires()
     .AddAudit()
+    .AddLive()
     .AddDemoData();
 builder.AddLedgerWebApi();
 

@@ -44,6 +44,9 @@ public sealed class LedgerOptions
     /// <summary>Token buckets per client, one per kind of request.</summary>
     public Access.RateLimitOptions RateLimits { get; set; } = new();
 
+    /// <summary>The live stream of new events (GET /api/live): how often it polls, how many may listen.</summary>
+    public Live.LiveOptions Live { get; set; } = new();
+
     /// <summary>Origins whose pages may call the API from a browser (none by default).</summary>
     public string[] CorsOrigins { get; set; } = [];
 

@@ -42,6 +42,7 @@ public static class WebApi
             OpenApiDescriptions.Describe(openApi);
         });
         builder.AddLedgerAccess();
+        builder.Services.AddLedgerCompression();
         return builder;
     }
 
@@ -51,8 +52,11 @@ public static class WebApi
         var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<LedgerOptions>>().Value;
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // Compression outside the ETags, so that a tag is the uncompressed body's; the page's files are compressed too.
+        app.UseResponseCompression();
         // The page and its bundle: static files for anyone, before routing, authentication and the rate limits.
         app.UseLedgerDashboard();
+        app.UseMiddleware<ETags>();
         app.UseMiddleware<RequestLimits>(options.MaxRequestBodyBytes, options.MaxImportBytes);
         app.UseLedgerAccess();
         app.UseMiddleware<JsonRequests>();

@@ -98,6 +98,7 @@ public sealed partial class every_example_round_trips(LedgerFixture ledger) : Le
         new("GetCasualtyTotals", 200),
         new("ExportAttacksCsv", 200),
         new("ExportAttacksGeoJson", 200),
+        new("StreamLedgerEvents", 200),
         new("DeclareCeasefire", 201),
         new("ReportCeasefireViolation", 200),
         new("OpenCorridor", 201),

@@ -45,7 +45,7 @@ public sealed class health_and_api_description(LedgerFixture ledger) : LedgerTes
                 "/api/corridors/{id}", "/api/corridors/{id}/corrections", "/api/corridors/{id}/retraction",
                 "/api/audit/events", "/api/audit/verify", "/api/audit/keys", "/api/audit/checkpoints", "/api/audit/checkpoints/latest",
                 "/api/audit/consistency", "/api/audit/export", "/api/audit/snapshot", "/api/audit/read-models",
-                "/api/attacks/batch", "/api/imports/ucdp-ged", "/api/imports/{id}/rejections", "/api/imports/{id}/warnings", "/api/exports/attacks.csv", "/api/exports/attacks.geojson",
+                "/api/attacks/batch", "/api/imports/ucdp-ged", "/api/imports/{id}/rejections", "/api/imports/{id}/warnings", "/api/exports/attacks.csv", "/api/exports/attacks.geojson", "/api/live",
                 "/api/control-changes/{id}", "/api/casualty-figures/{id}", "/api/observation-posts/{id}",
                 "/api/keys", "/api/keys/{id}", "/api/keys/{id}/revocation",
             ],

@@ -140,6 +140,7 @@ public static class ValidRequests
                 Get((await SentAsync(setup, new HttpRequestMessage(HttpMethod.Post, "/api/imports/ucdp-ged") { Content = new StringContent(UcdpGedFile(), Encoding.UTF8, "text/csv") }))["warningReport"]!.GetValue<string>()),
             ["ExportAttacksCsv"] = (_, _) => Ready(Get("/api/exports/attacks.csv")),
             ["ExportAttacksGeoJson"] = (_, _) => Ready(Get("/api/exports/attacks.geojson")),
+            ["StreamLedgerEvents"] = (_, _) => Ready(Get("/api/live?seconds=1")),
 
             // ---- Access: API keys ------------------------------------------------------------------------------------
             ["CreateApiKey"] = (_, _) => Ready(Post("/api/keys", new JsonObject { ["client"] = $"sample-{Guid.NewGuid():N}", ["roles"] = new JsonArray("viewer") })),

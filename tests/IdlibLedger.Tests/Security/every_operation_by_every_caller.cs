@@ -29,7 +29,7 @@ public sealed class every_operation_by_every_caller(LedgerFixture ledger) : Ledg
         ["ReportAttacksInBatch"] = Report, ["ReportCasualtyFigure"] = Report,
         ["ListAttacks"] = Read, ["GetAttack"] = Read, ["GetCasualtyTotals"] = Read, ["GetCasualtyFigure"] = Read,
         ["CorrectCasualtyFigure"] = Report, ["RetractCasualtyFigure"] = Report,
-        ["ExportAttacksCsv"] = Read, ["ExportAttacksGeoJson"] = Read,
+        ["ExportAttacksCsv"] = Read, ["ExportAttacksGeoJson"] = Read, ["StreamLedgerEvents"] = Read,
         // territory
         ["RecordControlChange"] = Analyse, ["CorrectControlChange"] = Analyse, ["RetractControlChange"] = Analyse, ["GetControlChange"] = Read, ["RegisterAgreement"] = Analyse, ["GetAgreement"] = Read,
         ["CorrectAgreement"] = Analyse, ["RetractAgreement"] = Analyse,
