@@ -14,16 +14,17 @@ public sealed record AttackChangeRow(
 // The reads of what changed between two transaction times, and of the span the attacks cover: for the dashboard.
 public sealed partial class TimelineQueries
 {
-    private readonly string _changes;
+    private readonly (string Page, string Count) _changes;
 
     /// <summary>
     /// Every version recorded in (<paramref name="since"/>, <paramref name="asOf"/>], a page of them in recording order
-    /// (then attack id, then version), and how many there are in all. A range scan of <c>ix_attack_timeline_recorded_band</c>.
+    /// (then attack id, then version), and how many there are in all: a range of <c>ix_attack_timeline_recorded_band</c>
+    /// (which covers recorded_from, attack_id and version), then the page's rows by primary key.
     /// </summary>
     public async Task<(IReadOnlyList<AttackChangeRow> Items, long Total)> ChangesAsync(
         DateTimeOffset since, DateTimeOffset asOf, int page, int pageSize, CancellationToken cancellation)
     {
-        await using var command = _database.CreateCommand(_changes);
+        await using var command = _database.CreateCommand(_changes.Page);
         Bind(command, "since", NpgsqlDbType.TimestampTz, since.ToUniversalTime());
         Bind(command, "as_of", NpgsqlDbType.TimestampTz, asOf.ToUniversalTime());
         Bind(command, "limit", NpgsqlDbType.Integer, pageSize);
@@ -48,8 +49,7 @@ public sealed partial class TimelineQueries
 
     private async Task<long> CountChangesAsync(DateTimeOffset since, DateTimeOffset asOf, CancellationToken cancellation)
     {
-        await using var command = _database.CreateCommand(
-            $"select count(*) from ({_changes.Replace("limit @limit offset @offset", string.Empty, StringComparison.Ordinal)}) counted");
+        await using var command = _database.CreateCommand(_changes.Count);
         Bind(command, "since", NpgsqlDbType.TimestampTz, since.ToUniversalTime());
         Bind(command, "as_of", NpgsqlDbType.TimestampTz, asOf.ToUniversalTime());
         return (long)(await command.ExecuteScalarAsync(cancellation))!;
@@ -60,16 +60,19 @@ public sealed partial class TimelineQueries
     /// corrected, disputed, retracted: the events that make a version, <see cref="AttackTimeline"/>), its author the
     /// credentials that appended that event (the event at the stream's version, by the stream-and-version index).
     /// </summary>
-    private static string ChangesSql(IDocumentStore store)
+    private static (string Page, string Count) ChangesSql(IDocumentStore store)
     {
         var (schema, events) = (store.Options.DatabaseSchemaName, store.Options.Events.DatabaseSchemaName);
-        return "select t.attack_id, t.version, t.report -> 'history' -> (t.version - 1) ->> 'change', t.recorded_from, e.user_name, " +
-               "t.perpetrator, t.occurred_from, t.occurred_until, t.longitude, t.latitude, t.total " +
-               $"from (select t.*, count(*) over () as total from {schema}.{AttackTimeline.TableName} t " +
-               "where t.recorded_from > @since and t.recorded_from <= @as_of " +
-               "order by t.recorded_from, t.attack_id, t.version limit @limit offset @offset) t " +
-               $"left join {events}.mt_events e on e.stream_id = t.attack_id and e.version = t.version " +
-               "order by t.recorded_from, t.attack_id, t.version";
+        const string recorded = "t.recorded_from > @since and t.recorded_from <= @as_of";
+        // The page is chosen from the covering index alone; only its rows are read from the table and the events.
+        return ("select t.attack_id, t.version, t.report -> 'history' -> (t.version - 1) ->> 'change', t.recorded_from, e.user_name, " +
+               "t.perpetrator, t.occurred_from, t.occurred_until, t.longitude, t.latitude, p.total " +
+               $"from (select t.attack_id, t.version, t.recorded_from, count(*) over () as total from {schema}.{AttackTimeline.TableName} t " +
+               $"where {recorded} order by t.recorded_from, t.attack_id, t.version limit @limit offset @offset) p " +
+               $"join {schema}.{AttackTimeline.TableName} t on t.attack_id = p.attack_id and t.version = p.version " +
+               $"left join {events}.mt_events e on e.stream_id = p.attack_id and e.version = p.version " +
+               "order by p.recorded_from, p.attack_id, p.version",
+            $"select count(*) from {schema}.{AttackTimeline.TableName} t where {recorded}");
     }
 
     /// <summary>
