@@ -87,6 +87,8 @@ public sealed class the_region_map(LedgerFixture ledger) : LedgerTest(ledger)
         {
             var idlib = Feature(governorates, "idlib").ShouldNotBeNull();
             idlib["properties"]!["pcode"]!.GetValue<string>().ShouldBe("SY07");
+            // The OCHA units: 14 governorates, Idlib's 5 districts and 26 sub-districts.
+            all["features"]!.AsArray().Count(f => f!["properties"]!["level"]!.GetValue<string>() != "custom").ShouldBe(45);
         }
     }
 
