@@ -87,6 +87,7 @@ public static class OpenApiGeoJson
         ["ListObservationPosts"] = ObservationPosts,
         ["ListCorridors"] = Corridors,
         ["GetRegion"] = "RegionFeatureCollection",
+        ["GetRegionMap"] = "RegionFeatureCollection",
         ["ExportAttacksGeoJson"] = "AttackFeatureCollection",
     };
 

@@ -26,8 +26,8 @@ public sealed class health_and_api_description(LedgerFixture ledger) : LedgerTes
 
         paths.Select(p => p.Key).ShouldBe(
             [
-                "/api/attacks", "/api/attacks/{id}", "/api/attacks/{id}/corrections", "/api/attacks/{id}/retraction", "/api/casualties/totals",
-                "/api/regions", "/api/regions/{id}", "/api/regions/{id}/corrections", "/api/regions/{id}/retraction",
+                "/api/attacks", "/api/attacks/changes", "/api/extent", "/api/attacks/{id}", "/api/attacks/{id}/corrections", "/api/attacks/{id}/retraction", "/api/casualties/totals",
+                "/api/regions", "/api/regions/{id}", "/api/region-map", "/api/regions/{id}/corrections", "/api/regions/{id}/retraction",
                 "/api/agreements", "/api/agreements/{id}", "/api/control-changes",
                 "/api/control-changes/{id}/corrections", "/api/control-changes/{id}/retraction",
                 "/api/control-map", "/api/control-map/share", "/api/control-map/holder",

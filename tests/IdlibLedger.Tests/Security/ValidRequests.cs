@@ -37,6 +37,8 @@ public static class ValidRequests
             ["DisputeAttackReport"] = async (setup, _) => Post($"/api/attacks/{(await AttackAsync(setup)).Id}/disputes", GivenClaims.Dispute()),
             ["GetAttack"] = async (setup, _) => Get($"/api/attacks/{(await AttackAsync(setup)).Id}"),
             ["ListAttacks"] = (_, _) => Ready(Get("/api/attacks?page=1&pageSize=10")),
+            ["ListAttackChanges"] = (_, _) => Ready(Get("/api/attacks/changes?since=2020-01-01&page=1&pageSize=10")),
+            ["GetLedgerExtent"] = (_, _) => Ready(Get("/api/extent")),
 
             // ---- Casualties ---------------------------------------------------------------------------------------
             ["GetCasualtyTotals"] = (_, _) => Ready(Get("/api/casualties/totals?groupBy=perpetrator")),
@@ -82,6 +84,7 @@ public static class ValidRequests
             // ---- Territory: regions, agreements, control -----------------------------------------------------------
             ["RegisterRegion"] = (_, _) => Ready(Post("/api/regions", GivenTerritory.Region(GivenTerritory.FreshRegionId(), RegionBox()))),
             ["ListRegions"] = (_, _) => Ready(Get("/api/regions")),
+            ["GetRegionMap"] = (_, _) => Ready(Get("/api/region-map?level=governorate")),
             ["GetRegion"] = async (setup, _) => Get($"/api/regions/{await RegionAsync(setup)}"),
             ["CorrectRegion"] = async (setup, _) => Post($"/api/regions/{await RegionAsync(setup)}/corrections",
                 new JsonObject { ["expectedVersion"] = 1, ["reason"] = "the district's name as OCHA writes it", ["name"] = "Test region (renamed)" }),

@@ -27,7 +27,7 @@ public sealed class every_operation_by_every_caller(LedgerFixture ledger) : Ledg
         // attacks and casualties
         ["ReportAttack"] = Report, ["CorrectAttackReport"] = Report, ["RetractAttackReport"] = Report, ["DisputeAttackReport"] = Report,
         ["ReportAttacksInBatch"] = Report, ["ReportCasualtyFigure"] = Report,
-        ["ListAttacks"] = Read, ["GetAttack"] = Read, ["GetCasualtyTotals"] = Read, ["GetCasualtyFigure"] = Read,
+        ["ListAttacks"] = Read, ["ListAttackChanges"] = Read, ["GetLedgerExtent"] = Read, ["GetAttack"] = Read, ["GetCasualtyTotals"] = Read, ["GetCasualtyFigure"] = Read,
         ["CorrectCasualtyFigure"] = Report, ["RetractCasualtyFigure"] = Report,
         ["ExportAttacksCsv"] = Read, ["ExportAttacksGeoJson"] = Read, ["StreamLedgerEvents"] = Read,
         // territory
@@ -41,7 +41,7 @@ public sealed class every_operation_by_every_caller(LedgerFixture ledger) : Ledg
         ["OpenNegotiationRound"] = Analyse, ["RecordNegotiationOutcome"] = Analyse, ["GetNegotiationRound"] = Read,
         ["CorrectNegotiationRound"] = Analyse, ["RetractNegotiationRound"] = Analyse,
         ["GetControlMap"] = Read, ["GetControlShares"] = Read, ["GetPointHolder"] = Read,
-        ["RegisterRegion"] = Admin, ["CorrectRegion"] = Admin, ["RetractRegion"] = Admin, ["ListRegions"] = Read, ["GetRegion"] = Read,
+        ["RegisterRegion"] = Admin, ["CorrectRegion"] = Admin, ["RetractRegion"] = Admin, ["ListRegions"] = Read, ["GetRegion"] = Read, ["GetRegionMap"] = Read,
         // ceasefires
         ["DeclareCeasefire"] = Analyse, ["ExtendCeasefire"] = Analyse, ["EndCeasefire"] = Analyse, ["ReportCeasefireViolation"] = Analyse,
         ["OpenCorridor"] = Analyse, ["CloseCorridor"] = Analyse, ["GetCeasefire"] = Read, ["ListCeasefires"] = Read, ["ListCorridors"] = Read,

@@ -60,6 +60,7 @@ public sealed partial class TimelineQueries
         _cellsUngrouped = CellsSql(schema, null);
         _cells = CellGroupings.ToDictionary(g => g, g => CellsSql(schema, g));
         (_nearest, _violations, _storedStreams, _reportedWithoutRows, _reportedType) = OtherStatements(store);
+        _changes = ChangesSql(store);
     }
 
     /// <summary>A page of the attacks the filter keeps, newest occurrence first, and how many it keeps in all.</summary>
