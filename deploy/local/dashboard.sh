@@ -10,7 +10,8 @@
 #
 # Node.js: the build needs 18.17 or newer (esbuild 0.28 needs 18; openapi-typescript 7 reads the contract with
 # @redocly/openapi-core, which needs 18.17). Debian 12's nodejs (18.20) is enough; its npm (9.2) is older than the
-# 9.5 that @redocly/openapi-core names, which npm reports as a warning (EBADENGINE) and builds anyway.
+# 9.5 that @redocly/openapi-core names, which npm reports as a warning (EBADENGINE) and builds anyway. The tests' other
+# npm tools need more: Redocly CLI 2 (tests/contract) names Node.js 20.19 or newer, and tests/client-ts 20.
 #
 # Progress goes to stderr. No shell options are changed: this file is sourced into scripts using set -euo pipefail.
 
