@@ -9,8 +9,12 @@
 # Extra arguments go to dotnet test (e.g. --filter "FullyQualifiedName~Geometry").
 # The fault tests (tests/IdlibLedger.FaultTests) start a second private cluster of their own on
 # LEDGER_FAULT_PG_PORT (default 55460), which they crash and restart, and the service as a process.
-# Exits non-zero if dotnet test fails, any test fails, no test passed at all, the contract lint fails, or a link
-# in README.md or docs/ does not resolve (deploy/local/check-links.sh, run first).
+# The browser tests (tests/IdlibLedger.BrowserTests) need the dashboard built (npm run build in
+# src/IdlibLedger.Dashboard, before dotnet test builds the service) and Debian's chromium (LEDGER_CHROMIUM);
+# both are installed here when missing (deploy/local/dashboard.sh). Nothing downloads a browser.
+# Exits non-zero if dotnet test fails, any test fails, no test passed at all, the contract lint fails, the
+# dashboard does not build, Chromium is missing, or a link in README.md or docs/ does not resolve
+# (deploy/local/check-links.sh, run first).
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
@@ -44,6 +48,16 @@ if [[ -z "${LEDGER_SHARED_DATA:-}" && -d "$ROOT/../shared/data" ]]; then
     export LEDGER_SHARED_DATA
 fi
 say "shared data: ${LEDGER_SHARED_DATA:-(not set)}"
+
+# --- the dashboard and a browser (tests/IdlibLedger.BrowserTests) -------------
+# Built before dotnet test builds the service, which copies dist/ beside it; a failure here fails the run (below),
+# and the browser tests then fail saying what is missing, while the other tests still run.
+# shellcheck source-path=SCRIPTDIR source=dashboard.sh
+source "$SCRIPT_DIR/dashboard.sh"
+DASHBOARD_RC=0
+ledger_dashboard_build || DASHBOARD_RC=$?
+CHROMIUM_RC=0
+ledger_chromium_ensure || CHROMIUM_RC=$?
 
 # --- documentation links ----------------------------------------------------
 # Every relative link and #anchor in README.md and docs/*.md must resolve; a broken one fails the run (below).
@@ -153,6 +167,14 @@ if [[ $TEST_RC -ne 0 ]]; then
 fi
 if [[ $LINT_RC -ne 0 ]]; then
     say "the contract lint failed"
+    EXIT=1
+fi
+if [[ $DASHBOARD_RC -ne 0 ]]; then
+    say "the dashboard did not build (the [dashboard] lines above)"
+    EXIT=1
+fi
+if [[ $CHROMIUM_RC -ne 0 ]]; then
+    say "no Chromium for the browser tests (the [dashboard] lines above)"
     EXIT=1
 fi
 if [[ $UNREADABLE -gt 0 ]]; then
