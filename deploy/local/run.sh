@@ -9,7 +9,8 @@
 # Node.js and npm from Debian's packages when missing and root; deploy/local/dashboard.sh). If that fails the API
 # still runs, and / says how to build the page.
 #
-# In Development (the default here) it also prints an API key holding every role: LEDGER_DEV_API_KEY when
+# In Development (the default here) the reads are public (Ledger__PublicReads, default true here), so that the page
+# opens without a key on this machine; writes and the audit trail still need one. It also prints an API key holding every role: LEDGER_DEV_API_KEY when
 # set, else one generated once and kept in .data/dev-api-key. The service accepts it only in Development.
 set -euo pipefail
 
@@ -39,6 +40,9 @@ if [[ $ASPNETCORE_ENVIRONMENT == Development && -z "${LEDGER_DEV_API_KEY:-}" ]];
     fi
     LEDGER_DEV_API_KEY="$(cat "$KEY_FILE")"
     export LEDGER_DEV_API_KEY
+fi
+if [[ $ASPNETCORE_ENVIRONMENT == Development ]]; then
+    export Ledger__PublicReads="${Ledger__PublicReads:-true}"
 fi
 URLS="${LEDGER_URLS:-http://127.0.0.1:5080}"
 FIRST_URL="${URLS%%;*}"   # ASP.NET accepts a ;-separated list; show the first one

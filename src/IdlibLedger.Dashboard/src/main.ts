@@ -8,7 +8,7 @@ import { popup, showTable, killed } from './attacks';
 import { assignColours } from './colours';
 import { follow, type LiveFeed, type LiveState } from './live';
 import { LedgerMap, type AttackMark } from './map';
-import { showCeasefires, showChanges, showProposals, showTotals, type Change } from './panels';
+import { showCeasefires, showChanges, showProposals, showTotals } from './panels';
 import { addDays, daysBetween, fromLocalInput, isoDate, occurrence, startOfDay, toLocalInput, utc } from './time';
 import { defaultView, readAddress, writeAddress, type AddressProblem, type View } from './view';
 
@@ -135,7 +135,7 @@ async function load(): Promise<void> {
     const tabled = proposals.items.filter((p) => new Date(p.tabledAt) <= at);
     assignColours([
       ...control.features.map((f) => f.properties.actor).filter((a): a is string => !!a),
-      ...(proposal?.proposal.terms.areas.map((a) => a.actor) ?? []),
+      ...(proposal?.proposal.terms.areas.map((a) => a.actor ?? '') ?? []),
       ...byPerpetrator.groups.map((g) => g.key),
     ]);
 
@@ -167,8 +167,8 @@ async function load(): Promise<void> {
       attacks: marks,
       proposal: proposal ? {
         label: `Proposed by ${proposal.proposal.terms.proposer} (${proposal.proposal.status})`,
-        areas: proposal.proposal.terms.areas.map((a) => ({ actor: a.actor, area: a.area as unknown as GeoJSON.Geometry, share: proposal.shares.find((s) => s.actor === a.actor)?.share })),
-        lines: proposal.proposal.terms.lines.map((l) => ({ name: l.name, line: l.line as unknown as GeoJSON.Geometry })),
+        areas: proposal.proposal.terms.areas.map((a) => ({ actor: a.actor ?? '', area: a.area as unknown as GeoJSON.Geometry, share: proposal.shares.find((s) => s.actor === a.actor)?.share })),
+        lines: proposal.proposal.terms.lines.map((l) => ({ name: l.name ?? '', line: l.line as unknown as GeoJSON.Geometry })),
       } : null,
     }, extent.bbox ? [extent.bbox[0] ?? 0, extent.bbox[1] ?? 0, extent.bbox[2] ?? 0, extent.bbox[3] ?? 0] : null);
     map.legend(element('legend'));
@@ -217,17 +217,24 @@ async function loadAttacks(query: { at: string; asOf: string }, from: string | u
   return { items, total };
 }
 
-async function loadChanges(since: Date, asOf: string): Promise<Schemas['AttackChanges']> {
+async function loadChanges(since: Date, asOf: string): Promise<Schemas['AttackChangeList']> {
   return read(api.GET('/api/attacks/changes', { params: { query: { since: since.toISOString(), asOf, pageSize: 500 } } }));
 }
 
 function drawTable(): void {
   showTable(attacks, attackTotal, view, {
-    sort: (key) => go({ sort: key, order: view.sort === key && view.order === 'desc' ? 'asc' : 'desc', page: 1 }, 'replace'),
+    // Sorting and paging rearrange what is loaded: no new reads, the focus stays on the control used.
+    sort: (key) => {
+      view = { ...view, sort: key, order: view.sort === key && view.order === 'desc' ? 'asc' : 'desc', page: 1 };
+      history.replaceState(null, '', writeAddress(view));
+      drawTable();
+      document.querySelector<HTMLButtonElement>(`#attack-table button[data-sort="${key}"]`)?.focus();
+    },
     page: (page) => {
       view = { ...view, page };
       history.replaceState(null, '', writeAddress(view));
       drawTable();
+      document.querySelector<HTMLButtonElement>('#pager button:not([disabled])')?.focus();
     },
     open: (id) => {
       if (map.open(id)) {

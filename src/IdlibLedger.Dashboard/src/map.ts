@@ -46,7 +46,10 @@ export class LedgerMap {
   private fitted = false;
 
   constructor(element: HTMLElement, tiles: { url: string | null; attribution: string | null }, private readonly onAttackOpened: (id: string, marker: L.CircleMarker) => void) {
-    this.map = L.map(element, { preferCanvas: false, zoomSnap: 0.25, attributionControl: true, keyboard: true }).fitBounds(syria);
+    // No fading popups: a popup of a view that was replaced disappears at once (and nothing moves for those who asked for less motion).
+    const still = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+    this.map = L.map(element, { preferCanvas: false, zoomSnap: 0.25, keyboard: true, fadeAnimation: false, zoomAnimation: !still, markerZoomAnimation: !still })
+      .fitBounds(syria);
     this.map.attributionControl.setPrefix(false);
     this.map.attributionControl.addAttribution('Boundaries: OCHA (CC BY-IGO) where registered');
     if (tiles.url) {
@@ -141,6 +144,8 @@ export class LedgerMap {
     }
 
     if (data.attacks) {
+      // An open popup belongs to the view it was opened in.
+      this.map.closePopup();
       this.layers.attacks.clearLayers();
       this.markers.clear();
       // Largest first, so that small markers stay clickable on top of big ones.

@@ -40,10 +40,11 @@ export function showTotals(totals: Schemas['CasualtyTotals'], byMonth: Schemas['
   chart('chart-month', months.length === 0 ? null : Plot.plot({
     height: 180,
     marginLeft: 44,
-    x: { type: 'utc', label: 'Month of occurrence (UTC)' },
+    x: { type: 'utc', label: 'Month of occurrence (UTC)', ticks: 'month', tickFormat: '%b %Y' },
     y: { label: 'Killed', grid: true, zero: true },
     marks: [
-      Plot.rectY(months, { x1: 'start', x2: 'end', y1: 'low', y2: 'high', fill: '#dc2626', fillOpacity: 0.25, inset: 1 }),
+      Plot.rectY(months, { x1: 'start', x2: 'end', y1: 0, y2: 'best', fill: '#dc2626', fillOpacity: 0.15, inset: 1 }),
+      Plot.rectY(months, { x1: 'start', x2: 'end', y1: 'low', y2: 'high', fill: '#dc2626', fillOpacity: 0.35, stroke: '#dc2626', inset: 1 }),
       Plot.ruleY(months, { x1: 'start', x2: 'end', y: 'best', stroke: '#7f1d1d', strokeWidth: 2, title: (d: { month: string; low: number; best: number; high: number }) => `${d.month}: ${d.best} killed (${d.low}–${d.high})` }),
       Plot.ruleY([0]),
     ],

@@ -138,12 +138,13 @@ export function writeAddress(view: View): string {
     query.set('page', String(view.page));
   }
 
-  const text = query.toString();
+  // ':' may stay as it is in a query, which keeps times readable in a shared address.
+  const text = query.toString().replace(/%3A/gi, ':');
   return text ? `?${text}` : window.location.pathname;
 }
 
 /** A day's end is written as the day alone (as the API reads a date); any other moment in full. */
 export function timeText(value: Date): string {
   const iso = value.toISOString();
-  return iso.endsWith('T23:59:59.999Z') ? isoDate(value) : iso;
+  return iso.endsWith('T23:59:59.999Z') ? isoDate(value) : iso.replace('.000Z', 'Z');
 }
