@@ -165,6 +165,66 @@ public sealed class the_dashboard(PublicLedger ledger, Chromium chromium, ITestO
     }
 
     [Fact]
+    public async Task a_ceasefire_and_its_corridor_are_drawn_with_the_ceasefire_status_and_its_violations()
+    {
+        var ceasefire = Guid.CreateVersion7();
+        await Ledger.PostJsonAsync("/api/ceasefires", new
+        {
+            id = ceasefire,
+            declaredBy = "Browser test mediators",
+            parties = new[] { "Syrian Arab Army", "Syrian opposition" },
+            effectiveFrom = "2020-03-06",
+            area = new { type = "Polygon", coordinates = new[] { new[] { new[] { 36.2, 35.5 }, new[] { 36.9, 35.5 }, new[] { 36.9, 36.0 }, new[] { 36.2, 36.0 }, new[] { 36.2, 35.5 } } } },
+            terms = "All military actions cease (browser test).",
+        });
+        await Ledger.PostJsonAsync("/api/corridors", new
+        {
+            id = Guid.CreateVersion7(),
+            name = "Browser test corridor",
+            route = new { type = "LineString", coordinates = new[] { new[] { 36.8, 35.86 }, new[] { 36.45, 35.8 } } },
+            opensAt = "2020-03-07",
+        });
+        // A violation: the government shells inside the area after the ceasefire took effect.
+        await ReportAsync("2020-03-08", killed: 1, longitude: 36.5, latitude: 35.7);
+
+        await OpenAsync("/?at=2020-03-10");
+        await ReadyAsync();
+
+        (await Page.Locator("path.ceasefire-area").CountAsync()).ShouldBe(1);
+        (await Page.Locator("path.corridor-line").CountAsync()).ShouldBe(1);
+        var card = await Page.Locator($"li[data-ceasefire-id='{ceasefire}']").InnerTextAsync();
+        card.ShouldContain("Browser test mediators");
+        card.ShouldContain("1 violation");
+
+        await ChangeAsync("#at", "2020-03-05");
+        (await Page.Locator("path.ceasefire-area").CountAsync()).ShouldBe(0, "declared, but not in effect on 5 March");
+        (await Page.Locator($"li[data-ceasefire-id='{ceasefire}']").InnerTextAsync()).ShouldContain("declared");
+    }
+
+    [Fact]
+    public async Task an_api_that_cannot_be_reached_is_said_with_a_way_to_try_again_and_the_map_keeps_what_it_drew()
+    {
+        await OpenAsync("/?at=2020-02-26");
+        await ReadyAsync();
+        var drawn = await MarkerIdsAsync();
+
+        // The API goes away (as a network does): every call to it fails.
+        await Page.RouteAsync("**/api/**", route => route.AbortAsync("aborted"));
+        await Page.FillAsync("#at", "2020-02-20");
+        await Page.DispatchEventAsync("#at", "change");
+        await Page.WaitForFunctionAsync("() => document.body.dataset.state === 'error'");
+
+        (await Page.Locator("#error").InnerTextAsync()).ShouldContain("cannot be reached");
+        (await Page.Locator("#retry").IsVisibleAsync()).ShouldBeTrue();
+        (await MarkerIdsAsync()).ShouldBe(drawn, ignoreOrder: true);
+
+        await Page.UnrouteAllAsync(new PageUnrouteAllOptions { Behavior = UnrouteBehavior.IgnoreErrors });
+        await Page.ClickAsync("#retry");
+        await ReadyAsync();
+        (await Page.Locator("#error").IsVisibleAsync()).ShouldBeFalse();
+    }
+
+    [Fact]
     public async Task a_malformed_at_in_the_address_is_named_with_a_way_back_to_now_and_the_map_is_still_drawn()
     {
         await OpenAsync("/?at=yesterday");

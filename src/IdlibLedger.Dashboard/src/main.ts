@@ -163,7 +163,8 @@ async function load(): Promise<void> {
       control: control as unknown as GeoJSON.FeatureCollection,
       posts: posts as unknown as GeoJSON.FeatureCollection,
       corridors: corridors as unknown as GeoJSON.FeatureCollection,
-      ceasefires: ceasefires.items.map((c) => ({ id: c.id, label: `Ceasefire (${c.status}): ${c.declaredBy}`, area: c.area as unknown as GeoJSON.Geometry })),
+      // The map shows the ceasefires in effect at `at`; the panel lists the declared, expired and collapsed ones too.
+      ceasefires: ceasefires.items.filter((c) => c.status === 'in-effect' || c.status === 'violated').map((c) => ({ id: c.id, label: `Ceasefire (${c.status}): ${c.declaredBy}`, area: c.area as unknown as GeoJSON.Geometry })),
       attacks: marks,
       proposal: proposal ? {
         label: `Proposed by ${proposal.proposal.terms.proposer} (${proposal.proposal.status})`,
