@@ -115,7 +115,7 @@ public sealed class the_dashboard(PublicLedger ledger, Chromium chromium, ITestO
 
         var second = await Context.NewPageAsync();
         await second.GotoAsync(address);
-        await second.WaitForFunctionAsync("() => document.body.dataset.state === 'ready'");
+        await ReadyAsync(second);
 
         second.Url.ShouldBe(address);
         (await ViewAsync(second)).ShouldBe(view);
@@ -299,14 +299,6 @@ public sealed class the_dashboard(PublicLedger ledger, Chromium chromium, ITestO
             "async () => (await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })).violations" +
             ".map(v => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ') + ': ' + n.failureSummary) }))");
         violations.GetArrayLength().ShouldBe(0, violations.ToString());
-    }
-
-    private Task ReadyAsync() => ReadyAsync(Page);
-
-    private static async Task ReadyAsync(IPage page)
-    {
-        await page.WaitForFunctionAsync("() => document.body.dataset.state === 'ready' || document.body.dataset.state === 'error'");
-        (await page.EvaluateAsync<string>("() => document.body.dataset.state")).ShouldBe("ready", await page.InnerTextAsync("#error"));
     }
 
     /// <summary>Sets a control's value the way a user does (the change event follows) and waits for the view to reload.</summary>

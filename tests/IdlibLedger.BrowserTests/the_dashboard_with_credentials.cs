@@ -72,10 +72,4 @@ public sealed class the_dashboard_with_credentials(PrivateLedger ledger, Chromiu
         await Page.ScreenshotAsync(new PageScreenshotOptions { Path = file });
         Output.WriteLine($"the seed scenario's map: {file}");
     }
-
-    private async Task ReadyAsync()
-    {
-        await Page.WaitForFunctionAsync("() => document.body.dataset.state === 'ready' || document.body.dataset.state === 'error'");
-        (await Page.EvaluateAsync<string>("() => document.body.dataset.state")).ShouldBe("ready", await Page.InnerTextAsync("#error"));
-    }
 }

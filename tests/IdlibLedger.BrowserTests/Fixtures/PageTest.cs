@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Text.RegularExpressions;
 using IdlibLedger.Tests.Fixtures;
 using Microsoft.Playwright;
+using Shouldly;
 using Xunit.Abstractions;
 
 namespace IdlibLedger.BrowserTests.Fixtures;
@@ -76,6 +77,17 @@ public abstract partial class PageTest(ServiceProcess ledger, Chromium chromium,
     {
         var response = await Page.GotoAsync(path, new PageGotoOptions { WaitUntil = WaitUntilState.Load });
         return response ?? throw new InvalidOperationException($"no response for {path}");
+    }
+
+    /// <summary>
+    /// Waits until the dashboard has drawn a view (<c>body[data-state=ready]</c>), failing with the page's error message
+    /// when it showed one instead.
+    /// </summary>
+    protected async Task ReadyAsync(IPage? page = null)
+    {
+        page ??= Page;
+        await page.WaitForFunctionAsync("() => document.body.dataset.state === 'ready' || document.body.dataset.state === 'error'");
+        (await page.EvaluateAsync<string>("() => document.body.dataset.state")).ShouldBe("ready", await page.InnerTextAsync("#error"));
     }
 
     /// <summary>
