@@ -4,7 +4,8 @@
 # ratio of the large p95 to the small p95. Usage: deploy/local/benchmark.sh [SMALL [LARGE [PROBES]]]
 # (defaults 100000 1000000 200); "benchmark.sh import [ROWS]" runs the import benchmark (benchmark-import.sh),
 # "benchmark.sh import-memory DLL [BYTES]" the import memory benchmark (benchmark-import-memory.sh),
-# "benchmark.sh import-scale DLL [ROWS]" the import at scale (benchmark-import-scale.sh).
+# "benchmark.sh import-scale DLL [ROWS]" the import at scale (benchmark-import-scale.sh), "benchmark.sh throughput
+# DLL [--seconds N]" the throughput benchmark (benchmark-throughput.sh).
 # Database: LEDGER_BENCH_CONNECTION, else the local cluster of postgres.sh.
 set -euo pipefail
 
