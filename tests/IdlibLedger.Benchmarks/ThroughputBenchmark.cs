@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using IdlibLedger.Attacks;
 using IdlibLedger.Attacks.Reporting;
 using IdlibLedger.Infrastructure;
@@ -21,7 +20,7 @@ namespace IdlibLedger.Benchmarks;
 /// the same sizes; (e) the audit chain's lag under 70 % of (c)'s peak; (f) <c>projections rebuild</c> of the ledger
 /// the run wrote; (g) the service's peak RSS. Every figure with its ratio to its target (docs/benchmarks.md).
 /// </summary>
-internal static partial class ThroughputBenchmark
+internal static class ThroughputBenchmark
 {
     private const string Schema = "bench_throughput";
     private const string CeilingSchema = "bench_ceiling";
@@ -91,6 +90,7 @@ internal static partial class ThroughputBenchmark
         var folder = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(serviceDll))!, "dashboard");
         var index = Path.Combine(folder, "index.html");
         var written = new List<string>();
+        var createdFolder = !Directory.Exists(folder);
         if (!File.Exists(index))
         {
             Directory.CreateDirectory(folder);
@@ -189,6 +189,11 @@ internal static partial class ThroughputBenchmark
             foreach (var file in written)
             {
                 File.Delete(file);
+            }
+
+            if (createdFolder)
+            {
+                Directory.Delete(folder);
             }
         }
 
@@ -430,7 +435,7 @@ internal static partial class ThroughputBenchmark
         await process.WaitForExitAsync();
         lock (output)
         {
-            if (process.ExitCode != 0 || from is null || until is null || FailedRebuild().IsMatch(output.ToString()))
+            if (process.ExitCode != 0 || from is null || until is null || output.ToString().Contains("Error while rebuilding", StringComparison.Ordinal))
             {
                 throw new InvalidOperationException($"projections rebuild failed ({process.ExitCode}):\n{output}");
             }
@@ -439,14 +444,13 @@ internal static partial class ThroughputBenchmark
         }
     }
 
-    [GeneratedRegex("Error while rebuilding")]
-    private static partial Regex FailedRebuild();
-
     private static async Task<string> MachineAsync(string connection)
     {
         await using var database = new NpgsqlConnection(connection);
         await database.OpenAsync();
-        await using var version = new NpgsqlCommand("show server_version", database);
+        await using var version = new NpgsqlCommand(
+            "select current_setting('server_version') || ' (' || string_agg(name || ' ' || current_setting(name), ', ' order by name) || ')' " +
+            "from pg_settings where name in ('fsync', 'synchronous_commit', 'shared_buffers', 'max_connections')", database);
         var memory = File.Exists("/proc/meminfo")
             ? long.Parse(File.ReadLines("/proc/meminfo").First(l => l.StartsWith("MemTotal:", StringComparison.Ordinal))
                 .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0 / 1024.0

@@ -45,35 +45,44 @@ internal static class ThroughputLoad
 {
     /// <summary>
     /// <paramref name="clients"/> loops run <paramref name="operation"/> (given the client's number and its count of
-    /// operations so far; it answers its kind and status) for a warm-up, not counted, then for <paramref name="duration"/>.
+    /// operations so far; it answers its kind and status): first a warm-up, not counted, of a quarter of
+    /// <paramref name="duration"/> (at most 2 s) and at least one operation each (the first requests pay for the JIT);
+    /// then, from when the last client is done warming up, for <paramref name="duration"/>.
     /// </summary>
     public static async Task<LoadResult> ClosedAsync(int clients, TimeSpan duration, Func<int, long, Task<(int Kind, int Status)>> operation)
     {
         var warmUp = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(2).Ticks, duration.Ticks / 4));
         var clock = Stopwatch.StartNew();
-        var measureFrom = warmUp;
-        var measureUntil = warmUp + duration;
-        var lastEnd = TimeSpan.Zero;
+        var done = new long[clients];
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(client => Task.Run(async () =>
+        {
+            do
+            {
+                await operation(client, done[client]++);
+            }
+            while (clock.Elapsed < warmUp);
+        })));
+
+        var measureFrom = clock.Elapsed;
+        var measureUntil = measureFrom + duration;
+        var lastEnd = measureUntil;
         var perClient = new List<Sample>[clients];
         await Task.WhenAll(Enumerable.Range(0, clients).Select(client => Task.Run(async () =>
         {
             var samples = perClient[client] = [];
-            for (long n = 0; clock.Elapsed < measureUntil; n++)
+            while (clock.Elapsed < measureUntil)
             {
                 var started = clock.Elapsed;
-                var (kind, status) = await operation(client, n);
+                var (kind, status) = await operation(client, done[client]++);
                 var ended = clock.Elapsed;
-                if (started >= measureFrom)
+                samples.Add(new Sample((ended - started).TotalMilliseconds, kind, status));
+                lock (perClient)
                 {
-                    samples.Add(new Sample((ended - started).TotalMilliseconds, kind, status));
-                    lock (perClient)
-                    {
-                        lastEnd = ended > lastEnd ? ended : lastEnd;
-                    }
+                    lastEnd = ended > lastEnd ? ended : lastEnd;
                 }
             }
         })));
-        return new LoadResult(clients, (lastEnd > measureUntil ? lastEnd : measureUntil) - measureFrom, [.. perClient.SelectMany(s => s)]);
+        return new LoadResult(clients, lastEnd - measureFrom, [.. perClient.SelectMany(s => s)]);
     }
 
     /// <summary>
