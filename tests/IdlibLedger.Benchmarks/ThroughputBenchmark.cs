@@ -122,6 +122,7 @@ internal static class ThroughputBenchmark
                 table.Add(Row.Of("(c) POST /api/attacks over HTTP, API key", http[clients], "requests/s")
                     .Against(http[clients].Rate / marten[clients].Rate, "(c)/(b)", HttpOfMarten)
                     .Noting(http[clients].Unexpected(201)));
+                notes.Add($"(c) {clients} clients, statuses: {http[clients].StatusCounts()}");
             }
 
             ingest = http.Values.Max(r => r.Rate);

@@ -29,8 +29,13 @@ internal sealed class LoadResult(int clients, TimeSpan wall, IReadOnlyList<Sampl
     public double Percentile(int kind, double p) => Percentile([.. samples.Where(s => s.Kind == kind).Select(s => s.Milliseconds).Order()], p);
 
     /// <summary>The statuses other than <paramref name="expected"/>, as "404×3, 429×10", or empty.</summary>
-    public string Unexpected(int expected) => string.Join(", ", Statuses.Where(s => s.Key != expected).OrderBy(s => s.Key)
-        .Select(s => $"{(s.Key < 0 ? "failed" : s.Key.ToString(System.Globalization.CultureInfo.InvariantCulture))}×{s.Value}"));
+    public string Unexpected(int expected) => Counts(Statuses.Where(s => s.Key != expected));
+
+    /// <summary>Every status and how many times it came, as "201×1,234, 500×2" ("failed": no answer).</summary>
+    public string StatusCounts() => Counts(Statuses);
+
+    private static string Counts(IEnumerable<KeyValuePair<int, long>> statuses) => string.Join(", ", statuses.OrderBy(s => s.Key)
+        .Select(s => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{(s.Key < 0 ? "failed" : s.Key.ToString(System.Globalization.CultureInfo.InvariantCulture))}×{s.Value:N0}")));
 
     private static double Percentile(double[] sorted, double p) =>
         sorted.Length == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
