@@ -37,6 +37,7 @@ internal static class Benchmarks
             "import-scale" => ImportScaleBenchmark.RunAsync(
                 connection, args.ElementAtOrDefault(1) ?? throw new InvalidOperationException("import-scale needs the service's IdlibLedger.dll"),
                 int.Parse(args.ElementAtOrDefault(2) ?? "1000000", CultureInfo.InvariantCulture)),
+            "ingest-profile" => IngestProfile.RunAsync(connection, [.. args.Skip(1)]),
             _ => TimeTravelBenchmark.RunAsync(connection, args),
         };
     }
