@@ -40,6 +40,7 @@ internal static class Benchmarks
                 int.Parse(args.ElementAtOrDefault(2) ?? "1000000", CultureInfo.InvariantCulture)),
             "throughput" => ThroughputBenchmark.RunAsync(
                 connection, args.ElementAtOrDefault(1) ?? throw new InvalidOperationException("throughput needs the service's IdlibLedger.dll"), [.. args.Skip(2)]),
+            "ingest-profile" => IngestProfile.RunAsync(connection, [.. args.Skip(1)]),
             _ => TimeTravelBenchmark.RunAsync(connection, args),
         };
     }

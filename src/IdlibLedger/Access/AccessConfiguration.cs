@@ -50,6 +50,7 @@ public static class AccessConfiguration
             .AddPolicy(Policies.Audit, policy => policy.RequireRole(Policies.RolesFor[Policies.Audit]))
             .AddPolicy(Policies.Administer, policy => policy.RequireRole(Policies.RolesFor[Policies.Administer]));
         builder.Services.AddHttpContextAccessor();
+        builder.Services.AddSingleton(_ => new ApiKeyCache(TimeProvider.System));
         builder.Services.AddSingleton<IAuthorizationHandler, ReadAccessHandler>();
         builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, AccessProblems>();
 

@@ -39,7 +39,9 @@ public static class Streams
             return new StreamStart(new Receipt(streamId, pending.Events.Count, AlreadyRecorded: true), null);
         }
 
-        if (await session.Events.FetchStreamStateAsync(streamId, cancellation) is { } stored)
+        // A stream id the ledger has just made (a UUIDv7) names no stored stream: only a given id is looked up,
+        // which saves a round trip on every report that does not name its id.
+        if (id is not null && await session.Events.FetchStreamStateAsync(streamId, cancellation) is { } stored)
         {
             return new StreamStart(new Receipt(streamId, stored.Version, AlreadyRecorded: true), null);
         }

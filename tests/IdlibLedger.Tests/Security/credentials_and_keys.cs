@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
 using IdlibLedger.Access;
+using IdlibLedger.Access.ApiKeys;
 using IdlibLedger.Tests.Fixtures;
+using Microsoft.Extensions.DependencyInjection;
 using Shouldly;
 
 namespace IdlibLedger.Tests.Security;
@@ -58,6 +60,29 @@ public sealed class credentials_and_keys(LedgerFixture ledger) : LedgerTest(ledg
         refused.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
         refused.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
         (await refused.JsonAsync())["detail"]!.GetValue<string>().ShouldContain("revoked");
+    }
+
+    [Fact]
+    public async Task a_key_revoked_on_another_node_stops_working_within_the_key_cache_lifetime()
+    {
+        var created = await CreatedKeyAsync("desk-elsewhere", Roles.Viewer);
+        var id = created["details"]!["id"]!.GetValue<string>();
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        var keys = new ApiKeyCache(clock);
+        var store = Host.Services.GetRequiredService<Marten.IDocumentStore>();
+        (await keys.FindAsync(store, id, CancellationToken.None))!.RevokedAt.ShouldBeNull();
+
+        // Another node (or the keys command) revokes it: this node does not hear of it, and reads it again only
+        // once what it read is older than the cache's lifetime.
+        await using (var elsewhere = store.LightweightSession())
+        {
+            (await ApiKeyLedger.RevokeAsync(elsewhere, id, "ops-elsewhere", CancellationToken.None)).ShouldNotBeNull();
+        }
+
+        clock.Advance(ApiKeyCache.Lifetime - TimeSpan.FromMilliseconds(1));
+        (await keys.FindAsync(store, id, CancellationToken.None))!.RevokedAt.ShouldBeNull();
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        (await keys.FindAsync(store, id, CancellationToken.None))!.RevokedAt.ShouldNotBeNull();
     }
 
     [Fact]

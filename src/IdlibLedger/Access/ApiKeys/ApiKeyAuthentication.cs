@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
@@ -16,11 +17,54 @@ public sealed class ApiKeyAuthenticationOptions : AuthenticationSchemeOptions
 }
 
 /// <summary>
-/// Authenticates the <c>X-Api-Key</c> header against the stored hashes. No header: no result (another scheme or a
+/// The API keys requests presented lately, kept for <see cref="Lifetime"/> so that a request does not read its key
+/// from the database (a round trip on every request, the dearest part of a report after the append). The secret,
+/// revocation and expiry are still checked on every request against the kept record. A key revoked through this
+/// process (<c>POST /api/keys/{id}/revocation</c>) is forgotten at once; one revoked on another node or with the
+/// <c>keys revoke</c> command stops working here within <see cref="Lifetime"/>. Only keys that exist are kept, so
+/// made-up ids cannot fill it.
+/// </summary>
+public sealed class ApiKeyCache(TimeProvider clock)
+{
+    /// <summary>How long a key read from the database is trusted: the bound on a revocation made elsewhere.</summary>
+    public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(10);
+
+    private readonly ConcurrentDictionary<string, (ApiKey Key, DateTimeOffset ReadAt)> _keys = new(StringComparer.Ordinal);
+
+    /// <summary>The key <paramref name="id"/>, from the cache while it is fresh, else from the database; null when there is none.</summary>
+    public async Task<ApiKey?> FindAsync(IDocumentStore store, string id, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var now = clock.GetUtcNow();
+        if (_keys.TryGetValue(id, out var kept) && now - kept.ReadAt < Lifetime)
+        {
+            return kept.Key;
+        }
+
+        await using var session = store.QuerySession();
+        var key = await session.LoadAsync<ApiKey>(id, cancellation);
+        if (key is null)
+        {
+            _keys.TryRemove(id, out _);
+        }
+        else
+        {
+            _keys[id] = (key, now);
+        }
+
+        return key;
+    }
+
+    /// <summary>Forgets a key (it was revoked), so that the next request reads it again.</summary>
+    public void Forget(string id) => _keys.TryRemove(id, out _);
+}
+
+/// <summary>
+/// Authenticates the <c>X-Api-Key</c> header against the stored hashes (through <see cref="ApiKeyCache"/>). No header: no result (another scheme or a
 /// public read may apply). A header that does not name an active key: failure, so the request gets 401.
 /// </summary>
 public sealed class ApiKeyAuthenticationHandler(
-    IOptionsMonitor<ApiKeyAuthenticationOptions> options, ILoggerFactory logger, UrlEncoder encoder, IDocumentStore store)
+    IOptionsMonitor<ApiKeyAuthenticationOptions> options, ILoggerFactory logger, UrlEncoder encoder, IDocumentStore store, ApiKeyCache keys)
     : AuthenticationHandler<ApiKeyAuthenticationOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -47,8 +91,7 @@ public sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.Fail($"the {Header} header does not hold a key of this ledger (ilk_…)");
         }
 
-        await using var session = store.QuerySession();
-        var key = await session.LoadAsync<ApiKey>(id, Context.RequestAborted);
+        var key = await keys.FindAsync(store, id, Context.RequestAborted);
         if (key is null || !key.Matches(secret))
         {
             return AuthenticateResult.Fail("the API key is not known");

@@ -154,11 +154,13 @@ public static class ApiKeyEndpoints
     [ForAdmins]
     [ProducesResponseType<ApiKeySummary>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
-    public static async Task<IResult> Revoke(string id, ClaimsPrincipal user, IDocumentSession session, CancellationToken cancellation)
+    public static async Task<IResult> Revoke(string id, ClaimsPrincipal user, IDocumentSession session, ApiKeyCache keys, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(user);
-        return await ApiKeyLedger.RevokeAsync(session, id, user.Identity!.Name!, cancellation) is { } revoked
-            ? Results.Ok(revoked)
-            : LedgerProblems.NotFound($"no API key '{id}'").ToResult();
+        ArgumentNullException.ThrowIfNull(keys);
+        var revoked = await ApiKeyLedger.RevokeAsync(session, id, user.Identity!.Name!, cancellation);
+        // Committed by RevokeAsync: this node refuses the key from the next request on.
+        keys.Forget(id);
+        return revoked is not null ? Results.Ok(revoked) : LedgerProblems.NotFound($"no API key '{id}'").ToResult();
     }
 }
