@@ -152,7 +152,8 @@ public sealed class reading_from_the_cache(LedgerFixture ledger) : IAsyncLifetim
     {
         await using var open = await ledger.StartHostAsync(Schema, Settings(publicReads: true));
         using var anonymous = open.AnonymousClient();
-        using var viewer = open.Client("viewer-desk", Roles.Viewer);
+        using var viewer = open.ClientWithKey(await ViewerKeyAsync(open));
+        await SettledAsync(open);
 
         using var anonymousFirst = await anonymous.GetAsync(Attacks);
         using var viewerFirst = await viewer.GetAsync(Attacks);
@@ -185,13 +186,37 @@ public sealed class reading_from_the_cache(LedgerFixture ledger) : IAsyncLifetim
         refusedKey.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
     }
 
+    [Fact]
+    public async Task one_origin_never_gets_the_cors_headers_of_another()
+    {
+        var settings = Settings();
+        settings["Ledger:CorsOrigins:0"] = "https://one.example.org";
+        settings["Ledger:CorsOrigins:1"] = "https://two.example.org";
+        await using var cors = await ledger.StartHostAsync(Schema, settings);
+        using var client = cors.Client();
+
+        async Task<string?> AllowedAsync(string origin)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, Attacks);
+            request.Headers.Add("Origin", origin);
+            using var response = await client.SendAsync(request);
+            return response.Headers.TryGetValues("Access-Control-Allow-Origin", out var values) ? values.Single() : null;
+        }
+
+        (await AllowedAsync("https://one.example.org")).ShouldBe("https://one.example.org");
+        (await AllowedAsync("https://two.example.org")).ShouldBe("https://two.example.org");
+        (await AllowedAsync("https://elsewhere.example.com")).ShouldBeNull();
+    }
+
     /// <summary>
     /// Until this node has read the head past its own last write: a local write moves the version at once and the
     /// next head read moves it again (one more miss), which would race the tests' "served from the cache".
     /// </summary>
-    private async Task SettledAsync()
+    private Task SettledAsync() => SettledAsync(_host);
+
+    private async Task SettledAsync(IAlbaHost host)
     {
-        var version = _host.Services.GetRequiredService<ReadCacheVersion>();
+        var version = host.Services.GetRequiredService<ReadCacheVersion>();
         var head = (long)(await ledger.ScalarAsync($"select coalesce(max(seq_id), 0) from {Schema}.mt_events"))!;
         for (var waited = 0; version.Head != head && waited < 100; waited++)
         {
@@ -199,6 +224,14 @@ public sealed class reading_from_the_cache(LedgerFixture ledger) : IAsyncLifetim
         }
 
         version.Head.ShouldBe(head);
+    }
+
+    private static async Task<string> ViewerKeyAsync(IAlbaHost host)
+    {
+        using var admin = host.Client("ops", Roles.Admin);
+        using var created = await admin.PostAsync("/api/keys", new StringContent("""{"client": "desk-cache", "roles": ["viewer"]}""", System.Text.Encoding.UTF8, "application/json"));
+        created.StatusCode.ShouldBe(HttpStatusCode.Created);
+        return (await created.JsonAsync())["key"]!.GetValue<string>();
     }
 
     private static async Task<long> TotalAsync(HttpClient client)
