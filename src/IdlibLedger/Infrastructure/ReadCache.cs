@@ -132,8 +132,6 @@ public sealed class ReadCachePolicy(TimeSpan timeToLive) : IOutputCachePolicy
         context.AllowLocking = true;
         context.ResponseExpirationTimeSpan = timeToLive;
         context.CacheVaryByRules.QueryKeys = "*";
-        // CORS headers are written before the cache and kept with an entry: one origin's must not reach another.
-        context.CacheVaryByRules.HeaderNames = HeaderNames.Origin;
         context.CacheVaryByRules.VaryByValues["version"] = version;
         context.CacheVaryByRules.VaryByValues["caller"] = ReadCache.CallerClass(http);
         context.Tags.Add(ReadCacheVersion.TagOf(version));
