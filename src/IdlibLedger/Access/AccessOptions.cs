@@ -52,4 +52,7 @@ public sealed class RateLimitOptions
 
     /// <summary>Imports one instance runs at once, whoever sends them (each adds up to 450 MiB of memory: docs/operations.md).</summary>
     public int ConcurrentImports { get; set; } = 1;
+
+    /// <summary>Requests the whole instance serves at once, and how many may wait; past both, 503 (load shedding).</summary>
+    public ConcurrencyLimit Concurrency { get; set; } = new();
 }

@@ -10,7 +10,9 @@ namespace IdlibLedger.Access;
 /// Token buckets per client (the authenticated name, else the remote address) with ASP.NET Core's rate limiter:
 /// one bucket each for writes, reads, imports and exports; and one import at a time in the whole service (or
 /// <c>Ledger:RateLimits:ConcurrentImports</c>).
-/// Past the limit: 429 with Retry-After.
+/// Past the limit: 429 with Retry-After. Over all of them, one bound on the requests the instance serves at once, with a
+/// bounded queue (<c>Ledger:RateLimits:Concurrency</c>): past it, 503 with Retry-After at once, so that an overload
+/// is shed instead of piling up in memory. Health probes and the live stream are not counted.
 /// </summary>
 public static class RateLimits
 {
@@ -35,11 +37,24 @@ public static class RateLimits
             // Imports write the read models in bulk; two at once would only contend. One at a time, whoever sends it,
             // unless ConcurrentImports allows more (each import holds its own window of rows in memory).
             var concurrentImports = Math.Max(1, options.ConcurrentImports);
-            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+            var imports = PartitionedRateLimiter.Create<HttpContext, string>(context =>
                 IsImport(context)
                     ? RateLimitPartition.GetConcurrencyLimiter(Imports, _ => new ConcurrencyLimiterOptions { PermitLimit = concurrentImports, QueueLimit = 0 })
                     : RateLimitPartition.GetNoLimiter(string.Empty));
-            limiter.OnRejected = (rejected, cancellation) => Refuse(rejected, concurrentImports);
+            var concurrency = options.Concurrency;
+            var everything = new Shedding(PartitionedRateLimiter.Create<HttpContext, string>(context =>
+                NeverShed(context.Request.Path)
+                    ? RateLimitPartition.GetNoLimiter(string.Empty)
+                    : RateLimitPartition.GetConcurrencyLimiter(Overload, _ => new ConcurrencyLimiterOptions
+                    {
+                        PermitLimit = Math.Max(1, concurrency.PermitLimit),
+                        QueueLimit = Math.Max(0, concurrency.QueueLimit),
+                        QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+                    })));
+            limiter.GlobalLimiter = PartitionedRateLimiter.CreateChained(imports, everything);
+            limiter.OnRejected = (rejected, cancellation) => rejected.HttpContext.Items.ContainsKey(Overload)
+                ? Shed(rejected.HttpContext, concurrency)
+                : Refuse(rejected, concurrentImports);
         });
         return services;
     }
@@ -53,6 +68,29 @@ public static class RateLimits
             : route.StartsWith("/api/exports", StringComparison.Ordinal) || route is "/api/audit/export" or "/api/audit/snapshot" or "/api/audit/read-models" ? Exports
             : Reads;
         chain.Metadata.RequireRateLimiting(policy);
+    }
+
+    /// <summary>The key of the instance-wide limiter, and the mark it leaves on a request it refused.</summary>
+    private const string Overload = "overload";
+
+    /// <summary>Probes must answer while the instance is busy (or it is restarted for it); a live stream holds on for hours.</summary>
+    private static bool NeverShed(PathString path) =>
+        path.StartsWithSegments("/health", StringComparison.Ordinal) || path.StartsWithSegments("/api/live", StringComparison.Ordinal);
+
+    private static async ValueTask Shed(HttpContext context, ConcurrencyLimit concurrency)
+    {
+        var seconds = Math.Max(1, concurrency.RetryAfterSeconds);
+        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        var problem = new ProblemDetails
+        {
+            Status = StatusCodes.Status503ServiceUnavailable,
+            Title = "The ledger is busy",
+            Type = "https://www.rfc-editor.org/rfc/rfc9110#name-503-service-unavailable",
+            Detail = $"This instance is serving as many requests as it takes and its queue is full. Retry after {seconds} s. Nothing was recorded.",
+        };
+        await context.RequestServices.GetRequiredService<IProblemDetailsService>()
+            .WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
     }
 
     private static bool IsImport(HttpContext context) =>
@@ -93,5 +131,56 @@ public static class RateLimits
         };
         await context.RequestServices.GetRequiredService<IProblemDetailsService>()
             .WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
+    }
+}
+
+/// <summary>The instance-wide bound (section <c>Ledger:RateLimits:Concurrency</c>).</summary>
+public sealed class ConcurrencyLimit
+{
+    /// <summary>Requests served at once (the database pool, 40 by default, is the real bound beneath it).</summary>
+    public int PermitLimit { get; set; } = 64;
+
+    /// <summary>Requests that may wait for a turn, oldest first; the next one gets 503.</summary>
+    public int QueueLimit { get; set; } = 256;
+
+    /// <summary>The Retry-After of that 503.</summary>
+    public int RetryAfterSeconds { get; set; } = 1;
+}
+
+/// <summary>A limiter that marks the request it refuses, so that the refusal says 503 (busy) and not 429 (your allowance).</summary>
+internal sealed class Shedding(PartitionedRateLimiter<HttpContext> inner) : PartitionedRateLimiter<HttpContext>
+{
+    public override RateLimiterStatistics? GetStatistics(HttpContext resource) => inner.GetStatistics(resource);
+
+    protected override RateLimitLease AttemptAcquireCore(HttpContext resource, int permitCount) =>
+        Marked(resource, inner.AttemptAcquire(resource, permitCount));
+
+    protected override async ValueTask<RateLimitLease> AcquireAsyncCore(HttpContext resource, int permitCount, CancellationToken cancellationToken) =>
+        Marked(resource, await inner.AcquireAsync(resource, permitCount, cancellationToken));
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            inner.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    protected override async ValueTask DisposeAsyncCore()
+    {
+        await inner.DisposeAsync();
+        await base.DisposeAsyncCore();
+    }
+
+    private static RateLimitLease Marked(HttpContext resource, RateLimitLease lease)
+    {
+        if (!lease.IsAcquired)
+        {
+            resource.Items["overload"] = true;
+        }
+
+        return lease;
     }
 }

@@ -38,7 +38,8 @@ public sealed class ETags(RequestDelegate next)
 
         var response = context.Response;
         var body = response.Body;
-        await using var held = new HeldBody(body, MaxBytes);
+        await using var held = new HeldBody(body, MaxBytes, () => response.StatusCode == StatusCodes.Status200OK
+            && TaggedAlready(response) is { } tag && !Matches(context.Request.Headers.IfNoneMatch, tag));
         response.Body = held;
         try
         {
@@ -49,16 +50,26 @@ public sealed class ETags(RequestDelegate next)
             response.Body = body;
         }
 
+        var given = TaggedAlready(response);
         if (held.PassedOn || response.StatusCode != StatusCodes.Status200OK || response.HasStarted)
         {
+            if (given is not null && !response.HasStarted && response.StatusCode != StatusCodes.Status200OK)
+            {
+                // A refusal is not the representation the read cache tagged.
+                response.Headers.ETag = default;
+            }
+
             await held.PassOnAsync(context.RequestAborted);
             return;
         }
 
-        var tag = $"W/\"{held.Hash()}\"";
-        response.Headers.ETag = tag;
-        response.Headers.CacheControl = "no-cache";
-        response.Headers.Append(HeaderNames.Vary, "X-Api-Key, Authorization");
+        var tag = given ?? $"W/\"{held.Hash()}\"";
+        if (given is null)
+        {
+            response.Headers.ETag = tag;
+            response.Headers.CacheControl = "no-cache";
+            response.Headers.Append(HeaderNames.Vary, "X-Api-Key, Authorization");
+        }
         if (Matches(context.Request.Headers.IfNoneMatch, tag))
         {
             response.StatusCode = StatusCodes.Status304NotModified;
@@ -70,6 +81,9 @@ public sealed class ETags(RequestDelegate next)
         response.ContentLength = held.Length;
         await held.PassOnAsync(context.RequestAborted);
     }
+
+    private static string? TaggedAlready(HttpResponse response) =>
+        response.Headers.ETag is { Count: > 0 } tag && !string.IsNullOrEmpty(tag[0]) ? tag[0] : null;
 
     /// <summary>If-None-Match with the weak comparison (RFC 9110 13.1.2): any listed tag, weak or not, or <c>*</c>.</summary>
     public static bool Matches(Microsoft.Extensions.Primitives.StringValues ifNoneMatch, string tag)
@@ -93,8 +107,10 @@ public sealed class ETags(RequestDelegate next)
     /// The answer's bytes in chunks rented from the shared array pool, up to a bound; past it, what is held goes
     /// out and the rest passes straight through. The chunks go back to the pool when the request ends.
     /// </summary>
-    private sealed class HeldBody(Stream inner, long max) : Stream
+    private sealed class HeldBody(Stream inner, long max, Func<bool> passStraightThrough) : Stream
     {
+        private bool _written;
+
         private const int ChunkSize = 64 * 1024;
         private readonly List<byte[]> _chunks = [];
         private long _length;
@@ -132,6 +148,7 @@ public sealed class ETags(RequestDelegate next)
 
         public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         {
+            DecideAtFirstWrite();
             if (!PassedOn && _length + buffer.Length > max)
             {
                 await PassOnAsync(cancellationToken);
@@ -153,6 +170,7 @@ public sealed class ETags(RequestDelegate next)
 
         public override void Write(ReadOnlySpan<byte> buffer)
         {
+            DecideAtFirstWrite();
             if (!PassedOn && _length + buffer.Length > max)
             {
                 PassOnAsync(CancellationToken.None).GetAwaiter().GetResult();
@@ -192,6 +210,16 @@ public sealed class ETags(RequestDelegate next)
         {
             Release();
             base.Dispose(disposing);
+        }
+
+        /// <summary>At the first byte the headers are final: an answer tagged already need not be held.</summary>
+        private void DecideAtFirstWrite()
+        {
+            if (!_written)
+            {
+                _written = true;
+                PassedOn = passStraightThrough();
+            }
         }
 
         private void Hold(ReadOnlySpan<byte> bytes)

@@ -42,6 +42,7 @@ public static class WebApi
             OpenApiDescriptions.Describe(openApi);
         });
         builder.AddLedgerAccess();
+        builder.AddLedgerReadCache();
         builder.Services.AddLedgerCompression();
         return builder;
     }
@@ -59,6 +60,7 @@ public static class WebApi
         app.UseMiddleware<ETags>();
         app.UseMiddleware<RequestLimits>(options.MaxRequestBodyBytes, options.MaxImportBytes);
         app.UseLedgerAccess();
+        app.UseLedgerReadCache();
         app.UseMiddleware<JsonRequests>();
         app.UseMiddleware<IdempotencyKeys>();
 

@@ -108,6 +108,10 @@ public sealed class LedgerFixture : IAsyncLifetime
                 web.UseSetting($"Ledger:RateLimits:{kind}:TokensPerPeriod", "1000000");
             }
 
+            // The tests reset the tables under the running service and move its clock, which no writer in production
+            // does; the read cache's own tests turn it on (Platform/reading_from_the_cache.cs).
+            web.UseSetting("Ledger:ReadCache:Enabled", "false");
+
             foreach (var (key, value) in settings ?? new Dictionary<string, string>())
             {
                 web.UseSetting(key, value);
