@@ -48,8 +48,8 @@ const controls = {
 let { view, problems } = readAddress(window.location.search);
 let map: LedgerMap;
 let span = { from: startOfDay(new Date()), until: new Date() };
-/** The (at, asOf) pair the panels show: asOf is the server's "now" when the view follows now. */
-let shown: { at: string; asOf: string } | null = null;
+/** The (at, asOf) pair the panels read: no asOf while the view follows "now". */
+let shown: { at: string; asOf?: string } | null = null;
 let attacks: Schemas['AttackSummary'][] = [];
 let attackTotal = 0;
 let loading = 0;
@@ -104,22 +104,25 @@ async function load(): Promise<void> {
     span = { from: startOfDay(extent.from ? new Date(extent.from) : addDays(at, -365)), until: new Date(Math.max(latest.getTime(), at.getTime())) };
     showTime(at, new Date(asOf));
 
-    const query = { at: at.toISOString(), asOf };
+    // A view of "now" reads without asOf, so that the service's read cache (invalidated by new events) answers a crowd
+    // of dashboards; a past asOf is sent as the address gives it (the service's own rendering of it).
+    const pinned = view.asOf ? asOf : undefined;
+    const query = { at: at.toISOString(), asOf: pinned };
     const from = view.window === 'all' ? undefined : addDays(at, -Number(view.window)).toISOString();
     const needRegions = regionsAsOf !== asOf.slice(0, 10);
     const [regions, control, posts, corridors, ceasefires, proposals, totals, byMonth, byPerpetrator, list, changes, proposal] = await Promise.all([
-      needRegions ? read(api.GET('/api/region-map', { params: { query: { asOf } } })) : Promise.resolve(undefined),
+      needRegions ? read(api.GET('/api/region-map', { params: { query: { asOf: pinned } } })) : Promise.resolve(undefined),
       read(api.GET('/api/control-map', { params: { query } })),
       read(api.GET('/api/observation-posts', { params: { query } })),
       read(api.GET('/api/corridors', { params: { query } })),
       read(api.GET('/api/ceasefires', { params: { query } })),
-      read(api.GET('/api/proposals', { params: { query: { asOf, pageSize: 100 } } })),
+      read(api.GET('/api/proposals', { params: { query: { asOf: pinned, pageSize: 100 } } })),
       read(api.GET('/api/casualties/totals', { params: { query: { ...query, from } } })),
       read(api.GET('/api/casualties/totals', { params: { query: { ...query, from, groupBy: 'month' } } })),
       read(api.GET('/api/casualties/totals', { params: { query: { ...query, from, groupBy: 'perpetrator' } } })),
       loadAttacks(query, from),
-      view.since ? loadChanges(view.since, asOf) : Promise.resolve(null),
-      view.proposal ? read(api.GET('/api/proposals/{id}', { params: { path: { id: view.proposal }, query: { asOf } } })) : Promise.resolve(null),
+      view.since ? loadChanges(view.since, pinned) : Promise.resolve(null),
+      view.proposal ? read(api.GET('/api/proposals/{id}', { params: { path: { id: view.proposal }, query: { asOf: pinned } } })) : Promise.resolve(null),
     ]);
     if (ticket !== loading) {
       return;
@@ -203,7 +206,7 @@ async function load(): Promise<void> {
   }
 }
 
-async function loadAttacks(query: { at: string; asOf: string }, from: string | undefined): Promise<{ items: Schemas['AttackSummary'][]; total: number }> {
+async function loadAttacks(query: { at: string; asOf?: string | undefined }, from: string | undefined): Promise<{ items: Schemas['AttackSummary'][]; total: number }> {
   const items: Schemas['AttackSummary'][] = [];
   let total = 0;
   for (let page = 1; items.length < attackCap; page++) {
@@ -218,7 +221,7 @@ async function loadAttacks(query: { at: string; asOf: string }, from: string | u
   return { items, total };
 }
 
-async function loadChanges(since: Date, asOf: string): Promise<Schemas['AttackChangeList']> {
+async function loadChanges(since: Date, asOf: string | undefined): Promise<Schemas['AttackChangeList']> {
   return read(api.GET('/api/attacks/changes', { params: { query: { since: since.toISOString(), asOf, pageSize: 500 } } }));
 }
 
@@ -349,7 +352,7 @@ function bind(): void {
   controls.asOfNow.addEventListener('click', () => go({ asOf: null }));
   controls.window.addEventListener('change', () => go({ window: controls.window.value as View['window'], page: 1 }));
   controls.compare.addEventListener('change', () => {
-    const asOf = shown ? new Date(shown.asOf) : new Date();
+    const asOf = new Date(document.body.dataset.asOf ?? Date.now());
     go({ since: controls.compare.checked ? fromLocalInput(controls.since.value) ?? addDays(asOf, -1) : null });
   });
   controls.since.addEventListener('change', () => {
