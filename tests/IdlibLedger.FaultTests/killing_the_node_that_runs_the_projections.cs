@@ -37,12 +37,14 @@ public sealed class killing_the_node_that_runs_the_projections(Faults faults, IT
             // The first node started alone holds both locks: the one it loses is the one the test kills.
             await first.StartAsync();
             var leading = await UntilAsync(first, duties => duties.Runs(ChainShard) && duties.SignsCheckpoints, TimeSpan.FromSeconds(60));
+            var secondStartedAt = DateTimeOffset.UtcNow;
             await second.StartAsync();
             var following = await DutiesAsync(second);
             following.Runs(ChainShard).ShouldBeFalse("the chain projection runs on one node only");
             following.SignsCheckpoints.ShouldBeFalse("one node signs");
             leading = await DutiesAsync(first);
             leading.Runs(ChainShard).ShouldBeTrue();
+            var firstKey = await KeyIdAsync(first);
 
             var toFirst = new Writers(first.BaseAddress, faults.ApiKey, WritersPerNode, Desk);
             var toSecond = new Writers(second.BaseAddress, faults.ApiKey, WritersPerNode, Desk);
@@ -54,10 +56,11 @@ public sealed class killing_the_node_that_runs_the_projections(Faults faults, IT
             }
 
             var beforeTheKill = toFirst.Acknowledged.Count + toSecond.Acknowledged.Count;
-            var killedAt = DateTimeOffset.UtcNow;
             var clock = Stopwatch.StartNew();
             await first.KillAsync();
             var killed = clock.Elapsed;
+            // From here the first node is gone: a checkpoint signed later can only be the other's.
+            var killedAt = DateTimeOffset.UtcNow;
             var projectionMoves = TimedAsync(clock, UntilAsync(second, duties => duties.Runs(ChainShard), TakeoverBound));
             var signerMoves = TimedAsync(clock, UntilAsync(second, duties => duties.SignsCheckpoints, TakeoverBound));
             // Its clients fail over: whatever the dead node did not acknowledge is sent again, same id, to the other.
@@ -77,12 +80,13 @@ public sealed class killing_the_node_that_runs_the_projections(Faults faults, IT
             var acknowledged = toFirst.Acknowledged.Concat(toSecond.Acknowledged).Concat(failedOver).ToHashSet();
             var lost = acknowledged.Count(id => !recorded.ContainsKey(id));
             var duplicated = recorded.Count(r => r.Value > 1);
-            var checkpoints = await Auditor(second).GetFromJsonAsync<JsonElement[]>("/api/audit/checkpoints?limit=1000");
-            var signedAfter = checkpoints!.Where(c => c.GetProperty("signedAt").GetDateTimeOffset() > killedAt).ToList();
+            var checkpoints = (await Auditor(second).GetFromJsonAsync<JsonElement[]>("/api/audit/checkpoints?limit=1000"))!;
+            var signedAfter = checkpoints.Where(c => c.GetProperty("signedAt").GetDateTimeOffset() > killedAt).ToList();
+            var signedWhileBothRan = checkpoints.Where(c => c.GetProperty("signedAt").GetDateTimeOffset() is var at && at > secondStartedAt && at < killedAt).ToList();
             var secondKey = await KeyIdAsync(second);
 
             Figures.Print(output, string.Create(CultureInfo.InvariantCulture,
-                $"[faults] two nodes, the one running the chain projection and the signer SIGKILLed ({killed.TotalSeconds:F1} s to die): takeover of the projection {takeover.TotalSeconds:F1} s (bound {TakeoverBound.TotalSeconds:F0} s), of the signer {signerTakeover.TotalSeconds:F1} s; acknowledged {beforeTheKill} before the kill and {acknowledged.Count} in all ({failedOver.Count} failed over), lost {lost}, duplicated {duplicated}; chain {links} links for {events} events, caught up {chainCaughtUp.TotalSeconds:F1} s after the writes; checkpoints signed after the kill {signedAfter.Count}, by the surviving node {signedAfter.Count(c => c.GetProperty("keyId").GetString() == secondKey)}; statuses node A: {toFirst.Describe()}; node B: {toSecond.Describe()}"));
+                $"[faults] two nodes, the one running the chain projection and the signer SIGKILLed ({killed.TotalSeconds:F1} s to die): takeover of the projection {takeover.TotalSeconds:F1} s (bound {TakeoverBound.TotalSeconds:F0} s), of the signer {signerTakeover.TotalSeconds:F1} s; acknowledged {beforeTheKill} before the kill and {acknowledged.Count} in all ({failedOver.Count} failed over), lost {lost}, duplicated {duplicated}; chain {links} links for {events} events, caught up {chainCaughtUp.TotalSeconds:F1} s after the writes; checkpoints signed while both ran {signedWhileBothRan.Count}, by the first node {signedWhileBothRan.Count(c => c.GetProperty("keyId").GetString() == firstKey)}; after the kill {signedAfter.Count}, by the surviving node {signedAfter.Count(c => c.GetProperty("keyId").GetString() == secondKey)}; statuses node A: {toFirst.Describe()}; node B: {toSecond.Describe()}"));
 
             takenOver.Runs(ChainShard).ShouldBeTrue();
             signing.SignsCheckpoints.ShouldBeTrue();
@@ -103,6 +107,7 @@ public sealed class killing_the_node_that_runs_the_projections(Faults faults, IT
             // Checkpoints after the kill: some, every one by the surviving node (each node has a signing key of its own).
             signedAfter.ShouldNotBeEmpty();
             signedAfter.ShouldAllBe(c => c.GetProperty("keyId").GetString() == secondKey);
+            signedWhileBothRan.ShouldAllBe(c => c.GetProperty("keyId").GetString() == firstKey);
         }
         finally
         {
