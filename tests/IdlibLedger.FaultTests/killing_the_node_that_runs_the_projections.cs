@@ -65,7 +65,9 @@ public sealed class killing_the_node_that_runs_the_projections(Faults faults, IT
             var signerMoves = TimedAsync(clock, UntilAsync(second, duties => duties.SignsCheckpoints, TakeoverBound));
             // Its clients fail over: whatever the dead node did not acknowledge is sent again, same id, to the other.
             await toFirst.StopAsync(patience: TimeSpan.Zero);
+            var failingOver = Stopwatch.StartNew();
             var failedOver = await ResendAsync(second, toFirst.NeverAcknowledged);
+            failingOver.Stop();
             var (takenOver, takeover) = await projectionMoves;
             var (signing, signerTakeover) = await signerMoves;
             // Writes go on a while with the chain on the surviving node.
@@ -75,18 +77,19 @@ public sealed class killing_the_node_that_runs_the_projections(Faults faults, IT
             var chainCaughtUp = await ChainCaughtUpAsync(TimeSpan.FromSeconds(60));
             var events = (long)(await faults.ScalarAsync($"select count(*) from {Faults.Schema}.mt_events"))!;
             var links = (long)(await faults.ScalarAsync($"select count(*) from {Faults.Schema}.audit_chain"))!;
-            var verification = await Auditor(second).GetFromJsonAsync<JsonElement>("/api/audit/verify");
+            using var auditor = Auditor(second);
+            var verification = await auditor.GetFromJsonAsync<JsonElement>("/api/audit/verify");
             var recorded = await faults.StreamCountsAsync("attack_reported", Desk);
             var acknowledged = toFirst.Acknowledged.Concat(toSecond.Acknowledged).Concat(failedOver).ToHashSet();
             var lost = acknowledged.Count(id => !recorded.ContainsKey(id));
             var duplicated = recorded.Count(r => r.Value > 1);
-            var checkpoints = (await Auditor(second).GetFromJsonAsync<JsonElement[]>("/api/audit/checkpoints?limit=1000"))!;
+            var checkpoints = (await auditor.GetFromJsonAsync<JsonElement[]>("/api/audit/checkpoints?limit=1000"))!;
             var signedAfter = checkpoints.Where(c => c.GetProperty("signedAt").GetDateTimeOffset() > killedAt).ToList();
             var signedWhileBothRan = checkpoints.Where(c => c.GetProperty("signedAt").GetDateTimeOffset() is var at && at > secondStartedAt && at < killedAt).ToList();
             var secondKey = await KeyIdAsync(second);
 
             Figures.Print(output, string.Create(CultureInfo.InvariantCulture,
-                $"[faults] two nodes, the one running the chain projection and the signer SIGKILLed ({killed.TotalSeconds:F1} s to die): takeover of the projection {takeover.TotalSeconds:F1} s (bound {TakeoverBound.TotalSeconds:F0} s), of the signer {signerTakeover.TotalSeconds:F1} s; acknowledged {beforeTheKill} before the kill and {acknowledged.Count} in all ({failedOver.Count} failed over), lost {lost}, duplicated {duplicated}; chain {links} links for {events} events, caught up {chainCaughtUp.TotalSeconds:F1} s after the writes; checkpoints signed while both ran {signedWhileBothRan.Count}, by the first node {signedWhileBothRan.Count(c => c.GetProperty("keyId").GetString() == firstKey)}; after the kill {signedAfter.Count}, by the surviving node {signedAfter.Count(c => c.GetProperty("keyId").GetString() == secondKey)}; statuses node A: {toFirst.Describe()}; node B: {toSecond.Describe()}"));
+                $"[faults] two nodes, the one running the chain projection and the signer SIGKILLed ({killed.TotalSeconds:F1} s to die): takeover of the projection {takeover.TotalSeconds:F1} s (bound {TakeoverBound.TotalSeconds:F0} s), of the signer {signerTakeover.TotalSeconds:F1} s; acknowledged {beforeTheKill} before the kill and {acknowledged.Count} in all ({failedOver.Count} of {toFirst.NeverAcknowledged.Count} unanswered by the dead node acknowledged by the other in {failingOver.Elapsed.TotalSeconds:F1} s), lost {lost}, duplicated {duplicated}; chain {links} links for {events} events, caught up {chainCaughtUp.TotalSeconds:F1} s after the writes; checkpoints signed while both ran {signedWhileBothRan.Count}, by the first node {signedWhileBothRan.Count(c => c.GetProperty("keyId").GetString() == firstKey)}; after the kill {signedAfter.Count}, by the surviving node {signedAfter.Count(c => c.GetProperty("keyId").GetString() == secondKey)}; statuses node A: {toFirst.Describe()}; node B: {toSecond.Describe()}"));
 
             takenOver.Runs(ChainShard).ShouldBeTrue();
             signing.SignsCheckpoints.ShouldBeTrue();
@@ -95,6 +98,7 @@ public sealed class killing_the_node_that_runs_the_projections(Faults faults, IT
             lost.ShouldBe(0);
             duplicated.ShouldBe(0);
             toSecond.NeverAcknowledged.ShouldBeEmpty();
+            failedOver.Count.ShouldBe(toFirst.NeverAcknowledged.Count);
             recorded.Keys.Count(id => !acknowledged.Contains(id) && !toFirst.NeverAcknowledged.Contains(id)).ShouldBe(0);
             toSecond.Statuses.Keys.Where(s => s.StartsWith('5')).ShouldBeEmpty(toSecond.Describe());
 
@@ -165,14 +169,18 @@ public sealed class killing_the_node_that_runs_the_projections(Faults faults, IT
         return (value, clock.Elapsed);
     }
 
-    /// <summary>Sends each report again, same id and Idempotency-Key as <see cref="Writers"/> used, until acknowledged.</summary>
+    /// <summary>
+    /// Sends each report again, same id and Idempotency-Key as <see cref="Writers"/> used, until acknowledged: a report
+    /// the dead node committed but did not answer is 409 "still being processed" for up to 30 s, then 200.
+    /// </summary>
     private async Task<List<Guid>> ResendAsync(Service node, IEnumerable<Guid> ids)
     {
         using var client = Auditor(node);
         var acknowledged = new List<Guid>();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         foreach (var id in ids)
         {
-            for (var attempt = 0; attempt < 50; attempt++)
+            while (DateTime.UtcNow < deadline)
             {
                 using var request = new HttpRequestMessage(HttpMethod.Post, "/api/attacks") { Content = new StringContent(Writers.Report(id, Desk), Encoding.UTF8, "application/json") };
                 request.Headers.Add("Idempotency-Key", $"fault-{id:N}");
@@ -183,7 +191,7 @@ public sealed class killing_the_node_that_runs_the_projections(Faults faults, IT
                     break;
                 }
 
-                await Task.Delay(100);
+                await Task.Delay(250);
             }
         }
 
