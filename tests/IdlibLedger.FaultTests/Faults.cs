@@ -105,7 +105,7 @@ public sealed class Faults : IAsyncLifetime
         return counts;
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();
@@ -134,9 +134,11 @@ public sealed class FaultGroup : ICollectionFixture<Faults>
 
 /// <summary>
 /// The service as a process: <c>dotnet exec IdlibLedger.dll</c> in Production, listening on loopback. Kill() is
-/// SIGKILL: no shutdown hooks, no flush, as a crashed machine or an OOM kill would end it.
+/// SIGKILL: no shutdown hooks, no flush, as a crashed machine or an OOM kill would end it. Several nodes of one
+/// ledger share a folder (its keys) and differ by <paramref name="name"/> (their log) and <paramref name="settings"/>
+/// (configuration keys, environment style, over the defaults below).
 /// </summary>
-public sealed class Service(string connectionString, int port, string folder) : IAsyncDisposable
+public sealed class Service(string connectionString, int port, string folder, string name = "service", IReadOnlyDictionary<string, string>? settings = null) : IAsyncDisposable
 {
     private Process? _process;
     private StreamWriter? _log;
@@ -145,7 +147,7 @@ public sealed class Service(string connectionString, int port, string folder) : 
 
     public int Starts { get; private set; }
 
-    public string LogFile => Path.Combine(folder, "service.log");
+    public string LogFile => Path.Combine(folder, $"{name}.log");
 
     private ProcessStartInfo Command(params string[] arguments)
     {
@@ -168,6 +170,11 @@ public sealed class Service(string connectionString, int port, string folder) : 
         {
             start.Environment[$"Ledger__RateLimits__{kind}__TokenLimit"] = "1000000";
             start.Environment[$"Ledger__RateLimits__{kind}__TokensPerPeriod"] = "1000000";
+        }
+
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
         }
 
         return start;

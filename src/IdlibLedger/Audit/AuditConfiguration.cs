@@ -38,7 +38,9 @@ public static class AuditConfiguration
         services.AddScoped<CheckpointStore>();
         services.AddScoped<ChainVerifier>();
         services.AddScoped<ReadModelVerifier>();
-        services.AddHostedService<CheckpointScheduler>();
+        // One instance, so that /health/node can ask it whether this node signs.
+        services.AddSingleton<CheckpointScheduler>();
+        services.AddHostedService(sp => sp.GetRequiredService<CheckpointScheduler>());
         return services;
     }
 }

@@ -14,6 +14,11 @@ public sealed partial class CheckpointScheduler(
     /// <summary>The advisory-lock space (two-int form) of the signing node; the schema's hash is the second key.</summary>
     public const int LeaderLock = 0x4C44_4732;
 
+    private volatile bool _leads;
+
+    /// <summary>Whether this instance holds <see cref="LeaderLock"/>, as of its last tick: it signs and no other does.</summary>
+    public bool Leads => _leads;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var interval = TimeSpan.TryParse(configuration["Audit:CheckpointInterval"], System.Globalization.CultureInfo.InvariantCulture, out var configured) ? configured : TimeSpan.FromHours(1);
@@ -27,11 +32,13 @@ public sealed partial class CheckpointScheduler(
                 {
                     if (lead is not null && !await StillLeadsAsync(lead, stoppingToken))
                     {
+                        _leads = false;
                         await lead.DisposeAsync();
                         lead = null;
                     }
 
                     lead ??= await TryLeadAsync(stoppingToken);
+                    _leads = lead is not null;
                     if (lead is null)
                     {
                         continue;
@@ -56,6 +63,7 @@ public sealed partial class CheckpointScheduler(
         }
         finally
         {
+            _leads = false;
             await StepDownAsync(lead);
         }
     }

@@ -15,6 +15,9 @@ public static class EventStore
 
     public const int DefaultMaxPoolSize = 40;
 
+    /// <summary>How often a node that does not run the async daemon tries to take it over.</summary>
+    public const int DaemonLeadershipPollingMilliseconds = 1000;
+
     private static readonly string[] PoolSizeKeywords = ["Maximum Pool Size", "Max Pool Size", "MaxPoolSize"];
 
     public static IServiceCollection AddLedgerEventStore(this IServiceCollection services)
@@ -58,6 +61,10 @@ public static class EventStore
                 store.Events.MetadataConfig.HeadersEnabled = true;
                 // Reads of one event type (casualty figures, rebuilds) use the (type, seq_id) index, not a scan.
                 store.Events.EnableEventTypeIndex = true;
+                // Several nodes share one database: the daemon (HotCold below) runs on the node holding its advisory
+                // lock, and the others try to take it this often, so a dead leader's projections move within about
+                // this long of PostgreSQL ending its session (Marten's default is 5 s).
+                store.Projections.LeadershipPollingTime = DaemonLeadershipPollingMilliseconds;
                 store.OpenTelemetry.TrackConnections = JasperFx.OpenTelemetry.TrackLevel.Normal;
                 store.OpenTelemetry.TrackEventCounters();
 
@@ -73,7 +80,8 @@ public static class EventStore
             .UseLightweightSessions()
             // One schema migration at start-up, before the daemon and the loaders that append (they would race).
             .ApplyAllDatabaseChangesOnStartup()
-            // The hash chain is an asynchronous projection: the daemon feeds it events in strict global order.
+            // The hash chain is an asynchronous projection: the daemon feeds it events in strict global order. HotCold:
+            // of several nodes on one database, only the one holding Marten's advisory lock runs it (docs/reliability.md).
             .AddAsyncDaemon(JasperFx.Events.Daemon.DaemonMode.HotCold)
             .IntegrateWithWolverine();
 
