@@ -198,9 +198,10 @@ public sealed class CommandMetrics(RequestDelegate next, LedgerMetrics metrics)
         {
             await next(context);
         }
-        catch (Exception)
+        catch (Exception exception)
         {
-            Count(context, LedgerMetrics.Outcomes.Failed);
+            // The exception handler outside answers some exceptions with 4xx (a concurrency race is a 409): count what it will answer.
+            Count(context, LedgerMetrics.Outcomes.Of(LedgerExceptionHandler.ToProblem(exception)?.Status ?? StatusCodes.Status500InternalServerError, replayed: false));
             throw;
         }
 

@@ -18,6 +18,22 @@ public sealed class the_ledgers_own_metrics(LedgerFixture ledger) : LedgerTest(l
 
     private static (string, string) Outcome(string outcome) => (LedgerMetrics.OutcomeTag, outcome);
 
+    [Theory]
+    [InlineData(201, false, "accepted")]
+    [InlineData(200, true, "replayed")]
+    [InlineData(400, false, "refused")]
+    [InlineData(401, false, "refused")]
+    [InlineData(422, false, "refused")]
+    [InlineData(429, false, "refused")]
+    [InlineData(409, false, "conflict")]
+    [InlineData(412, false, "conflict")]
+    [InlineData(500, false, "failed")]
+    [InlineData(503, false, "failed")]
+    public void an_answer_has_one_outcome(int status, bool replayed, string outcome)
+    {
+        LedgerMetrics.Outcomes.Of(status, replayed).ShouldBe(outcome);
+    }
+
     [Fact]
     public async Task a_reported_attack_counts_one_accepted_command_and_one_event_appended()
     {
@@ -120,9 +136,6 @@ public sealed class the_ledgers_own_metrics(LedgerFixture ledger) : LedgerTest(l
         var ids = await Ledger.SomeHistoryAsync(2);
         await Ledger.ChainCaughtUpAsync();
         using var measured = new Measurements(Host.Services);
-        (await Host.GetJsonAsync("/api/audit/verify"))["ok"]!.GetValue<bool>().ShouldBeTrue();
-        measured.Sum("ledger.verification.failures").ShouldBe(0);
-
         await Ledger.ExecuteAsync($"update {LedgerFixture.Schema}.mt_events set data = jsonb_set(data, '{{reportedBy}}', '\"someone-else\"') where seq_id = {await Ledger.SequenceOfAsync(ids[0], 1)}");
 
         (await Host.GetJsonAsync("/api/audit/verify"))["ok"]!.GetValue<bool>().ShouldBeFalse();
