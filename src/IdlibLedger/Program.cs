@@ -15,6 +15,7 @@ if (OfflineAudit.Handles(args))
 }
 
 var builder = WebApplication.CreateBuilder(args);
+builder.AddLedgerLogging();
 
 builder.Services
     .AddLedgerEventStore()

@@ -42,7 +42,7 @@ public sealed record BadEvent(long Sequence, string Reason);
 /// inserted with SQL, or an event slipped in afterwards is named by its sequence; every one of them, not just the
 /// first.
 /// </summary>
-public sealed class ChainVerifier(NpgsqlDataSource database, IDocumentStore store, SealKey seals)
+public sealed class ChainVerifier(NpgsqlDataSource database, IDocumentStore store, SealKey seals, Infrastructure.LedgerMetrics metrics)
 {
     /// <summary>The most bad events one answer names; <c>from</c> and <c>to</c> page through more.</summary>
     public const int MaxBadEvents = 10_000;
@@ -95,6 +95,11 @@ public sealed class ChainVerifier(NpgsqlDataSource database, IDocumentStore stor
                 // The head is the last link of the unbroken stretch: everything up to it verifies.
                 (head, headHash) = (sequence, stored);
             }
+        }
+
+        if (badCount > 0)
+        {
+            metrics.VerificationFailed("chain");
         }
 
         return new VerificationReport(badCount == 0, walk.Checked, bad.FirstOrDefault()?.Sequence, bad.FirstOrDefault()?.Reason, head, headHash, from, to)

@@ -82,7 +82,7 @@ public sealed record ReadModelReport(
 /// events), however many writes arrive meanwhile, and the scratch schema never outlives the verification.
 /// The hash chain (an asynchronous projection) is not a read model: <see cref="ChainVerifier"/> checks it.
 /// </summary>
-public sealed class ReadModelVerifier(IDocumentStore store, NpgsqlDataSource database)
+public sealed class ReadModelVerifier(IDocumentStore store, NpgsqlDataSource database, Infrastructure.LedgerMetrics metrics)
 {
     public const int DefaultLimit = 100;
     public const int MaxLimit = 1000;
@@ -136,6 +136,11 @@ public sealed class ReadModelVerifier(IDocumentStore store, NpgsqlDataSource dat
         var report = new ReadModelReport(
             tables.All(t => t.Differing == 0), head, events, [.. readModels.Projections.Select(p => p.Name)], tables, differences, truncated,
             clock.ElapsedMilliseconds);
+        if (!report.Ok)
+        {
+            metrics.VerificationFailed("read_models");
+        }
+
         return (report, head);
     }
 

@@ -15,7 +15,7 @@ namespace IdlibLedger.Importing;
 /// An import killed between a batch's two commits leaves events without timeline rows; a retry of the batch and
 /// <see cref="RecoverAsync"/> at start-up write those rows from the stored events.
 /// </summary>
-public sealed partial class ImportAppender(IDocumentStore store, NpgsqlDataSource database, LedgerClock clock, SealKey seals, ILogger<ImportAppender> logger, TimelineQueries timelineQueries)
+public sealed partial class ImportAppender(IDocumentStore store, NpgsqlDataSource database, LedgerClock clock, SealKey seals, ILogger<ImportAppender> logger, TimelineQueries timelineQueries, LedgerMetrics metrics)
 {
     private readonly IEventRegistry _registry = store.Options.Events as IEventRegistry ?? throw new InvalidOperationException("Marten's event graph is not an event registry");
 
@@ -105,6 +105,8 @@ public sealed partial class ImportAppender(IDocumentStore store, NpgsqlDataSourc
         }
 
         await transaction.CommitAsync(cancellation);
+        // A bulk append passes no session listener: its events are counted here.
+        metrics.EventsAppended(streams.SelectMany(s => s.Events));
         return (streams.Count, batch.Rows - streams.Count);
     }
 

@@ -55,7 +55,7 @@ public sealed record ImportReport(
 /// report; <see cref="ImportAppender"/> appends the reports.
 /// </summary>
 public sealed partial class UcdpGedImporter(
-    ImportAppender appender, LedgerClock clock, IHttpContextAccessor http, IValidator<ReportAttack> validator, ImportLog log, ILogger<UcdpGedImporter> logger)
+    ImportAppender appender, LedgerClock clock, IHttpContextAccessor http, IValidator<ReportAttack> validator, ImportLog log, LedgerMetrics metrics, ILogger<UcdpGedImporter> logger)
 {
     /// <summary>Rows appended per bulk append and transaction.</summary>
     public const int BatchSize = 5000;
@@ -102,6 +102,8 @@ public sealed partial class UcdpGedImporter(
             {
                 var (batchImported, batchPresent) = await appender.WriteAsync(batch, cancellation);
                 (imported, present) = (imported + batchImported, present + batchPresent);
+                metrics.ImportRows(batchImported, LedgerMetrics.ImportOutcomes.Imported);
+                metrics.ImportRows(batchPresent, LedgerMetrics.ImportOutcomes.Present);
                 var (rows, rejected) = read.Counts;
                 progress?.Report(new ImportProgress(rows, imported, present, rejected));
                 LogProgress(logger, rows, imported, present, rejected);
@@ -210,6 +212,7 @@ public sealed partial class UcdpGedImporter(
                 .ToList();
             await log.AddRejectionsAsync(import, rejected, cancellation);
             read.Reject(rejected);
+            metrics.ImportRows(rejected.Count, LedgerMetrics.ImportOutcomes.Refused);
             var warnings = window.Where(r => r.Problems.Count == 0 && r.Report is not null)
                 .SelectMany(r => r.Anomalies.Select(a => new ImportWarning(r.Line, r.UcdpId, a.Columns, a.Reason, a.Repair)))
                 .ToList();

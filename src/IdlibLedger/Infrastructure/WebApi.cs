@@ -53,6 +53,7 @@ public static class WebApi
         var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<LedgerOptions>>().Value;
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseMiddleware<CommandMetrics>();
         // Compression outside the ETags, so that a tag is the uncompressed body's; the page's files are compressed too.
         app.UseResponseCompression();
         // The page and its bundle: static files for anyone, before routing, authentication and the rate limits.

@@ -24,6 +24,26 @@ public sealed class when_tracing_a_request(LedgerFixture ledger) : LedgerTest(le
         trace.ShouldContain(s => s.Source.Name == "Npgsql" && (s.GetTagItem("db.statement") ?? s.GetTagItem("db.query.text") ?? string.Empty).ToString()!.Contains("mt_", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task background_work_starts_no_trace_of_its_own()
+    {
+        // Wolverine's durability agents and Marten's daemon poll the database all the time; give them a few rounds.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        using var response = await Host.PostJsonAsync("/api/attacks", Given.TaftanazReport);
+        var request = await SpansOfRequestAsync("POST", "/api/attacks");
+
+        Activity[] spans;
+        lock (Ledger.Spans)
+        {
+            spans = [.. Ledger.Spans];
+        }
+
+        request.Count.ShouldBeGreaterThan(1);
+        var roots = spans.Where(s => s.ParentSpanId == default).ToList();
+        roots.ShouldNotBeEmpty();
+        roots.Where(s => s.Kind != ActivityKind.Server).Select(s => $"{s.Source.Name} {s.DisplayName}").Distinct().ShouldBeEmpty();
+    }
+
     /// <summary>All finished spans that share the trace of the server span for this request.</summary>
     private async Task<IReadOnlyList<Activity>> SpansOfRequestAsync(string method, string path)
     {
