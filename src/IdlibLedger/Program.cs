@@ -17,7 +17,7 @@ if (OfflineAudit.Handles(args))
 var builder = WebApplication.CreateBuilder(args);
 
 builder.Services
-    .AddLedgerEventStore()
+    .AddLedgerEventStore(builder.Configuration, builder.Environment)
     .AddLedgerTelemetry(builder.Configuration)
     .AddLedgerHealth()
     .AddAttacks()

@@ -28,6 +28,9 @@ public static class WebApi
         {
             // Explicit, so that handlers and endpoints are found whichever assembly hosts the service (tests, benchmarks).
             wolverine.ApplicationAssembly = typeof(Program).Assembly;
+            // Static: the handlers' code was written by `codegen write` and compiled in (the image does), so start-up
+            // loads types instead of compiling them with Roslyn; Dynamic compiles at start-up (development, tests).
+            wolverine.CodeGeneration.TypeLoadMode = LedgerOptions.From(builder.Configuration).CodeGeneration;
             wolverine.UseRuntimeCompilation();
             wolverine.Policies.AutoApplyTransactions();
             // The session is named before handlers append, so inline projections see the author a rebuild will.
