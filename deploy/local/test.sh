@@ -12,8 +12,8 @@
 # The browser tests (tests/IdlibLedger.BrowserTests) need the dashboard built (npm run build in
 # src/IdlibLedger.Dashboard, before dotnet test builds the service) and Debian's chromium (LEDGER_CHROMIUM);
 # both are installed here when missing (deploy/local/dashboard.sh). Nothing downloads a browser.
-# Exits non-zero if dotnet test fails, any test fails, no test passed at all, the contract lint fails, the
-# dashboard does not build, Chromium is missing, or a link in README.md or docs/ does not resolve
+# Exits non-zero if dotnet test fails, any test fails, no test passed at all, the contract lint fails, deploy/
+# does not validate (deploy/validate.sh), the dashboard does not build, Chromium is missing, or a link in README.md or docs/ does not resolve
 # (deploy/local/check-links.sh, run first).
 set -euo pipefail
 
@@ -76,6 +76,11 @@ else
     say "npm not found: redocly lint of docs/openapi.json not run"
     LINT_RC=1
 fi
+
+# --- deploy/ (Kubernetes, CloudNativePG and Compose schemas, the Dockerfile's linter) ------------------
+DEPLOY_RC=0
+bash "$ROOT/deploy/validate.sh" >&2 || DEPLOY_RC=$?
+[[ $DEPLOY_RC -eq 0 ]] && say "deploy/validate.sh: no errors" || say "deploy/validate.sh failed ($DEPLOY_RC)"
 
 # --- client generators (tests/IdlibLedger.ClientTests) ------------------------
 # Kiota (a local dotnet tool, .config/dotnet-tools.json) and the TypeScript client's packages (tests/client-ts).
@@ -167,6 +172,10 @@ if [[ $TEST_RC -ne 0 ]]; then
 fi
 if [[ $LINT_RC -ne 0 ]]; then
     say "the contract lint failed"
+    EXIT=1
+fi
+if [[ $DEPLOY_RC -ne 0 ]]; then
+    say "deploy/ did not validate (deploy/validate.sh)"
     EXIT=1
 fi
 if [[ $DASHBOARD_RC -ne 0 ]]; then

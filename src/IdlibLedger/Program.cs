@@ -18,7 +18,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddLedgerLogging();
 
 builder.Services
-    .AddLedgerEventStore()
+    .AddLedgerEventStore(builder.Configuration, builder.Environment)
     .AddLedgerTelemetry(builder.Configuration)
     .AddLedgerHealth()
     .AddAttacks()

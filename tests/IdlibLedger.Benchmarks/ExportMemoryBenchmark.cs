@@ -40,6 +40,7 @@ internal static class ExportMemoryBenchmark
         var environment = new Dictionary<string, string>
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["Ledger__ApplySchemaOnStartup"] = "true",
             ["ConnectionStrings__Ledger"] = connection,
             ["Ledger__Schema"] = Schema,
             ["Ledger__LoadDemoData"] = "false",

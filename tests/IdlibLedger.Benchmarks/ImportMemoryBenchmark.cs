@@ -75,6 +75,7 @@ internal static class ImportMemoryBenchmark
         var environment = new Dictionary<string, string>
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["Ledger__ApplySchemaOnStartup"] = "true",
             ["ConnectionStrings__Ledger"] = connection,
             ["Ledger__Schema"] = Schema,
             ["Ledger__LoadDemoData"] = "false",

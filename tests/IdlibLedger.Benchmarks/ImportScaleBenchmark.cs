@@ -89,6 +89,7 @@ internal static class ImportScaleBenchmark
         var environment = new Dictionary<string, string>
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["Ledger__ApplySchemaOnStartup"] = "true",
             ["ConnectionStrings__Ledger"] = connection,
             ["Ledger__Schema"] = Schema,
             ["Ledger__LoadDemoData"] = "false",

@@ -158,6 +158,8 @@ public sealed class Service(string connectionString, int port, string folder, st
             WorkingDirectory = AppContext.BaseDirectory,
         };
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        // A fresh database each run: the service makes its schema, as it does everywhere but in production.
+        start.Environment["Ledger__ApplySchemaOnStartup"] = "true";
         start.Environment["ConnectionStrings__Ledger"] = connectionString;
         start.Environment["Ledger__LoadDemoData"] = "false";
         start.Environment["Ledger__SharedDataPath"] = "/nonexistent";

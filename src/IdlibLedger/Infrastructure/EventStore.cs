@@ -20,8 +20,12 @@ public static class EventStore
 
     private static readonly string[] PoolSizeKeywords = ["Maximum Pool Size", "Max Pool Size", "MaxPoolSize"];
 
-    public static IServiceCollection AddLedgerEventStore(this IServiceCollection services)
+    public static IServiceCollection AddLedgerEventStore(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(environment);
+        // Read when the services are registered: Marten's start-up migration is chosen here, not when the store is built.
+        var applySchemaOnStartup = ApplySchemaOnStartup(configuration, environment);
         // Configuration is read when the services are built, so hosts (and tests) can still override it.
         services.AddSingleton(sp =>
         {
@@ -44,14 +48,15 @@ public static class EventStore
         });
         services.AddSingleton<LedgerClock>();
 
-        services.AddMarten(sp =>
+        var marten = services.AddMarten(sp =>
             {
                 var options = LedgerOptions.From(sp.GetRequiredService<IConfiguration>());
                 var store = new StoreOptions();
                 store.Connection(sp.GetRequiredService<NpgsqlDataSource>());
                 store.DatabaseSchemaName = options.Schema;
                 store.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, LedgerJson.Configure);
-                store.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+                // In production `db-apply` changes the schema, once, before the service starts: the service never does.
+                store.AutoCreateSchemaObjects = applySchemaOnStartup ? AutoCreate.CreateOrUpdate : AutoCreate.None;
 
                 // recordedAt is the server's clock (Marten's event timestamp), never the client's.
                 store.Events.TimeProvider = new EventTimestamps(sp.GetRequiredService<LedgerClock>());
@@ -77,14 +82,27 @@ public static class EventStore
                 Access.AccessConfiguration.Configure(store, sp);
                 return store;
             })
-            .UseLightweightSessions()
+            .UseLightweightSessions();
+        if (applySchemaOnStartup)
+        {
             // One schema migration at start-up, before the daemon and the loaders that append (they would race).
-            .ApplyAllDatabaseChangesOnStartup()
-            // The hash chain is an asynchronous projection: the daemon feeds it events in strict global order. HotCold:
-            // of several nodes on one database, only the one holding Marten's advisory lock runs it (docs/reliability.md).
-            .AddAsyncDaemon(JasperFx.Events.Daemon.DaemonMode.HotCold)
+            marten.ApplyAllDatabaseChangesOnStartup();
+        }
+        else
+        {
+            // Without a migration the schema must already match: fail at start-up, naming what differs.
+            marten.AssertDatabaseMatchesConfigurationOnStartup();
+        }
+
+        // The hash chain is an asynchronous projection: the daemon feeds it events in strict global order. HotCold:
+        // of several nodes on one database, only the one holding Marten's advisory lock runs it (docs/reliability.md).
+        marten.AddAsyncDaemon(JasperFx.Events.Daemon.DaemonMode.HotCold)
             .IntegrateWithWolverine();
 
         return services;
     }
+
+    /// <summary>Ledger:ApplySchemaOnStartup, or by default everywhere but Production (there: <c>db-apply</c>).</summary>
+    public static bool ApplySchemaOnStartup(IConfiguration configuration, IHostEnvironment environment) =>
+        LedgerOptions.From(configuration).ApplySchemaOnStartup ?? !environment.IsProduction();
 }

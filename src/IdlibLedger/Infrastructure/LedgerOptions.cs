@@ -8,6 +8,12 @@ public sealed class LedgerOptions
     /// <summary>The PostgreSQL schema of the event store and the read models.</summary>
     public string Schema { get; set; } = "ledger";
 
+    /// <summary>Create and update the schema at start-up; unset: everywhere but Production, where <c>db-apply</c> does it.</summary>
+    public bool? ApplySchemaOnStartup { get; set; }
+
+    /// <summary>Wolverine's handler code: compiled at start-up (Dynamic) or built in by <c>codegen write</c> (Static).</summary>
+    public JasperFx.CodeGeneration.TypeLoadMode CodeGeneration { get; set; } = JasperFx.CodeGeneration.TypeLoadMode.Dynamic;
+
     /// <summary>Requests with a larger body are refused with 413.</summary>
     public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
 

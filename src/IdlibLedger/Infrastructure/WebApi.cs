@@ -28,7 +28,16 @@ public static class WebApi
         {
             // Explicit, so that handlers and endpoints are found whichever assembly hosts the service (tests, benchmarks).
             wolverine.ApplicationAssembly = typeof(Program).Assembly;
+            // Static: the handlers' code was written by `codegen write` and compiled in (the image does), so start-up
+            // loads types instead of compiling them with Roslyn; Dynamic compiles at start-up (development, tests).
+            wolverine.CodeGeneration.TypeLoadMode = LedgerOptions.From(builder.Configuration).CodeGeneration;
             wolverine.UseRuntimeCompilation();
+            // Wolverine's tables (inbox, outbox, nodes) are part of the schema: in production db-apply makes them too.
+            if (!EventStore.ApplySchemaOnStartup(builder.Configuration, builder.Environment))
+            {
+                wolverine.AutoBuildMessageStorageOnStartup = JasperFx.AutoCreate.None;
+            }
+
             wolverine.Policies.AutoApplyTransactions();
             // The session is named before handlers append, so inline projections see the author a rebuild will.
             wolverine.EnableRelayOfUserName = true;
