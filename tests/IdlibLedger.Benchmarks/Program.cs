@@ -73,6 +73,9 @@ internal static class Benchmarks
         web.UseSetting("Audit:SealKeyPath", BenchSealKey.Value);
         // The time-travel reads measure the read models, as a public dashboard reads them (no credentials to check).
         web.UseSetting("Ledger:PublicReads", "true");
+        // A benchmark measures the service, not its per-client allowance.
+        web.UseSetting("Ledger:RateLimits:Writes:TokenLimit", "1000000000");
+        web.UseSetting("Ledger:RateLimits:Writes:TokensPerPeriod", "1000000000");
         // Request logs to the console would be measured with the requests.
         web.UseSetting("Logging:LogLevel:Default", "Warning");
         web.ConfigureServices(services =>

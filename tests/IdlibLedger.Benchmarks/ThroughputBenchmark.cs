@@ -222,6 +222,8 @@ internal static class ThroughputBenchmark
         var environment = new Dictionary<string, string>
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            // A fresh schema each run: made at start-up here, where a production deployment runs db-apply.
+            ["Ledger__ApplySchemaOnStartup"] = "true",
             ["ConnectionStrings__Ledger"] = connection,
             ["Ledger__Schema"] = Schema,
             // The seed scenario gives the control map, the ceasefires and the totals something to show.
