@@ -18,7 +18,7 @@ namespace IdlibLedger.Benchmarks;
 /// (b) raw Marten appends in-process with the service's inline projections; (c) <c>POST /api/attacks</c> over HTTP to
 /// the service as a process, authenticated; (d) the dashboard's reads against the same Kestrel serving static files of
 /// the same sizes; (e) the audit chain's lag under 70 % of (c)'s peak; (f) <c>projections rebuild</c> of the ledger
-/// the run wrote; (g) the service's peak RSS. Every figure with its ratio to its target (docs/benchmarks.md).
+/// the run wrote; (g) the service's peak RSS; (h) writes offered at twice the peak: shed with 429/503, never a 500. Every figure with its ratio to its target (docs/benchmarks.md).
 /// </summary>
 internal static class ThroughputBenchmark
 {
@@ -35,6 +35,7 @@ internal static class ThroughputBenchmark
     private const double RebuildOfIngest = 3;
     private const double LagP99Seconds = 2;
     private const double LagLoadShare = 0.7;
+    private const double OverloadFactor = 2;
 
     /// <summary>The dashboard's reads for "now", as its page asks for them.</summary>
     private static readonly string[] Reads = ["/api/casualties/totals", "/api/control-map", "/api/attacks?pageSize=50", "/api/ceasefires"];
@@ -181,6 +182,21 @@ internal static class ThroughputBenchmark
             notes.Add(string.Create(CultureInfo.InvariantCulture,
                 $"(e) asked {rate:N0} writes/s (70 % of {ingest:N0}) for {duration.TotalSeconds * 2:N0} s, got {paced.Rate:N0}/s, p50/p95/p99 {paced.Percentile(0.5):N1}/{paced.Percentile(0.95):N1}/{paced.Percentile(0.99):N1} ms{(paced.Unexpected(201) is { Length: > 0 } u ? "; not 201: " + u : "")}; lag sampled every 100 ms; the chain caught up {caughtUp.TotalSeconds:N1} s after the last write"));
 
+            // (h) Overload: writes offered at twice the peak of (c), up to 512 at once. What the service cannot take it must
+            // refuse at once with 429 or 503 (the concurrency limit), never a 500, and its memory must stay bounded.
+            var beforeFlood = ServiceProcess.Memory(service.Id).Peak;
+            var flood = await ThroughputLoad.PacedAsync(OverloadFactor * ingest, duration, 512, (_, _) => PostAsync(client, body));
+            var afterFlood = ServiceProcess.Memory(service.Id).Peak;
+            var errors = flood.Statuses.Where(s => s.Key < 0 || (s.Key >= 500 && s.Key != 503)).Sum(s => s.Value);
+            var shed = flood.Statuses.Where(s => s.Key is 429 or 503).Sum(s => s.Value);
+            table.Add(Row.Of($"(h) overload: writes offered at {OverloadFactor:N0} × peak", flood, "answers/s")
+                .WithRatio((double)shed / Math.Max(1, flood.Count), "shed share") with
+            {
+                Note = string.Create(CultureInfo.InvariantCulture, $"errors (5xx but 503, no answer) {errors:N0}: target 0, {(errors == 0 ? "met" : "MISSED")}"),
+            });
+            notes.Add(string.Create(CultureInfo.InvariantCulture,
+                $"(h) offered {OverloadFactor * ingest:N0} writes/s for {duration.TotalSeconds:N0} s, up to 512 in flight; statuses: {flood.StatusCounts()}; peak RSS {beforeFlood / 1048576.0:N0} MiB before, {afterFlood / 1048576.0:N0} MiB after"));
+
             peakRss = ServiceProcess.Memory(service.Id).Peak;
         }
         finally
@@ -205,7 +221,7 @@ internal static class ThroughputBenchmark
             .Against(rebuilt / rebuild.TotalSeconds / ingest, "rebuild/ingest", RebuildOfIngest));
         notes.Add(string.Create(CultureInfo.InvariantCulture, $"(f) sustained ingest = the peak of (c), {ingest:N0} events/s (one event a request)"));
         table.Add(new Row("(g) service peak RSS (VmHWM)", "", string.Create(CultureInfo.InvariantCulture, $"{peakRss / 1024.0 / 1024.0:N0} MiB"), "", "", "", "", ""));
-        notes.Add("(g) VmHWM of the service process from its start to the end of (e): (c), (d) and (e)");
+        notes.Add("(g) VmHWM of the service process from its start to the end of (h): (c), (d), (e) and the overload of (h)");
 
         Print(table, notes);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"the run took {total.Elapsed.TotalMinutes:N1} min"));
