@@ -130,23 +130,11 @@ internal static class ExportMemoryBenchmark
             var baseline = ServiceProcess.Memory(service.Id).Rss;
             ServiceProcess.ResetPeak(service.Id);
 
-            using var sampling = new CancellationTokenSource();
-            var sampled = 0L;
-            var sampler = Task.Run(async () =>
-            {
-                while (!sampling.IsCancellationRequested)
-                {
-                    sampled = Math.Max(sampled, ServiceProcess.Memory(service.Id).Rss);
-                    await Task.Delay(20, CancellationToken.None);
-                }
-            }, CancellationToken.None);
-
             var watch = Stopwatch.StartNew();
-            var (rows, bytes) = await DownloadAsync(client, "/api/exports/attacks.csv");
+            var (rows, bytes) = (0L, 0L);
+            var peak = await ServiceProcess.PeakRssDuringAsync(service.Id, TimeSpan.FromMilliseconds(20), async () =>
+                (rows, bytes) = await DownloadAsync(client, "/api/exports/attacks.csv"));
             watch.Stop();
-            await sampling.CancelAsync();
-            await sampler;
-            var peak = Math.Max(sampled, ServiceProcess.Memory(service.Id).Peak);
             var bound = baseline + BoundMiB * 1024L * 1024;
             var under = peak <= bound;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -111,23 +111,11 @@ internal static class ImportMemoryBenchmark
             var idle = ServiceProcess.Memory(service.Id).Rss;
             ServiceProcess.ResetPeak(service.Id);
 
-            using var sampling = new CancellationTokenSource();
-            var sampled = 0L;
-            var sampler = Task.Run(async () =>
-            {
-                while (!sampling.IsCancellationRequested)
-                {
-                    sampled = Math.Max(sampled, ServiceProcess.Memory(service.Id).Rss);
-                    await Task.Delay(20, CancellationToken.None);
-                }
-            }, CancellationToken.None);
-
             var watch = Stopwatch.StartNew();
-            var answers = await Task.WhenAll(Enumerable.Range(0, sent).Select(_ => ImportAsync(client, file)));
+            Answer[] answers = [];
+            var peak = await ServiceProcess.PeakRssDuringAsync(service.Id, TimeSpan.FromMilliseconds(20), async () =>
+                answers = await Task.WhenAll(Enumerable.Range(0, sent).Select(_ => ImportAsync(client, file))));
             watch.Stop();
-            await sampling.CancelAsync();
-            await sampler;
-            var peak = Math.Max(sampled, ServiceProcess.Memory(service.Id).Peak);
 
             var ok = answers.Count(a => a.Status == HttpStatusCode.OK);
             var refused = answers.Count(a => a.Status == HttpStatusCode.TooManyRequests);

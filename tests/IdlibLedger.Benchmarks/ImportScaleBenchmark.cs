@@ -120,24 +120,15 @@ internal static class ImportScaleBenchmark
             var idle = ServiceProcess.Memory(service.Id).Rss;
             ServiceProcess.ResetPeak(service.Id);
 
-            using var sampling = new CancellationTokenSource();
-            var sampled = 0L;
-            var sampler = Task.Run(async () =>
-            {
-                while (!sampling.IsCancellationRequested)
-                {
-                    sampled = Math.Max(sampled, ServiceProcess.Memory(service.Id).Rss);
-                    await Task.Delay(50, CancellationToken.None);
-                }
-            }, CancellationToken.None);
-
             (HttpStatusCode Status, string Text) answer = (0, string.Empty);
-            var import = await Cpu.MeasureAsync(rows, async () => answer = await ImportAsync(client, file), service.Id, postmaster);
-            // The audit chain (the daemon's projection) may still be linking the imported events: its rest is timed too.
-            var chain = await Cpu.MeasureAsync(rows, () => ChainCaughtUpAsync(connection), service.Id, postmaster);
-            await sampling.CancelAsync();
-            await sampler;
-            var peak = Math.Max(sampled, ServiceProcess.Memory(service.Id).Peak);
+            Cpu.Figures? imported = null, linked = null;
+            var peak = await ServiceProcess.PeakRssDuringAsync(service.Id, TimeSpan.FromMilliseconds(50), async () =>
+            {
+                imported = await Cpu.MeasureAsync(rows, async () => answer = await ImportAsync(client, file), service.Id, postmaster);
+                // The audit chain (the daemon's projection) may still be linking the imported events: its rest is timed too.
+                linked = await Cpu.MeasureAsync(rows, () => ChainCaughtUpAsync(connection), service.Id, postmaster);
+            });
+            var (import, chain) = (imported!, linked!);
             if (answer.Status != HttpStatusCode.OK)
             {
                 throw new InvalidOperationException($"the import answered {(int)answer.Status}: {answer.Text[..Math.Min(answer.Text.Length, 2000)]}");

@@ -122,6 +122,29 @@ internal static class ServiceProcess
         return (rss, peak);
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/> while sampling the process's RSS every <paramref name="every"/>, and answers the
+    /// higher of the largest sample and the kernel's peak (VmHWM) afterwards, in bytes.
+    /// </summary>
+    internal static async Task<long> PeakRssDuringAsync(int pid, TimeSpan every, Func<Task> work)
+    {
+        using var sampling = new CancellationTokenSource();
+        var sampled = 0L;
+        var sampler = Task.Run(async () =>
+        {
+            while (!sampling.IsCancellationRequested)
+            {
+                sampled = Math.Max(sampled, Memory(pid).Rss);
+                await Task.Delay(every, CancellationToken.None);
+            }
+        }, CancellationToken.None);
+
+        await work();
+        await sampling.CancelAsync();
+        await sampler;
+        return Math.Max(sampled, Memory(pid).Peak);
+    }
+
     /// <summary>Resets the kernel's peak RSS (VmHWM) to the current RSS (Linux: "5" to /proc/PID/clear_refs).</summary>
     internal static void ResetPeak(int pid)
     {
