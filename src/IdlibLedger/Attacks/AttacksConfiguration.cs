@@ -20,5 +20,5 @@ public static class AttacksConfiguration
     }
 
     public static IServiceCollection AddAttacks(this IServiceCollection services) =>
-        services.AddSingleton<TimelineQueries>().AddScoped<Claims.ClaimPlausibility>();
+        services.AddSingleton<TimelineQueries>().AddScoped<Claims.ClaimPlausibility>().AddHostedService<CasualtyCellFolding>();
 }

@@ -124,7 +124,7 @@ public sealed class ReadModelVerifier(IDocumentStore store, NpgsqlDataSource dat
         var tables = new List<TableComparison>();
         var differences = new List<RowDifference>();
         var truncated = false;
-        foreach (var table in readModels.Tables)
+        foreach (var table in readModels.Tables.Where(t => TimelineQueries.ComparedRows(Schema, t.Identifier.Name) is not null))
         {
             var (comparison, rows) = await CompareAsync(connection, transaction, table, scratch, Math.Max(0, limit - differences.Count), cancellation);
             tables.Add(comparison);
@@ -232,8 +232,8 @@ public sealed class ReadModelVerifier(IDocumentStore store, NpgsqlDataSource dat
         var name = rebuilt.Identifier.Name;
         var keys = rebuilt.PrimaryKeyColumns.Select(Quoted).ToList();
         var columns = rebuilt.Columns.Where(c => !c.IsPrimaryKey).ToList();
-        // Some rows do not count (an all-zero casualty cell): the module that owns a table says which.
-        var counts = TimelineQueries.RowsThatCount(name) is { } predicate ? $"where {predicate}" : string.Empty;
+        // Some tables are compared as their owner reads them (casualty cells with their deltas folded in): it says how.
+        var (live, rebuiltRelation) = (TimelineQueries.ComparedRows(Schema, name)!, TimelineQueries.ComparedRows(scratch, name)!);
         // Values are compared as they are and shown as text; areas and points as WKT.
         string Shown(string side, TableColumn column) => column.Type.StartsWith("geometry", StringComparison.OrdinalIgnoreCase)
             ? $"ST_AsText({side}.{column.QuotedName})"
@@ -242,7 +242,7 @@ public sealed class ReadModelVerifier(IDocumentStore store, NpgsqlDataSource dat
         var rebuiltRows = string.Join(", ", columns.Select(c => $"r.{c.QuotedName}"));
 
         var sql = new StringBuilder()
-            .Append($"with l as (select * from {Schema}.{name} {counts}), r as (select * from {scratch}.{name} {counts}), ")
+            .Append($"with l as (select * from {live} l), r as (select * from {rebuiltRelation} r), ")
             .Append($"d as (select {string.Join(", ", keys.Select((k, i) => $"coalesce(l.{k}, r.{k}) as k{i}"))}, ")
             .Append($"case when l.{keys[0]} is null then 'missing' when r.{keys[0]} is null then 'extra' else 'changed' end as kind")
             .Append(string.Concat(columns.Select((c, i) => $", l.{c.QuotedName} is distinct from r.{c.QuotedName} as d{i}, {Shown("l", c)} as l{i}, {Shown("r", c)} as r{i}")))
@@ -257,14 +257,14 @@ public sealed class ReadModelVerifier(IDocumentStore store, NpgsqlDataSource dat
         // One row at least, for the counts; a limit of zero lists none.
         command.Parameters.AddWithValue("limit", Math.Max(1, limit));
         var rows = new List<RowDifference>();
-        long changed = 0, missing = 0, extra = 0, live = -1, rebuiltCount = -1;
+        long changed = 0, missing = 0, extra = 0, liveCount = -1, rebuiltCount = -1;
         await using (var reader = await command.ExecuteReaderAsync(cancellation))
         {
             var tail = keys.Count + 1 + (3 * columns.Count);
             while (await reader.ReadAsync(cancellation))
             {
                 (changed, missing, extra) = (reader.GetInt64(tail), reader.GetInt64(tail + 1), reader.GetInt64(tail + 2));
-                (live, rebuiltCount) = (reader.GetInt64(tail + 3), reader.GetInt64(tail + 4));
+                (liveCount, rebuiltCount) = (reader.GetInt64(tail + 3), reader.GetInt64(tail + 4));
                 if (rows.Count >= limit)
                 {
                     continue;
@@ -281,14 +281,14 @@ public sealed class ReadModelVerifier(IDocumentStore store, NpgsqlDataSource dat
             }
         }
 
-        if (live < 0)
+        if (liveCount < 0)
         {
             // No row differs: the counts come from the tables themselves.
-            live = (long)(await ScalarAsync(connection, transaction, $"select count(*) from {Schema}.{name} {counts}", cancellation))!;
-            rebuiltCount = (long)(await ScalarAsync(connection, transaction, $"select count(*) from {scratch}.{name} {counts}", cancellation))!;
+            liveCount = (long)(await ScalarAsync(connection, transaction, $"select count(*) from {live} l", cancellation))!;
+            rebuiltCount = (long)(await ScalarAsync(connection, transaction, $"select count(*) from {rebuiltRelation} r", cancellation))!;
         }
 
-        return (new TableComparison(name, live, rebuiltCount, changed, missing, extra), rows);
+        return (new TableComparison(name, liveCount, rebuiltCount, changed, missing, extra), rows);
     }
 
     /// <summary>Both values from a little before their first difference, each at most <see cref="MaxValueLength"/> long.</summary>

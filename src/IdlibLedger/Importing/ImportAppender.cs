@@ -96,7 +96,7 @@ public sealed partial class ImportAppender(IDocumentStore store, NpgsqlDataSourc
 
         if (streams.Count > 0 || orphans.Count > 0)
         {
-            await new AttackTimeline(store.Options.DatabaseSchemaName).CopyAsync(connection, transaction, timeline, cancellation);
+            await new AttackTimeline(store.Options.DatabaseSchemaName).CopyAsync(connection, timeline, cancellation);
         }
 
         if (streams.Count > 0)
@@ -125,7 +125,7 @@ public sealed partial class ImportAppender(IDocumentStore store, NpgsqlDataSourc
         if (orphans.Count > 0)
         {
             var timeline = AttackTimeline.NewAttacks.From(await StoredEventsAsync(orphans, cancellation), store.Options.Serializer());
-            await new AttackTimeline(store.Options.DatabaseSchemaName).CopyAsync(connection, transaction, timeline, cancellation);
+            await new AttackTimeline(store.Options.DatabaseSchemaName).CopyAsync(connection, timeline, cancellation);
             LogRecovered(logger, orphans.Count);
         }
 

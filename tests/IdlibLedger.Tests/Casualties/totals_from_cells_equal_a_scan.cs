@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using IdlibLedger.Attacks.Timeline;
 using IdlibLedger.Tests.Fixtures;
+using Npgsql;
 using Shouldly;
 
 namespace IdlibLedger.Tests.Casualties;
@@ -99,6 +101,47 @@ public sealed class totals_from_cells_equal_a_scan(LedgerFixture ledger) : Ledge
                 }
             }
         }
+    }
+
+    [Fact]
+    public async Task reports_of_one_month_written_at_once_all_count_before_and_after_their_deltas_fold_into_the_cells()
+    {
+        // Holding the fold's lock keeps every change in the deltas, as between two folds of the service.
+        await using var connection = new NpgsqlConnection(Ledger.ConnectionString);
+        await connection.OpenAsync();
+        await using (var hold = new NpgsqlCommand($"select pg_advisory_lock({CasualtyCells.FoldLock(LedgerFixture.Schema)})", connection))
+        {
+            await hold.ExecuteNonQueryAsync();
+        }
+
+        // Sixteen writers on the same cells (same month, day, perpetrator and category) at once.
+        await Task.WhenAll(Enumerable.Range(1, 16).Select(i => Host.ReportedAttackAsync(Given.Report(b =>
+        {
+            b["occurredAt"] = "2020-02-10";
+            b["casualties"] = Given.Killed("civilian", null, i, i, i);
+        }))));
+        ((long)(await Ledger.ScalarAsync($"select count(*) from {LedgerFixture.Schema}.{CasualtyCells.TableName}"))!).ShouldBe(0);
+        ((long)(await Ledger.ScalarAsync($"select count(*) from {LedgerFixture.Schema}.{CasualtyCells.DeltasTableName}"))!).ShouldBeGreaterThan(0);
+        var unfolded = await Host.GetJsonAsync("/api/casualties/totals?groupBy=category");
+
+        await using (var release = new NpgsqlCommand($"select pg_advisory_unlock({CasualtyCells.FoldLock(LedgerFixture.Schema)})", connection))
+        {
+            await release.ExecuteNonQueryAsync();
+        }
+
+        await Ledger.CellsFoldedAsync();
+        ((long)(await Ledger.ScalarAsync($"select count(*) from {LedgerFixture.Schema}.{CasualtyCells.DeltasTableName}"))!).ShouldBe(0);
+        var folded = await Host.GetJsonAsync("/api/casualties/totals?groupBy=category");
+
+        foreach (var instant in new[] { "at", "asOf" })
+        {
+            unfolded.Remove(instant);
+            folded.Remove(instant);
+        }
+
+        unfolded["attacks"]!.GetValue<long>().ShouldBe(16);
+        unfolded["killed"]!["best"]!.GetValue<long>().ShouldBe(Enumerable.Range(1, 16).Sum());
+        JsonNode.DeepEquals(unfolded, folded).ShouldBeTrue($"unfolded {unfolded.ToJsonString()}\n  folded {folded.ToJsonString()}");
     }
 
     private static DateTimeOffset Occurred(Random random, DateTimeOffset now) =>

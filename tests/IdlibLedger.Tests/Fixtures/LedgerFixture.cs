@@ -145,7 +145,7 @@ public sealed class LedgerFixture : IAsyncLifetime
         await ExecuteAsync(
             $"delete from {Schema}.mt_events where type <> 'region_registered' or data ->> 'regionId' like 'test-%'; " +
             $"delete from {Schema}.mt_streams s where not exists (select 1 from {Schema}.mt_events e where e.stream_id = s.id); " +
-            $"truncate {Schema}.{AttackTimeline.TableName}, {Schema}.{AttackTimeline.CasualtiesTableName}, {Schema}.{CasualtyCells.TableName}, {Schema}.{ControlChangeTable.Name}, {Schema}.{ObservationPostTable.Name}; " +
+            $"truncate {Schema}.{AttackTimeline.TableName}, {Schema}.{AttackTimeline.CasualtiesTableName}, {Schema}.{CasualtyCells.TableName}, {Schema}.{CasualtyCells.DeltasTableName}, {Schema}.{ControlChangeTable.Name}, {Schema}.{ObservationPostTable.Name}; " +
             $"delete from {Schema}.{RegionTable.Name} r where not exists (select 1 from {Schema}.mt_events e where e.type = 'region_registered' and e.data ->> 'regionId' = r.id); " +
             $"delete from {Schema}.{RegionTable.VersionsName} r where not exists (select 1 from {Schema}.mt_events e where e.type = 'region_registered' and e.data ->> 'regionId' = r.id); " +
             $"truncate {Schema}.{CheckpointStore.Name}, {Schema}.{CeasefireTable.Name}, {Schema}.mt_doc_idempotencyrecord");
@@ -160,6 +160,23 @@ public sealed class LedgerFixture : IAsyncLifetime
     {
         await Host.Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(60));
         await ExecuteAsync($"delete from {Schema}.{AuditChainProjection.Name} c where not exists (select 1 from {Schema}.mt_events e where e.seq_id = c.seq)");
+    }
+
+    /// <summary>
+    /// For tests that read or change the casualty cells themselves: folds every committed delta into the cells now, as
+    /// the host's <see cref="CasualtyCellFolding"/> would within a second (waiting while that holds the fold's lock).
+    /// </summary>
+    public async Task CellsFoldedAsync()
+    {
+        var cells = new CasualtyCells(Schema);
+        var database = Host.Services.GetRequiredService<NpgsqlDataSource>();
+        while ((long)(await ScalarAsync($"select count(*) from {Schema}.{CasualtyCells.DeltasTableName}"))! > 0)
+        {
+            if (await cells.FoldAsync(database, CancellationToken.None) == 0)
+            {
+                await Task.Delay(20);
+            }
+        }
     }
 
     /// <summary>Events other than the reference regions: what the test's commands appended.</summary>

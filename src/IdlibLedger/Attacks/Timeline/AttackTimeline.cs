@@ -97,7 +97,7 @@ public sealed class AttackTimeline : IProjection
         _schema = schema;
         _cells = new CasualtyCells(schema);
         var (timeline, casualties) = ($"{schema}.{TableName}", $"{schema}.{CasualtiesTableName}");
-        _current = $"select report::text from {timeline} where attack_id = ? and recorded_until is null";
+        _current = $"select report::text from {timeline} where attack_id = any(?) and recorded_until is null";
         _supersede = $"update {timeline} t set recorded_until = s.at from unnest(?::uuid[], ?::timestamptz[]) as s(id, at) where t.attack_id = s.id and t.recorded_until is null";
         _insertVersions = Column<VersionRow>.InsertSql(timeline, VersionColumns, _ => "?");
         _insertCasualties = Column<CasualtyRow>.InsertSql(casualties, CasualtyColumns, _ => "?");
@@ -153,7 +153,10 @@ public sealed class AttackTimeline : IProjection
         }
 
         yield return casualties;
-        yield return CasualtyCells.Schema(_schema);
+        foreach (var table in CasualtyCells.Schema(_schema))
+        {
+            yield return table;
+        }
     }
 
     public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
@@ -167,7 +170,10 @@ public sealed class AttackTimeline : IProjection
         var versions = new List<VersionRow>();
         var superseded = new List<(Guid AttackId, DateTimeOffset At)>();
         var cells = new CasualtyCells.Changes();
-        foreach (var stream in events.Where(IsAttackEvent).GroupBy(e => e.StreamId))
+        var streams = events.Where(IsAttackEvent).GroupBy(e => e.StreamId).ToList();
+        // The current versions of the attacks this batch changes without reporting them, read in one query.
+        var current = await CurrentAsync(operations, [.. streams.Where(s => s.First() is not IEvent<AttackReported>).Select(s => s.Key)], cancellation);
+        foreach (var stream in streams)
         {
             int? previous = null;
             foreach (var e in stream)
@@ -175,7 +181,8 @@ public sealed class AttackTimeline : IProjection
                 var before = previous is { } index ? versions[index].Report : null;
                 if (before is null && e is not IEvent<AttackReported>)
                 {
-                    before = await CurrentAsync(operations, stream.Key, cancellation);
+                    // Once per stream: from then on the batch's own versions come first.
+                    before = current.Remove(stream.Key, out var stored) ? stored : null;
                     if (before is not null)
                     {
                         superseded.Add((stream.Key, e.Timestamp));
@@ -267,7 +274,7 @@ public sealed class AttackTimeline : IProjection
     /// Writes new attacks' first versions, their casualty rows and cell changes with COPY, in the connection's
     /// transaction: the same rows <see cref="ApplyAsync"/> writes for the same events (a test rebuilds and compares).
     /// </summary>
-    public async Task CopyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, NewAttacks attacks, CancellationToken cancellation)
+    public async Task CopyAsync(NpgsqlConnection connection, NewAttacks attacks, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(attacks);
@@ -278,15 +285,27 @@ public sealed class AttackTimeline : IProjection
 
         await Column<VersionRow>.CopyAsync(connection, _copyVersions, VersionColumns, attacks.Versions, cancellation);
         await Column<CasualtyRow>.CopyAsync(connection, _copyCasualties, CasualtyColumns, [.. attacks.Versions.SelectMany(v => v.Casualties)], cancellation);
-        await _cells.UpsertAsync(connection, transaction, attacks.Cells, cancellation);
+        await _cells.CopyAsync(connection, attacks.Cells, cancellation);
     }
 
     private static bool IsAttackEvent(IEvent e) => e.Data is AttackReported or AttackReportCorrected or AttackReportRetracted or AttackReportDisputed;
 
-    private async Task<AttackReport?> CurrentAsync(IQuerySession session, Guid attackId, CancellationToken cancellation)
+    private async Task<Dictionary<Guid, AttackReport>> CurrentAsync(IQuerySession session, Guid[] attackIds, CancellationToken cancellation)
     {
-        var rows = await session.AdvancedSql.QueryAsync<string>(_current, cancellation, attackId);
-        return rows.Count == 0 ? null : session.DocumentStore.Options.Serializer().FromJson<AttackReport>(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(rows[0])));
+        var current = new Dictionary<Guid, AttackReport>();
+        if (attackIds.Length == 0)
+        {
+            return current;
+        }
+
+        var serializer = session.DocumentStore.Options.Serializer();
+        foreach (var row in await session.AdvancedSql.QueryAsync<string>(_current, cancellation, attackIds))
+        {
+            var report = serializer.FromJson<AttackReport>(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(row)));
+            current[report.Id] = report;
+        }
+
+        return current;
     }
 }
 

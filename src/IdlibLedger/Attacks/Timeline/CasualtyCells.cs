@@ -21,10 +21,23 @@ namespace IdlibLedger.Attacks.Timeline;
 /// which have several keys per attack, are kept by month of occurrence only (levels month × day and month × month):
 /// by day they held four cells in five of a sparse history, and the writes of imports were mostly theirs; reads by
 /// category or party take A at a month boundary instead and correct with the versions of up to half a month.
+/// <para>
+/// Writers never update a cell: they insert their changes into <see cref="DeltasTableName"/>, and
+/// <see cref="CasualtyCellFolding"/> folds those into the cells in the background, a second or so later. A read sums
+/// both tables in one statement, so it sees every committed change whether folded or not. Updating the cells in the
+/// writer's transaction made every report of the same month queue on the same rows' locks until the one before
+/// committed (docs/benchmarks.md, "Throughput").
+/// </para>
 /// </summary>
 public sealed class CasualtyCells
 {
     public const string TableName = "casualty_cells";
+
+    /// <summary>Changes not yet folded into <see cref="TableName"/>: rows of the same columns, without a key.</summary>
+    public const string DeltasTableName = "casualty_cell_deltas";
+
+    /// <summary>Most deltas one fold moves, so that a backlog (after an import, or a pause) folds in steps of bounded size.</summary>
+    public const int FoldBatch = 100_000;
 
     public const string All = "all";
     public const string ByPerpetrator = "perpetrator";
@@ -34,15 +47,29 @@ public sealed class CasualtyCells
     /// <summary>The key of the group without casualties (an attack that reports none), as totals name it.</summary>
     public const string NoneKey = "";
 
-    public static Table Schema(string schema)
+    /// <summary>The cells and their deltas: the same columns, keyed in the cells only.</summary>
+    public static IEnumerable<Table> Schema(string schema)
     {
-        var table = new Table(new PostgresqlObjectName(schema, TableName, SchemaUtils.IdentifierUsage.General));
-        table.AddColumn<string>("grain").AsPrimaryKey();
-        table.AddColumn<string>("level").AsPrimaryKey();
-        table.AddColumn("occurred_day", "date").AsPrimaryKey();
-        table.AddColumn("recorded_day", "date").AsPrimaryKey();
-        table.AddColumn<string>("key").AsPrimaryKey();
-        table.AddColumn<string>("perpetrator").AsPrimaryKey();
+        yield return Table(schema, TableName, keyed: true);
+        yield return Table(schema, DeltasTableName, keyed: false);
+    }
+
+    private static Table Table(string schema, string name, bool keyed)
+    {
+        var table = new Table(new PostgresqlObjectName(schema, name, SchemaUtils.IdentifierUsage.General));
+        foreach (var column in KeyColumns)
+        {
+            var added = column.EndsWith("_day", StringComparison.Ordinal) ? table.AddColumn(column, "date") : table.AddColumn<string>(column);
+            if (keyed)
+            {
+                added.AsPrimaryKey();
+            }
+            else
+            {
+                added.NotNull();
+            }
+        }
+
         foreach (var column in Columns)
         {
             var added = table.AddColumn(column, "bigint").NotNull();
@@ -55,6 +82,9 @@ public sealed class CasualtyCells
 
         return table;
     }
+
+    /// <summary>A cell's key: grain, level, the two days, the group and the perpetrator.</summary>
+    private static readonly string[] KeyColumns = ["grain", "level", "occurred_day", "recorded_day", "key", "perpetrator"];
 
     /// <summary>The summed columns, in the order every query reads them: six figures, attacks, anomalous reports.</summary>
     public static readonly string[] Columns = ["killed_low", "killed_best", "killed_high", "injured_low", "injured_best", "injured_high", "attacks", "anomalous"];
@@ -182,7 +212,7 @@ public sealed class CasualtyCells
         }
     }
 
-    /// <summary>A cell's columns, in the order the upsert gives them: its key, then its sums.</summary>
+    /// <summary>A cell's columns, in the order the writers give them: its key, then its sums.</summary>
     private static readonly Column<Cell>[] CellColumns =
     [
         Column<Cell>.Of("grain", "text", NpgsqlDbType.Text, c => c.Key.Grain),
@@ -195,15 +225,19 @@ public sealed class CasualtyCells
     ];
 
     private readonly string _queued;
-    private readonly string _upsert;
+    private readonly string _copy;
+    private readonly string _fold;
+    private readonly long _foldLock;
 
     public CasualtyCells(string schema)
     {
-        _queued = UpsertSql(schema, _ => "?");
-        _upsert = UpsertSql(schema, i => $"${i}");
+        _queued = Column<Cell>.InsertSql($"{schema}.{DeltasTableName}", CellColumns, _ => "?");
+        _copy = Column<Cell>.CopySql($"{schema}.{DeltasTableName}", CellColumns);
+        _fold = FoldSql(schema);
+        _foldLock = FoldLock(schema);
     }
 
-    /// <summary>Adds the changes to their cells in one statement, within the session's transaction.</summary>
+    /// <summary>Records the changes as deltas in one statement, within the session's transaction.</summary>
     public void Queue(IDocumentOperations operations, Changes changes)
     {
         ArgumentNullException.ThrowIfNull(operations);
@@ -215,30 +249,79 @@ public sealed class CasualtyCells
         }
     }
 
-    /// <summary>Adds the changes to their cells in one statement on the connection, within its transaction.</summary>
-    public async Task UpsertAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Changes changes, CancellationToken cancellation)
+    /// <summary>Records the changes as deltas with COPY on the connection, within its transaction.</summary>
+    public async Task CopyAsync(NpgsqlConnection connection, Changes changes, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(changes);
         var changed = changes.Changed();
-        if (changed.Length == 0)
+        if (changed.Length > 0)
         {
-            return;
+            await Column<Cell>.CopyAsync(connection, _copy, CellColumns, changed, cancellation);
         }
-
-        await using var command = new NpgsqlCommand(_upsert, connection, transaction);
-        foreach (var array in Column<Cell>.Arrays(CellColumns, changed))
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = array });
-        }
-
-        await command.ExecuteNonQueryAsync(cancellation);
     }
 
-    /// <summary>The upsert of cells from one array per column; <paramref name="placeholder"/> names parameter i (1-based).</summary>
-    private static string UpsertSql(string schema, Func<int, string> placeholder) =>
-        Column<Cell>.InsertSql($"{schema}.{TableName}", CellColumns, placeholder) +
-        " on conflict (grain, level, occurred_day, recorded_day, key, perpetrator) do update set " +
-        string.Join(", ", Columns.Select(c => $"{c} = {TableName}.{c} + excluded.{c}"));
+    /// <summary>
+    /// Moves up to <see cref="FoldBatch"/> deltas into the cells, summed per cell, in one transaction; returns how many
+    /// it moved. One node folds at a time (a transaction-scoped advisory lock; a node that does not get it moves
+    /// nothing); two folds at once would still be correct, as each delta is deleted by one of them only.
+    /// </summary>
+    public async Task<int> FoldAsync(NpgsqlDataSource database, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        await using var connection = await database.OpenConnectionAsync(cancellation);
+        await using var transaction = await connection.BeginTransactionAsync(cancellation);
+        await using (var locking = new NpgsqlCommand("select pg_try_advisory_xact_lock($1)", connection, transaction))
+        {
+            locking.Parameters.Add(new NpgsqlParameter { Value = _foldLock });
+            if (await locking.ExecuteScalarAsync(cancellation) is not true)
+            {
+                return 0;
+            }
+        }
+
+        await using var fold = new NpgsqlCommand(_fold, connection, transaction);
+        var moved = Convert.ToInt32(await fold.ExecuteScalarAsync(cancellation), System.Globalization.CultureInfo.InvariantCulture);
+        await transaction.CommitAsync(cancellation);
+        return moved;
+    }
+
+    /// <summary>
+    /// The cells and the deltas not yet folded as one relation of the cells' columns (unkeyed: a cell can appear more
+    /// than once), for reads that sum it in one statement and so see every change exactly once, folded or not.
+    /// </summary>
+    public static string Summable(string schema)
+    {
+        var columns = string.Join(", ", CellColumns.Select(c => c.Name));
+        return $"(select {columns} from {schema}.{TableName} union all select {columns} from {schema}.{DeltasTableName})";
+    }
+
+    /// <summary>The cells with their deltas folded in, one row per cell and none whose sums are all zero, as tables are compared.</summary>
+    public static string Folded(string schema)
+    {
+        var keys = string.Join(", ", KeyColumns);
+        return $"(select {keys}, {string.Join(", ", Columns.Select(c => $"sum({c})::bigint as {c}"))} from {Summable(schema)} s " +
+               $"group by {keys} having {string.Join(" or ", Columns.Select(c => $"sum({c}) <> 0"))})";
+    }
+
+    /// <summary>
+    /// Deletes a batch of deltas and adds their sums to the cells, in key order (so that two folds lock cells in the
+    /// same order); the statement's value is the number of deltas moved.
+    /// </summary>
+    private static string FoldSql(string schema)
+    {
+        var (cells, deltas, keys) = ($"{schema}.{TableName}", $"{schema}.{DeltasTableName}", string.Join(", ", KeyColumns));
+        return
+            $"with moved as (delete from {deltas} where ctid = any(array(select ctid from {deltas} limit {FoldBatch})) returning *), " +
+            $"added as (insert into {cells} ({keys}, {string.Join(", ", Columns)}) " +
+            $"select {keys}, {string.Join(", ", Columns.Select(c => $"sum({c})"))} from moved group by {keys} " +
+            $"having {string.Join(" or ", Columns.Select(c => $"sum({c}) <> 0"))} order by {keys} " +
+            $"on conflict ({keys}) do update set {string.Join(", ", Columns.Select(c => $"{c} = {TableName}.{c} + excluded.{c}"))}) " +
+            "select count(*) from moved";
+    }
+
+    /// <summary>The advisory lock of a schema's fold: a number of its own, stable across processes.</summary>
+    public static long FoldLock(string schema) =>
+        BitConverter.ToInt64(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"casualty-cells-fold:{schema}")), 0);
 
     private static int Compare(Key a, Key b)
     {

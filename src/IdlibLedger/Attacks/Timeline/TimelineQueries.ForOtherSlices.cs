@@ -117,12 +117,18 @@ public sealed partial class TimelineQueries
     }
 
     /// <summary>
-    /// Which rows of a table a comparison of read models counts (null: every row). A casualty cell whose sums are all
-    /// zero is no cell: a version added and superseded in the same cell leaves such a row when the two arrive in
-    /// separate transactions, and none when one batch carries both, as a rebuild's does.
+    /// The rows of a read-model table as a comparison of read models counts them (a relation for a <c>from</c>
+    /// clause), or null for a table not compared on its own. The casualty cells are compared with their deltas folded
+    /// in (<see cref="CasualtyCells.Folded"/>), whether the fold has run or not, and without cells whose sums are all
+    /// zero: a version added and superseded in the same cell leaves such a cell when the two arrive in separate
+    /// transactions, and none when one batch carries both, as a rebuild's does. The deltas are in that, so not compared.
     /// </summary>
-    public static string? RowsThatCount(string table) =>
-        table == CasualtyCells.TableName ? string.Join(" or ", CasualtyCells.Columns.Select(c => $"{c} <> 0")) : null;
+    public static string? ComparedRows(string schema, string table) => table switch
+    {
+        CasualtyCells.TableName => CasualtyCells.Folded(schema),
+        CasualtyCells.DeltasTableName => null,
+        _ => $"{schema}.{table}",
+    };
 
     private static (string Nearest, string Violations, string StoredStreams, string ReportedWithoutRows, string ReportedType) OtherStatements(IDocumentStore store)
     {

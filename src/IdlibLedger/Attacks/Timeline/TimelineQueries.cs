@@ -248,7 +248,7 @@ public sealed partial class TimelineQueries
             CasualtyGrouping.Month => ("to_char(k.occurred_day, 'YYYY-MM')", "to_char(w.o at time zone 'UTC', 'YYYY-MM')"),
             _ => ("''", "''"),
         };
-        var (timeline, casualties, cells) = ($"{schema}.{AttackTimeline.TableName}", $"{schema}.{AttackTimeline.CasualtiesTableName}", $"{schema}.{CasualtyCells.TableName}");
+        var (timeline, casualties) = ($"{schema}.{AttackTimeline.TableName}", $"{schema}.{AttackTimeline.CasualtiesTableName}");
         var figures = CasualtyCells.Columns.Take(6).ToArray();
         const string anomalous = AttackTimeline.AnomalousColumn;
         var perpetrator = $"(@perpetrator::text is null or {AttackFilter.PerpetratorKey("t.perpetrator")} = {AttackFilter.PerpetratorKey("@perpetrator")})";
@@ -279,7 +279,7 @@ public sealed partial class TimelineQueries
                 : $"v as (select {versionKey} as key, w.weight, w.{anomalous}, {string.Join(", ", figures)} from w where w.weight <> 0), ") +
             $"g as (select key, {string.Join(", ", figures.Select(c => $"weight * {c} as {c}"))}, weight as attacks, " +
             $"case when {anomalous} then weight else 0 end as {anomalous} from v " +
-            $"union all select {cellKey}, {string.Join(", ", CasualtyCells.Columns.Select(c => $"k.{c}"))} from {cells} k " +
+            $"union all select {cellKey}, {string.Join(", ", CasualtyCells.Columns.Select(c => $"k.{c}"))} from {CasualtyCells.Summable(schema)} k " +
             // Occurred before A and recorded before R: month blocks, a strip of days on each side, and their corner.
             "where k.grain = @grain and (" +
             "(k.level = 'mm' and k.occurred_day < @a_month and k.recorded_day < @r_month) or " +
