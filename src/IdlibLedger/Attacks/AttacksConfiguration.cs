@@ -16,7 +16,7 @@ public static class AttacksConfiguration
         store.Events.AddEventType<AttackReportDisputed>();
 
         var timeline = new AttackTimeline(store.DatabaseSchemaName);
-        store.AddTableProjection(timeline, nameof(AttackTimeline), [.. timeline.SchemaObjects()]);
+        store.AddTableProjection(timeline, nameof(AttackTimeline), AttackTimeline.Events, [.. timeline.SchemaObjects()]);
     }
 
     public static IServiceCollection AddAttacks(this IServiceCollection services) =>

@@ -28,6 +28,9 @@ public sealed class CeasefireTable(string schema) : IProjection
         return table;
     }
 
+    /// <summary>The events <see cref="ApplyAsync"/> reads (a rebuild fetches only these): one case each below.</summary>
+    public static readonly Type[] Events = [typeof(CeasefireDeclared), typeof(CeasefireExtended), typeof(CeasefireCorrected), typeof(CeasefireRetracted), typeof(CeasefireCollapsed)];
+
     public Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(operations);

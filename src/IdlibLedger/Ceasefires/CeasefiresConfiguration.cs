@@ -17,7 +17,7 @@ public static class CeasefiresConfiguration
         ]);
         store.Events.AddEventTypes([typeof(CasualtyFigureCorrected), typeof(CasualtyFigureRetracted)]);
         var ceasefires = new CeasefireTable(store.DatabaseSchemaName);
-        store.AddTableProjection(ceasefires, nameof(CeasefireTable), ceasefires.SchemaObject());
+        store.AddTableProjection(ceasefires, nameof(CeasefireTable), CeasefireTable.Events, ceasefires.SchemaObject());
     }
 
     public static IServiceCollection AddCeasefires(this IServiceCollection services) => services.AddScoped<CeasefireReader>();

@@ -31,9 +31,9 @@ public static class TerritoryConfiguration
         var regions = new RegionTable(schema);
         var changes = new ControlChangeTable(schema);
         var posts = new ObservationPostTable(schema);
-        store.AddTableProjection(regions, nameof(RegionTable), regions.SchemaObject(), regions.VersionsSchemaObject());
-        store.AddTableProjection(changes, nameof(ControlChangeTable), changes.SchemaObject());
-        store.AddTableProjection(posts, nameof(ObservationPostTable), posts.SchemaObject());
+        store.AddTableProjection(regions, nameof(RegionTable), RegionTable.Events, regions.SchemaObject(), regions.VersionsSchemaObject());
+        store.AddTableProjection(changes, nameof(ControlChangeTable), ControlChangeTable.Events, changes.SchemaObject());
+        store.AddTableProjection(posts, nameof(ObservationPostTable), ObservationPostTable.Events, posts.SchemaObject());
     }
 
     public static IServiceCollection AddTerritory(this IServiceCollection services)

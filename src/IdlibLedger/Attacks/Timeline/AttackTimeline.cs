@@ -159,6 +159,9 @@ public sealed class AttackTimeline : IProjection
         }
     }
 
+    /// <summary>The events <see cref="ApplyAsync"/> reads (a rebuild fetches only these): those of <see cref="IsAttackEvent"/>.</summary>
+    public static readonly Type[] Events = [typeof(AttackReported), typeof(AttackReportCorrected), typeof(AttackReportRetracted), typeof(AttackReportDisputed)];
+
     public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(operations);

@@ -39,6 +39,9 @@ public sealed class ControlChangeTable(string schema) : IProjection
     public static string ValidAt(string alias, string asOf) =>
         $"{alias}.recorded_at <= {asOf} and ({alias}.superseded_at is null or {alias}.superseded_at > {asOf})";
 
+    /// <summary>The events <see cref="ApplyAsync"/> reads (a rebuild fetches only these): one case each below.</summary>
+    public static readonly Type[] Events = [typeof(ControlChanged), typeof(ControlChangeCorrected), typeof(ControlChangeRetracted)];
+
     public Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(operations);

@@ -29,6 +29,9 @@ public sealed class ObservationPostTable(string schema) : IProjection
         return table;
     }
 
+    /// <summary>The events <see cref="ApplyAsync"/> reads (a rebuild fetches only these): one case each below.</summary>
+    public static readonly Type[] Events = [typeof(ObservationPostEstablished), typeof(ObservationPostRelocated), typeof(ObservationPostCorrected), typeof(ObservationPostRetracted), typeof(ObservationPostStatusChanged)];
+
     public Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(operations);

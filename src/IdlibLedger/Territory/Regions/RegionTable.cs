@@ -70,6 +70,9 @@ public sealed class RegionTable(string schema) : IProjection
     /// <summary>Governorates before districts before sub-districts, so a name resolves to the largest unit.</summary>
     public static int Rank(string level) => level switch { "governorate" => 1, "district" => 2, "sub-district" => 3, _ => 4 };
 
+    /// <summary>The events <see cref="ApplyAsync"/> reads (a rebuild fetches only these): one case each below.</summary>
+    public static readonly Type[] Events = [typeof(RegionRegistered), typeof(RegionCorrected), typeof(RegionRetracted)];
+
     public Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(operations);
