@@ -74,6 +74,13 @@ internal static class ThroughputBenchmark
             table.Add(Row.Of("(a) PostgreSQL: JSONB insert, autocommit", ceiling[clients], "tx/s"));
         }
 
+        var bare = await BareMartenAsync(connection, duration);
+        foreach (var clients in Writers)
+        {
+            table.Add(Row.Of("(b0) Marten alone: append, no read models", bare[clients], "events/s")
+                .WithRatio(bare[clients].Rate / ceiling[clients].Rate, "(b0)/(a)"));
+        }
+
         var marten = await MartenAsync(connection, duration);
         foreach (var clients in Writers)
         {
@@ -327,6 +334,50 @@ internal static class ThroughputBenchmark
                 await open.DisposeAsync();
             }
         }
+    }
+
+    /// <summary>
+    /// (b0) What Marten's own append costs, for reference: the same <c>AttackReported</c> appended by a store of its
+    /// own with the service's event settings (quick append, server timestamps, metadata, the type index) and its
+    /// connection settings (prepared statements, no JIT), but no projection, listener or seal. What (b) adds to this is
+    /// the service's; what this lacks of (a) is Marten's.
+    /// </summary>
+    private static async Task<Dictionary<int, LoadResult>> BareMartenAsync(string connection, TimeSpan duration)
+    {
+        const string schema = "bench_bare";
+        await Benchmarks.DropSchemaAsync(connection, schema);
+        var settings = new NpgsqlConnectionStringBuilder(connection) { MaxAutoPrepare = EventStore.DefaultMaxAutoPrepare, Options = "-c jit=off" };
+        using var store = DocumentStore.For(options =>
+        {
+            options.Connection(settings.ConnectionString);
+            options.DatabaseSchemaName = schema;
+            options.UseSystemTextJsonForSerialization(Weasel.Core.EnumStorage.AsString, Weasel.Core.Casing.CamelCase, LedgerJson.Configure);
+            options.AutoCreateSchemaObjects = JasperFx.AutoCreate.All;
+            options.Events.AppendMode = JasperFx.Events.EventAppendMode.QuickWithServerTimestamps;
+            options.Events.MetadataConfig.CorrelationIdEnabled = true;
+            options.Events.MetadataConfig.CausationIdEnabled = true;
+            options.Events.MetadataConfig.HeadersEnabled = true;
+            options.Events.EnableEventTypeIndex = true;
+            options.Events.AddEventType<AttackReported>();
+        });
+        await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        var command = Command();
+        var results = new Dictionary<int, LoadResult>();
+        foreach (var clients in Writers)
+        {
+            results[clients] = await ThroughputLoad.ClosedAsync(clients, duration, async (_, _) =>
+            {
+                await using var session = store.LightweightSession();
+                var id = StreamIds.New();
+                session.Events.StartStream(id, ReportAttackEndpoint.Decide(command, id));
+                await session.SaveChangesAsync();
+                return (0, 0);
+            });
+            Progress("(b0) Marten alone", results[clients], "events/s");
+        }
+
+        await Benchmarks.DropSchemaAsync(connection, schema);
+        return results;
     }
 
     /// <summary>(b) What one report costs without HTTP: its event appended in a session of its own, with the service's inline projections.</summary>
