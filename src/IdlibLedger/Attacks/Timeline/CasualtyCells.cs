@@ -179,8 +179,8 @@ public sealed class CasualtyCells
         }
 
         /// <summary>
-        /// The cells that change, in key order, so that two transactions that touch the same cells lock them in the
-        /// same order.
+        /// The cells that change, in key order (the deltas of the same events are then the same rows in the same
+        /// order, however the dictionary hashed them).
         /// </summary>
         public Cell[] Changed() =>
             [.. _cells.Where(c => c.Value.Any(v => v != 0)).OrderBy(c => c.Key, Comparer<Key>.Create(Compare)).Select(c => new Cell(c.Key, c.Value))];
