@@ -177,4 +177,41 @@ public sealed class the_control_map_fold
         shares[1].AreaKm2.ShouldBe(BoxKm2(36.5, 35.6, 36.6, 35.8), 0.001);
         ControlMap.Shares(map.Within(null), 0).ShouldAllBe(s => s.Share == 0);
     }
+
+    [Theory]
+    [InlineData(1, 0)]
+    [InlineData(2, 0)]
+    [InlineData(3, 40)]
+    [InlineData(4, 40)]
+    [InlineData(5, 200)]
+    public void gaining_many_at_once_holds_what_gaining_them_one_by_one_holds(int seed, int held)
+    {
+        // Random boxes by three actors (one in two spellings), some covering others whole, onto a map already holding some.
+        var random = new Random(seed);
+        (string, Geometry) RandomGain()
+        {
+            var (x, y, size) = (36.3 + (random.NextDouble() * 0.6), 35.5 + (random.NextDouble() * 0.6), 0.02 + (random.NextDouble() * 0.2));
+            var actor = random.Next(4) switch { 0 => A, 1 => "syrian arab army ", 2 => B, _ => C };
+            return (actor, Wkt(FormattableString.Invariant($"POLYGON (({x} {y}, {x + size} {y}, {x + size} {y + size}, {x} {y + size}, {x} {y}))")));
+        }
+
+        var before = Map([.. Enumerable.Range(0, held).Select(_ => RandomGain())]);
+        var gains = Enumerable.Range(0, 60).Select(_ => RandomGain()).ToList();
+        var oneByOne = before.Copy();
+        foreach (var (actor, area) in gains)
+        {
+            oneByOne.Gain(actor, area);
+        }
+
+        var atOnce = before.Copy();
+        atOnce.GainAll(gains);
+
+        atOnce.Held.Keys.ShouldBe(oneByOne.Held.Keys, ignoreOrder: true);
+        foreach (var (actor, area) in oneByOne.Held)
+        {
+            // The same ground, up to the rounding of overlays done in another order.
+            var differs = OverlayNGRobust.Overlay(area, atOnce.Held[actor], SpatialFunction.SymDifference).Area;
+            differs.ShouldBeLessThan(1e-9 * Math.Max(area.Area, 1e-6), actor);
+        }
+    }
 }

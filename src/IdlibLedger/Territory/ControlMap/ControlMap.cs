@@ -70,6 +70,80 @@ public sealed class ControlMap
         }
     }
 
+    /// <summary>
+    /// Applies the gains in order with the result <see cref="Gain"/> would give one by one — each point goes to the
+    /// actor of the last gain covering it, or stays with its holder when none does — but overlays each held area once
+    /// rather than once a gain: the gains are first settled among themselves from the last back, each keeping what the
+    /// later ones do not cover, and then the held areas lose what the gains cover and their actors gain what they kept.
+    /// The gains are small next to the held areas, which grow to thousands of vertices, so a read that folds a few
+    /// hundred gains onto a map costs a few hundred small overlays and a few large ones. An actor the map does not hold
+    /// yet is keyed by its first spelling among the gains.
+    /// </summary>
+    public void GainAll(IReadOnlyList<(string Actor, Geometry Area)> gains)
+    {
+        ArgumentNullException.ThrowIfNull(gains);
+        if (gains.Count < 2)
+        {
+            foreach (var (actor, area) in gains)
+            {
+                Gain(actor, area);
+            }
+
+            return;
+        }
+
+        var kept = new Dictionary<string, List<Geometry>>(Parties.Comparer);
+        Geometry? covered = null;
+        for (var i = gains.Count - 1; i >= 0; i--)
+        {
+            var (actor, area) = gains[i];
+            var left = covered is null ? area : OverlayNGRobust.Overlay(area, covered, SpatialFunction.Difference);
+            if (!left.IsEmpty && left.Area > 0)
+            {
+                var key = actor.Trim();
+                if (!kept.TryGetValue(key, out var pieces))
+                {
+                    kept[key] = pieces = [];
+                }
+
+                pieces.Add(left);
+            }
+
+            covered = covered is null ? area : OverlayNGRobust.Overlay(covered, area, SpatialFunction.Union);
+        }
+
+        foreach (var holder in _held.Keys.ToList())
+        {
+            var left = OverlayNGRobust.Overlay(_held[holder], covered!, SpatialFunction.Difference);
+            if (left.IsEmpty || left.Area <= 0)
+            {
+                _held.Remove(holder);
+            }
+            else
+            {
+                _held[holder] = Polygonal(left);
+            }
+        }
+
+        foreach (var actor in gains.Select(g => g.Actor.Trim()).Distinct(Parties.Comparer))
+        {
+            if (!kept.TryGetValue(actor, out var pieces))
+            {
+                continue;
+            }
+
+            var won = OverlayNGRobust.Union(Wgs84.Factory.BuildGeometry(pieces));
+            if (_held.Keys.FirstOrDefault(a => Parties.Comparer.Equals(a, actor)) is { } held)
+            {
+                _held[held] = Polygonal(OverlayNGRobust.Overlay(_held[held], won, SpatialFunction.Union));
+            }
+            else
+            {
+                _held[actor] = Polygonal(won);
+            }
+        }
+    }
+
     /// <summary>The same map with each actor under the spelling <paramref name="spelling"/> gives for it (by <see cref="Parties.Key"/>), if any.</summary>
     public ControlMap Named(IReadOnlyDictionary<string, string> spelling)
     {

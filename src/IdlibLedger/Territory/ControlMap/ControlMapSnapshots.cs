@@ -75,10 +75,7 @@ public sealed class ControlMapSnapshots : IDisposable
 
         var map = split == 0 ? new ControlMap() : state.After[split - 1].Copy();
         var rest = current.Skip(split).Take(last + 1 - split).Where(v => v.RecordedAt <= asOf).Concat(older).Order(FoldOrder.Instance);
-        foreach (var version in rest)
-        {
-            map.Gain(version.Actor, version.Area);
-        }
+        map.GainAll([.. rest.Select(v => (v.Actor, v.Area))]);
 
         return map.Named(Spellings(state.BySeq, map, asOf));
     }
