@@ -227,6 +227,7 @@ public sealed class CasualtyCells
     private readonly string _queued;
     private readonly string _copy;
     private readonly string _fold;
+    private readonly string _vacuum;
     private readonly long _foldLock;
 
     public CasualtyCells(string schema)
@@ -234,6 +235,7 @@ public sealed class CasualtyCells
         _queued = Column<Cell>.InsertSql($"{schema}.{DeltasTableName}", CellColumns, _ => "?");
         _copy = Column<Cell>.CopySql($"{schema}.{DeltasTableName}", CellColumns);
         _fold = FoldSql(schema);
+        _vacuum = $"vacuum (skip_locked) {schema}.{DeltasTableName}";
         _foldLock = FoldLock(schema);
     }
 
@@ -283,6 +285,20 @@ public sealed class CasualtyCells
         var moved = Convert.ToInt32(await fold.ExecuteScalarAsync(cancellation), System.Globalization.CultureInfo.InvariantCulture);
         await transaction.CommitAsync(cancellation);
         return moved;
+    }
+
+    /// <summary>
+    /// Vacuums the deltas, so that reads, which scan them, do not wade through the rows folds deleted: at a few
+    /// thousand reports a second the folds delete tens of thousands of rows a second, more than autovacuum's default
+    /// pace clears (a million dead deltas made casualty totals 5 → 23 ms at the median). Outside a transaction, as
+    /// VACUUM must be; skipped if another vacuum holds the table, and only a warning from PostgreSQL when the service's
+    /// role does not own it.
+    /// </summary>
+    public async Task VacuumDeltasAsync(NpgsqlDataSource database, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        await using var command = database.CreateCommand(_vacuum);
+        await command.ExecuteNonQueryAsync(cancellation);
     }
 
     /// <summary>
