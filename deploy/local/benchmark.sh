@@ -5,7 +5,8 @@
 # (defaults 100000 1000000 200); "benchmark.sh import [ROWS]" runs the import benchmark (benchmark-import.sh),
 # "benchmark.sh import-memory DLL [BYTES]" the import memory benchmark (benchmark-import-memory.sh),
 # "benchmark.sh import-scale DLL [ROWS]" the import at scale (benchmark-import-scale.sh), "benchmark.sh throughput
-# DLL [--seconds N]" the throughput benchmark (benchmark-throughput.sh).
+# DLL [--seconds N]" the throughput benchmark (benchmark-throughput.sh); "benchmark.sh probe [PROBES]" measures the
+# three reads again on the ledger the last time-travel run left in "bench", without loading it again.
 # Database: LEDGER_BENCH_CONNECTION, else the local cluster of postgres.sh.
 set -euo pipefail
 

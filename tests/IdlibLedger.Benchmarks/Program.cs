@@ -16,7 +16,8 @@ namespace IdlibLedger.Benchmarks;
 // Benchmarks (docs/benchmarks.md). "import [ROWS]" runs the import benchmark (ImportBenchmark.cs); "import-memory DLL
 // [BYTES]" the import memory benchmark against the service built as DLL (ImportMemoryBenchmark.cs); "import-scale DLL
 // [ROWS]" the 1,000,000-row import against the service as a process (ImportScaleBenchmark.cs); "throughput DLL
-// [--seconds N]" the database's ceiling, Marten, HTTP and reads in one table (ThroughputBenchmark.cs); otherwise the
+// [--seconds N]" the database's ceiling, Marten, HTTP and reads in one table (ThroughputBenchmark.cs); "probe
+// [PROBES]" the time-travel reads on the ledger the last run left; otherwise the
 // time-travel benchmark (issue "Auditors"): loads a synthetic ledger of SMALL then LARGE events and measures
 // p50/p95/p99 of three reads at random (at, asOf): casualty totals, the control map, one attack. Prints the
 // figures and the ratio of the large p95 to the small p95 (target ≤ 1.5, and p95 ≤ 50 ms).
