@@ -339,14 +339,14 @@ internal static class ThroughputBenchmark
     /// <summary>
     /// (b0) What Marten's own append costs, for reference: the same <c>AttackReported</c> appended by a store of its
     /// own with the service's event settings (quick append, server timestamps, metadata, the type index) and its
-    /// connection settings (prepared statements, no JIT), but no projection, listener or seal. What (b) adds to this is
+    /// connection settings (prepared statements, custom plans, no JIT), but no projection, listener or seal. What (b) adds to this is
     /// the service's; what this lacks of (a) is Marten's.
     /// </summary>
     private static async Task<Dictionary<int, LoadResult>> BareMartenAsync(string connection, TimeSpan duration)
     {
         const string schema = "bench_bare";
         await Benchmarks.DropSchemaAsync(connection, schema);
-        var settings = new NpgsqlConnectionStringBuilder(connection) { MaxAutoPrepare = EventStore.DefaultMaxAutoPrepare, Options = "-c jit=off" };
+        var settings = new NpgsqlConnectionStringBuilder(connection) { MaxAutoPrepare = EventStore.DefaultMaxAutoPrepare, Options = EventStore.DefaultOptions };
         using var store = DocumentStore.For(options =>
         {
             options.Connection(settings.ConnectionString);
