@@ -143,6 +143,7 @@ public sealed class LedgerFixture : IAsyncLifetime
     {
         Clock.UseSystemTime();
         await ExecuteAsync(
+            HoldingTheCellFold +
             $"delete from {Schema}.mt_events where type <> 'region_registered' or data ->> 'regionId' like 'test-%'; " +
             $"delete from {Schema}.mt_streams s where not exists (select 1 from {Schema}.mt_events e where e.stream_id = s.id); " +
             $"truncate {Schema}.{AttackTimeline.TableName}, {Schema}.{AttackTimeline.CasualtiesTableName}, {Schema}.{CasualtyCells.TableName}, {Schema}.{CasualtyCells.DeltasTableName}, {Schema}.{ControlChangeTable.Name}, {Schema}.{ObservationPostTable.Name}; " +
@@ -161,6 +162,12 @@ public sealed class LedgerFixture : IAsyncLifetime
         await Host.Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(60));
         await ExecuteAsync($"delete from {Schema}.{AuditChainProjection.Name} c where not exists (select 1 from {Schema}.mt_events e where e.seq_id = c.seq)");
     }
+
+    /// <summary>
+    /// Prefixed to SQL that empties the casualty cells: the statements of one call run in one transaction, and this
+    /// keeps the host's fold out of it (a fold between the truncation of the cells and of their deltas deadlocks).
+    /// </summary>
+    public static string HoldingTheCellFold => $"select pg_advisory_xact_lock({CasualtyCells.FoldLock(Schema)}); ";
 
     /// <summary>
     /// For tests that read or change the casualty cells themselves: folds every committed delta into the cells now, as

@@ -28,7 +28,7 @@ public sealed class importing_ucdp_ged(LedgerFixture ledger) : LedgerTest(ledger
         // A chunk's events and its read-model rows commit one after the other: a kill between the two leaves the
         // events alone. On an empty ledger that state is: every event of the import, no read-model row.
         await Ledger.ExecuteAsync(
-            $"truncate {LedgerFixture.Schema}.{AttackTimeline.TableName}, {LedgerFixture.Schema}.{AttackTimeline.CasualtiesTableName}, {LedgerFixture.Schema}.{CasualtyCells.TableName}, {LedgerFixture.Schema}.{CasualtyCells.DeltasTableName}");
+            LedgerFixture.HoldingTheCellFold + $"truncate {LedgerFixture.Schema}.{AttackTimeline.TableName}, {LedgerFixture.Schema}.{AttackTimeline.CasualtiesTableName}, {LedgerFixture.Schema}.{CasualtyCells.TableName}, {LedgerFixture.Schema}.{CasualtyCells.DeltasTableName}");
         (await Host.GetJsonAsync("/api/audit/read-models"))["ok"]!.GetValue<bool>().ShouldBeFalse();
 
         var retry = await ImportAsync(csv);
@@ -48,7 +48,7 @@ public sealed class importing_ucdp_ged(LedgerFixture ledger) : LedgerTest(ledger
         await ImportAsync(await File.ReadAllTextAsync(GedFile));
         // The state a kill between a chunk's two commits leaves: the events, no read-model rows, an unfinished import.
         await Ledger.ExecuteAsync(
-            $"truncate {LedgerFixture.Schema}.{AttackTimeline.TableName}, {LedgerFixture.Schema}.{AttackTimeline.CasualtiesTableName}, {LedgerFixture.Schema}.{CasualtyCells.TableName}, {LedgerFixture.Schema}.{CasualtyCells.DeltasTableName}; " +
+            LedgerFixture.HoldingTheCellFold + $"truncate {LedgerFixture.Schema}.{AttackTimeline.TableName}, {LedgerFixture.Schema}.{AttackTimeline.CasualtiesTableName}, {LedgerFixture.Schema}.{CasualtyCells.TableName}, {LedgerFixture.Schema}.{CasualtyCells.DeltasTableName}; " +
             $"update {LedgerFixture.Schema}.{ImportLog.ImportsTable} set finished_at = null");
 
         var recovery = Host.Services.GetServices<IHostedService>().OfType<ImportRecovery>().Single();
