@@ -77,20 +77,12 @@ public static class RateLimits
     private static bool NeverShed(PathString path) =>
         path.StartsWithSegments("/health", StringComparison.Ordinal) || path.StartsWithSegments("/api/live", StringComparison.Ordinal);
 
-    private static async ValueTask Shed(HttpContext context, ConcurrencyLimit concurrency)
+    private static ValueTask Shed(HttpContext context, ConcurrencyLimit concurrency)
     {
         var seconds = Math.Max(1, concurrency.RetryAfterSeconds);
-        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-        context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        var problem = new ProblemDetails
-        {
-            Status = StatusCodes.Status503ServiceUnavailable,
-            Title = "The ledger is busy",
-            Type = "https://www.rfc-editor.org/rfc/rfc9110#name-503-service-unavailable",
-            Detail = $"This instance is serving as many requests as it takes and its queue is full. Retry after {seconds} s. Nothing was recorded.",
-        };
-        await context.RequestServices.GetRequiredService<IProblemDetailsService>()
-            .WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
+        return RefuseAsync(context, StatusCodes.Status503ServiceUnavailable, seconds, "The ledger is busy",
+            "https://www.rfc-editor.org/rfc/rfc9110#name-503-service-unavailable",
+            $"This instance is serving as many requests as it takes and its queue is full. Retry after {seconds} s. Nothing was recorded.");
     }
 
     private static bool IsImport(HttpContext context) =>
@@ -110,25 +102,27 @@ public static class RateLimits
         context.User.Identity is { IsAuthenticated: true, Name: { } name } ? $"client:{name}"
         : $"address:{context.Connection.RemoteIpAddress}";
 
-    private static async ValueTask Refuse(OnRejectedContext rejected, int concurrentImports)
+    private static ValueTask Refuse(OnRejectedContext rejected, int concurrentImports)
     {
         var context = rejected.HttpContext;
         var bucketSays = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter);
         var wait = bucketSays ? retryAfter : ImportRunning;
         var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
-        context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-        context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        var problem = new ProblemDetails
-        {
-            Status = StatusCodes.Status429TooManyRequests,
-            Title = "Too many requests",
-            Type = "https://www.rfc-editor.org/rfc/rfc6585#section-4",
-            Detail = bucketSays || !IsImport(context)
+        return RefuseAsync(context, StatusCodes.Status429TooManyRequests, seconds, "Too many requests",
+            "https://www.rfc-editor.org/rfc/rfc6585#section-4",
+            bucketSays || !IsImport(context)
                 ? $"This client has used its allowance for this kind of request; retry after {seconds} s. Nothing was recorded."
                 : concurrentImports == 1
                     ? $"Another import is running; the ledger takes one at a time. Retry after {seconds} s. Nothing was recorded."
-                    : $"{concurrentImports} imports are running; the ledger takes {concurrentImports} imports at a time. Retry after {seconds} s. Nothing was recorded.",
-        };
+                    : $"{concurrentImports} imports are running; the ledger takes {concurrentImports} imports at a time. Retry after {seconds} s. Nothing was recorded.");
+    }
+
+    /// <summary>A refusal: the status, Retry-After in whole seconds, and a problem saying why and that nothing was recorded.</summary>
+    private static async ValueTask RefuseAsync(HttpContext context, int status, int seconds, string title, string type, string detail)
+    {
+        context.Response.StatusCode = status;
+        context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        var problem = new ProblemDetails { Status = status, Title = title, Type = type, Detail = detail };
         await context.RequestServices.GetRequiredService<IProblemDetailsService>()
             .WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
     }
